@@ -1,0 +1,11 @@
+"""Shape handling, validation, random state and device helpers."""
+
+from ._layout import check_sample_shape, restore_layout, validate_samples
+from .discovery import all_estimators
+
+__all__ = [
+    "all_estimators",
+    "check_sample_shape",
+    "restore_layout",
+    "validate_samples",
+]

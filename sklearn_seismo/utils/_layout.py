@@ -1,0 +1,198 @@
+"""Sample layout: n-D arrays ``(n, *sample_shape)`` or flattened 2-D + ``sample_shape``.
+
+Every estimator of the package accepts both layouts (DESIGN.md, "Data layout") so
+that samplers which only take 2-D input (SMOTE, ADASYN) can sit in the same
+pipeline as the convolutional classifiers. The helpers below are the single place
+where that rule is implemented.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+__all__ = ["check_sample_shape", "validate_samples", "restore_layout"]
+
+
+def check_sample_shape(sample_shape, *, name="sample_shape"):
+    """Validate a ``sample_shape`` parameter.
+
+    Parameters
+    ----------
+    sample_shape : None or tuple of int
+        Shape of one sample, e.g. ``(64, 64)`` for a gather or ``(3, 3000)`` for a
+        three-component waveform.
+    name : str, default="sample_shape"
+        Name used in error messages.
+
+    Returns
+    -------
+    sample_shape : None or tuple of int
+
+    Examples
+    --------
+    >>> check_sample_shape([3, 100])
+    (3, 100)
+    """
+    if sample_shape is None:
+        return None
+    if isinstance(sample_shape, Integral):
+        sample_shape = (sample_shape,)
+    try:
+        shape = tuple(int(s) for s in sample_shape)
+    except TypeError as exc:
+        raise TypeError(
+            f"{name} must be None or a tuple of positive ints, got {sample_shape!r}."
+        ) from exc
+    if len(shape) == 0 or any(s < 1 for s in shape):
+        raise ValueError(
+            f"{name} must be a non-empty tuple of positive ints, got {sample_shape!r}."
+        )
+    return shape
+
+
+def validate_samples(
+    estimator,
+    X,
+    y=None,
+    *,
+    reset,
+    sample_shape=None,
+    dtype=(np.float64, np.float32),
+    min_sample_ndim=1,
+    max_sample_ndim=None,
+    **check_params,
+):
+    """Validate ``X`` (and ``y``) and bring ``X`` to ``(n, *sample_shape)``.
+
+    ``X`` is first brought to the flattened 2-D layout and checked with
+    :func:`sklearn.utils.validation.validate_data`, so ``n_features_in_`` is
+    always ``prod(sample_shape)``, NaN/inf get scikit-learn's usual errors and
+    feature-name handling is scikit-learn's. Then it is reshaped to the n-D layout.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator being fitted or applied. On ``reset=True`` it gets
+        ``n_features_in_`` and ``sample_shape_``.
+    X : array-like of shape (n_samples, n_features) or (n_samples, *sample_shape)
+        Input samples.
+    y : array-like of shape (n_samples,), default=None
+        Targets, validated together with ``X`` when given.
+    reset : bool
+        True in ``fit``; False in ``predict``/``transform``, where the sample
+        shape must match the one seen in ``fit``.
+    sample_shape : None or tuple of int, default=None
+        Shape of one sample when ``X`` is 2-D. ``None`` means the shape is read
+        from ``X`` itself (a 2-D ``X`` is then a set of 1-D traces).
+    dtype : dtype or tuple of dtypes, default=(np.float64, np.float32)
+        Passed to ``validate_data``.
+    min_sample_ndim, max_sample_ndim : int, default=1 and None
+        Allowed number of dimensions of one sample.
+    **check_params : dict
+        Passed to ``validate_data`` (e.g. ``ensure_min_samples``).
+
+    Returns
+    -------
+    X_nd : ndarray of shape (n_samples, *sample_shape)
+        May be a view of the caller's data: treat it as read-only.
+    y : ndarray or None
+        Validated targets, returned only when ``y`` is given.
+    flat : bool
+        Whether ``X`` came in the flattened 2-D layout with an explicit
+        ``sample_shape``; pass it to :func:`restore_layout`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> est = BaseEstimator()
+    >>> X = np.zeros((4, 6), dtype=np.float32)
+    >>> X_nd, flat = validate_samples(est, X, reset=True, sample_shape=(2, 3))
+    >>> X_nd.shape, flat, est.n_features_in_, est.sample_shape_
+    ((4, 2, 3), True, 6, (2, 3))
+    """
+    sample_shape = check_sample_shape(sample_shape)
+    X_arr = X
+    if not hasattr(X_arr, "shape") or not hasattr(X_arr, "dtype"):
+        if not hasattr(X_arr, "iloc"):
+            X_arr = np.asarray(X_arr)
+    ndim = getattr(X_arr, "ndim", 2)
+    flat = False
+    if ndim >= 3:
+        shape = tuple(X_arr.shape[1:])
+        if sample_shape is not None and shape != sample_shape:
+            raise ValueError(
+                f"X has samples of shape {shape} but sample_shape={sample_shape}. "
+                "Pass sample_shape=None for n-D input, or flatten X to 2-D."
+            )
+        X_arr = np.reshape(X_arr, (X_arr.shape[0], -1))
+    elif ndim == 2 and sample_shape is not None:
+        shape = sample_shape
+        flat = True
+    else:
+        shape = None  # read from the validated 2-D array below
+
+    if y is None:
+        X2 = validate_data(estimator, X_arr, reset=reset, dtype=dtype, **check_params)
+    else:
+        X2, y = validate_data(
+            estimator, X_arr, y, reset=reset, dtype=dtype, **check_params
+        )
+    if shape is None:
+        shape = (X2.shape[1],)
+    if int(np.prod(shape)) != X2.shape[1]:
+        raise ValueError(
+            f"X has {X2.shape[1]} features per sample but sample_shape={shape} "
+            f"needs {int(np.prod(shape))}. Pass the sample_shape X was flattened "
+            "from, or pass X as an array of shape (n_samples, *sample_shape)."
+        )
+    if len(shape) < min_sample_ndim or (
+        max_sample_ndim is not None and len(shape) > max_sample_ndim
+    ):
+        allowed = (
+            f"{min_sample_ndim}"
+            if max_sample_ndim == min_sample_ndim
+            else f"{min_sample_ndim} to {max_sample_ndim or 'any'}"
+        )
+        raise ValueError(
+            f"{type(estimator).__name__} expects samples with {allowed} "
+            f"dimensions, got samples of shape {shape}. Reshape X or set "
+            "sample_shape."
+        )
+    if reset:
+        estimator.sample_shape_ = shape
+    elif hasattr(estimator, "sample_shape_") and shape != estimator.sample_shape_:
+        raise ValueError(
+            f"X has samples of shape {shape}, but {type(estimator).__name__} was "
+            f"fitted on samples of shape {estimator.sample_shape_}."
+        )
+    X_nd = X2.reshape((X2.shape[0], *shape))
+    if y is None:
+        return X_nd, flat
+    return X_nd, y, flat
+
+
+def restore_layout(X_nd, flat):
+    """Return ``X_nd`` in the layout the caller used.
+
+    Parameters
+    ----------
+    X_nd : ndarray of shape (n_samples, *sample_shape)
+    flat : bool
+        As returned by :func:`validate_samples`.
+
+    Returns
+    -------
+    X : ndarray
+        ``X_nd`` flattened to 2-D when ``flat`` else unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> restore_layout(np.zeros((4, 2, 3)), flat=True).shape
+    (4, 6)
+    """
+    if flat:
+        return X_nd.reshape(X_nd.shape[0], -1)
+    return X_nd
