@@ -1,0 +1,621 @@
+"""Invertible layers of the (Seismo)Glow flow, for 1-D and 2-D signals.
+
+Every layer works on channels-first tensors ``(batch, channels, *spatial)``
+with ``len(spatial) == n_dim`` (1: ``(B, C, T)``, 2: ``(B, C, H, W)``) and
+exposes ``forward(x) -> (y, logdet)`` with ``logdet`` of shape ``(batch,)``
+and ``inverse(y) -> x``. One implementation serves both dimensionalities: the
+convolution class and the squeeze reshapes are picked from ``n_dim``.
+
+This module is pure torch (no scikit-learn import).
+"""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = [
+    "ActNorm",
+    "InvConv",
+    "AffineCoupling",
+    "Squeeze",
+    "Split",
+    "FlowStep",
+    "squeeze",
+    "unsqueeze",
+]
+
+_CONV = {1: nn.Conv1d, 2: nn.Conv2d}
+_FCONV = {1: F.conv1d, 2: F.conv2d}
+
+
+def _check_n_dim(n_dim):
+    if n_dim not in (1, 2):
+        raise ValueError(
+            f"n_dim must be 1 (signals (B, C, T)) or 2 (images (B, C, H, W)), "
+            f"got {n_dim!r}."
+        )
+    return n_dim
+
+
+def _check_input(x, n_dim, channels, name):
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} expects a torch.Tensor, got {type(x).__name__}.")
+    if x.ndim != n_dim + 2:
+        layout = "(batch, C, T)" if n_dim == 1 else "(batch, C, H, W)"
+        raise ValueError(
+            f"{name} with n_dim={n_dim} expects a {n_dim + 2}-D tensor {layout}, "
+            f"got shape {tuple(x.shape)}; add the batch/channel axes with "
+            f"x.unsqueeze(...) or build the layer with the matching n_dim."
+        )
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(
+            f"{name} was built for {channels} channels but the input has "
+            f"{x.shape[1]} (shape {tuple(x.shape)}); build it with "
+            f"in_channels={x.shape[1]} or fix the channel axis (channels first)."
+        )
+
+
+def _spatial_size(x):
+    return math.prod(x.shape[2:])
+
+
+def soft_clamp(h, bound):
+    """Smoothly bound ``h`` to ``(-bound, bound)``: ``bound * tanh(h / bound)``.
+
+    Identity near 0 (slope 1), so zero-initialised networks still start as
+    the identity transformation.
+    """
+    return bound * torch.tanh(h / bound)
+
+
+def squeeze(x, n_dim):
+    """Trade each spatial factor 2 for channels: ``C -> C * 2**n_dim``.
+
+    ``(B, C, H, W) -> (B, 4C, H/2, W/2)`` (RealNVP's squeeze) and
+    ``(B, C, T) -> (B, 2C, T/2)``. Output channel ``c * 2**n_dim + k`` holds
+    offset ``k`` (row-major over the 2x...x2 patch) of input channel ``c``.
+    """
+    b, c = x.shape[:2]
+    spatial = x.shape[2:]
+    for s in spatial:
+        if s % 2:
+            raise ValueError(
+                f"squeeze needs even spatial sizes, got {tuple(spatial)}; pad the "
+                f"input to a multiple of 2."
+            )
+    shape = [b, c]
+    for s in spatial:
+        shape += [s // 2, 2]
+    perm = (
+        [0, 1] + [3 + 2 * i for i in range(n_dim)] + [2 + 2 * i for i in range(n_dim)]
+    )
+    x = x.reshape(shape).permute(perm)
+    return x.reshape(b, c * 2**n_dim, *(s // 2 for s in spatial))
+
+
+def unsqueeze(x, n_dim):
+    """Inverse of :func:`squeeze`."""
+    b, c = x.shape[:2]
+    spatial = x.shape[2:]
+    f = 2**n_dim
+    if c % f:
+        raise ValueError(f"unsqueeze needs a channel count divisible by {f}, got {c}.")
+    x = x.reshape(b, c // f, *([2] * n_dim), *spatial)
+    perm = [0, 1]
+    for i in range(n_dim):
+        perm += [2 + n_dim + i, 2 + i]
+    x = x.permute(perm)
+    return x.reshape(b, c // f, *(2 * s for s in spatial))
+
+
+class ActNorm(nn.Module):
+    r"""Per-channel affine normalisation with data-dependent initialisation.
+
+    ``y = (x + bias) * exp(log_scale)``, with ``bias`` and ``log_scale``
+    set by :meth:`initialize` so that ``y`` has zero mean and unit variance per
+    channel on a first (preferably large) batch; afterwards they are ordinary
+    parameters. Log-determinant (eq. 10 of SeismoGlow):
+    ``spatial_size * sum(log_scale)``.
+
+    A channel whose initial batch has (near) zero variance -- a constant
+    channel, zero padding -- gets scale 1 instead of ``1 / std``: dividing by
+    a zero standard deviation is a classic source of NaN/inf in Glow
+    implementations.
+
+    Parameters
+    ----------
+    channels : int
+        Number of channels ``C``.
+    n_dim : {1, 2}, default=2
+        Number of spatial dimensions.
+    eps : float, default=1e-6
+        Standard deviations at or below ``eps`` count as zero variance.
+
+    Attributes
+    ----------
+    bias, log_scale : torch.nn.Parameter of shape (1, C, 1[, 1])
+    initialized : torch.Tensor (bool buffer)
+        Whether the data-dependent initialisation happened (saved in the
+        ``state_dict``). An uninitialised layer initialises itself from the
+        first batch it sees in :meth:`forward`.
+
+    References
+    ----------
+    .. [1] Kingma, D. P., & Dhariwal, P. (2018). Glow: Generative flow with
+       invertible 1x1 convolutions. NeurIPS.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import ActNorm
+    >>> layer = ActNorm(3, n_dim=1)
+    >>> x = torch.randn(16, 3, 8) * 5 + 2
+    >>> layer.initialize(x)
+    >>> y, logdet = layer(x)
+    >>> bool(y.mean().abs() < 1e-5), logdet.shape
+    (True, torch.Size([16]))
+    >>> torch.allclose(layer.inverse(y), x, atol=1e-5)
+    True
+    """
+
+    def __init__(self, channels, *, n_dim=2, eps=1e-6):
+        super().__init__()
+        self.n_dim = _check_n_dim(n_dim)
+        self.channels = int(channels)
+        self.eps = float(eps)
+        shape = (1, self.channels) + (1,) * self.n_dim
+        self.bias = nn.Parameter(torch.zeros(shape))
+        self.log_scale = nn.Parameter(torch.zeros(shape))
+        self.register_buffer("initialized", torch.tensor(False))
+
+    @torch.no_grad()
+    def initialize(self, x):
+        """Set bias and scale from the batch ``x`` (no gradient)."""
+        _check_input(x, self.n_dim, self.channels, "ActNorm")
+        if not torch.isfinite(x).all():
+            raise ValueError(
+                "ActNorm initialisation batch contains NaN or inf; clean the "
+                "data (or the previous layers diverged)."
+            )
+        flat = x.detach().transpose(0, 1).reshape(self.channels, -1)
+        mean = flat.mean(dim=1)
+        std = flat.std(dim=1, unbiased=False)
+        safe = std > self.eps
+        log_scale = torch.where(safe, -torch.log(torch.where(safe, std, 1.0)), 0.0)
+        shape = self.bias.shape
+        self.bias.copy_((-mean).reshape(shape))
+        self.log_scale.copy_(log_scale.reshape(shape))
+        self.initialized.fill_(True)
+
+    def forward(self, x):
+        _check_input(x, self.n_dim, self.channels, "ActNorm")
+        if not bool(self.initialized):
+            self.initialize(x)
+        y = (x + self.bias) * torch.exp(self.log_scale)
+        logdet = _spatial_size(x) * self.log_scale.sum()
+        return y, logdet.expand(x.shape[0])
+
+    def inverse(self, y):
+        _check_input(y, self.n_dim, self.channels, "ActNorm.inverse")
+        return y * torch.exp(-self.log_scale) - self.bias
+
+
+class InvConv(nn.Module):
+    r"""Invertible 1x1 convolution with an LU-decomposed weight.
+
+    ``W = P L (U + diag(sign_s * exp(log_s)))`` with ``P`` a fixed
+    permutation, ``L`` unit lower triangular, ``U`` strictly upper triangular
+    and the diagonal's signs fixed; ``L``, ``U`` and ``log_s`` are learned.
+    ``W`` starts as a random rotation (QR of a Gaussian matrix, eq. 11), so the
+    initial log-determinant is 0; the log-determinant costs
+    ``spatial_size * sum(log_s)`` instead of an O(C^3) determinant. The
+    inverse weight is cached while the module is in eval mode (invalidated by
+    ``train()`` and by any change of the parameters).
+
+    Parameters
+    ----------
+    channels : int
+    n_dim : {1, 2}, default=2
+    generator : torch.Generator, optional
+        Source of the random rotation (default: torch's global generator).
+
+    References
+    ----------
+    .. [1] Kingma, D. P., & Dhariwal, P. (2018). Glow: Generative flow with
+       invertible 1x1 convolutions. NeurIPS.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import InvConv
+    >>> layer = InvConv(4, n_dim=2, generator=torch.Generator().manual_seed(0))
+    >>> x = torch.randn(2, 4, 8, 8)
+    >>> y, logdet = layer(x)
+    >>> bool(logdet.abs().max() < 1e-4)  # a rotation preserves volume
+    True
+    >>> torch.allclose(layer.inverse(y), x, atol=1e-5)
+    True
+    """
+
+    def __init__(self, channels, *, n_dim=2, generator=None):
+        super().__init__()
+        self.n_dim = _check_n_dim(n_dim)
+        c = self.channels = int(channels)
+        q, _ = torch.linalg.qr(
+            torch.randn(c, c, generator=generator, dtype=torch.float64)
+        )
+        p, lower, upper = torch.linalg.lu(q)
+        s = torch.diagonal(upper)
+        self.register_buffer("perm", p.float())
+        self.register_buffer("sign_s", torch.sign(s).float())
+        self.register_buffer("l_mask", torch.tril(torch.ones(c, c), -1))
+        self.register_buffer("eye", torch.eye(c))
+        self.lower = nn.Parameter(torch.tril(lower, -1).float())
+        self.upper = nn.Parameter(torch.triu(upper, 1).float())
+        self.log_s = nn.Parameter(torch.log(torch.abs(s)).float())
+        self._inv_cache = None
+
+    def _factors(self):
+        lower = self.lower * self.l_mask + self.eye
+        upper = self.upper * self.l_mask.T + torch.diag(
+            self.sign_s * torch.exp(self.log_s)
+        )
+        return lower, upper
+
+    def weight(self):
+        """The ``(C, C)`` weight matrix ``W``."""
+        lower, upper = self._factors()
+        return self.perm @ lower @ upper
+
+    def _cache_key(self):
+        return tuple(
+            (t._version, t.data_ptr(), t.dtype, t.device)
+            for t in (self.lower, self.upper, self.log_s, self.perm, self.sign_s)
+        )
+
+    def inverse_weight(self):
+        """``W^{-1} = U^{-1} L^{-1} P^T`` by triangular solves (cached in eval)."""
+        use_cache = not self.training and not torch.is_grad_enabled()
+        if use_cache and self._inv_cache is not None:
+            key, w_inv = self._inv_cache
+            if key == self._cache_key():
+                return w_inv
+        lower, upper = self._factors()
+        eye = self.eye
+        l_inv = torch.linalg.solve_triangular(
+            lower, eye, upper=False, unitriangular=True
+        )
+        u_inv = torch.linalg.solve_triangular(upper, eye, upper=True)
+        w_inv = u_inv @ l_inv @ self.perm.T
+        if use_cache:
+            self._inv_cache = (self._cache_key(), w_inv.detach())
+        return w_inv
+
+    def train(self, mode=True):
+        self._inv_cache = None
+        return super().train(mode)
+
+    def _apply(self, fn, *args, **kwargs):
+        self._inv_cache = None
+        return super()._apply(fn, *args, **kwargs)
+
+    def _conv(self, x, w):
+        return _FCONV[self.n_dim](
+            x, w.reshape(self.channels, self.channels, *(1,) * self.n_dim)
+        )
+
+    def forward(self, x):
+        _check_input(x, self.n_dim, self.channels, "InvConv")
+        logdet = _spatial_size(x) * self.log_s.sum()
+        return self._conv(x, self.weight()), logdet.expand(x.shape[0])
+
+    def inverse(self, y):
+        _check_input(y, self.n_dim, self.channels, "InvConv.inverse")
+        return self._conv(y, self.inverse_weight())
+
+
+class _ConvNet(nn.Module):
+    """3x3 conv -> ReLU -> 1x1 conv -> ReLU -> LayerNorm -> zero-init 3x3 conv."""
+
+    def __init__(self, in_channels, out_channels, hidden_channels, n_dim):
+        super().__init__()
+        conv = _CONV[n_dim]
+        last = conv(hidden_channels, out_channels, 3, padding=1)
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
+        self.net = nn.Sequential(
+            conv(in_channels, hidden_channels, 3, padding=1),
+            nn.ReLU(),
+            conv(hidden_channels, hidden_channels, 1),
+            nn.ReLU(),
+            # Layer norm over (C, *spatial) of each sample (Ba et al.):
+            # batch-independent, so every sample's transformation stays a
+            # function of that sample only.
+            nn.GroupNorm(1, hidden_channels),
+            last,
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class _AttentionNet(nn.Module):
+    """1x1 projection -> multi-head self-attention (+ residual) -> LayerNorm ->
+    3x3 conv + ReLU -> zero-init 3x3 conv."""
+
+    def __init__(self, in_channels, out_channels, hidden_channels, n_dim, n_heads):
+        super().__init__()
+        if hidden_channels % n_heads:
+            raise ValueError(
+                f"hidden_channels={hidden_channels} must be divisible by "
+                f"n_heads={n_heads} for multi-head attention; change one of them."
+            )
+        conv = _CONV[n_dim]
+        self.proj = conv(in_channels, hidden_channels, 1)
+        self.attn = nn.MultiheadAttention(hidden_channels, n_heads, batch_first=True)
+        self.norm = nn.LayerNorm(hidden_channels)
+        self.conv = conv(hidden_channels, hidden_channels, 3, padding=1)
+        self.last = conv(hidden_channels, out_channels, 3, padding=1)
+        nn.init.zeros_(self.last.weight)
+        nn.init.zeros_(self.last.bias)
+
+    def forward(self, x):
+        h = self.proj(x)
+        b, c = h.shape[:2]
+        spatial = h.shape[2:]
+        seq = h.flatten(2).transpose(1, 2)  # (B, positions, C)
+        att, _ = self.attn(seq, seq, seq, need_weights=False)
+        seq = self.norm(seq + att)
+        h = seq.transpose(1, 2).reshape(b, c, *spatial)
+        return self.last(F.relu(self.conv(h)))
+
+
+class AffineCoupling(nn.Module):
+    r"""Affine coupling layer with a channel-wise split (eq. 12-14).
+
+    The first ``C // 2`` channels ``x_a`` pass unchanged and parametrise an
+    affine map of the others: ``y_b = x_b * exp(s) + t`` with
+    ``(t, h) = NN(x_a)`` and a *bounded* log-scale
+    ``s = scale_clamp * tanh(h / scale_clamp)``; log-determinant ``sum(s)``.
+
+    Why this soft clamp rather than Glow's ``scale = sigmoid(h + 2)``: with the
+    zero-initialised last layer ``h = 0`` gives ``s = 0``, so each coupling
+    starts as the exact identity (Glow's sigmoid starts at scale 0.88), and
+    the scale is bounded on *both* sides (``exp(+-scale_clamp)``), so neither
+    the forward pass nor the inverse (which divides by the scale; sigmoid can
+    approach 0) can blow up. This is what keeps long training runs free of
+    NaN/inf.
+
+    ``NN`` is, as in SeismoGlow, 3x3 conv -> ReLU -> 1x1 conv -> ReLU ->
+    layer norm -> zero-initialised 3x3 conv (``hidden_channels`` wide), or with
+    ``attention=True``: a 1x1 input projection to ``hidden_channels``,
+    ``n_heads``-head self-attention over all spatial positions (with a
+    residual connection), layer norm, 3x3 conv + ReLU and a zero-initialised
+    3x3 conv. The projection is needed because the attention embedding width
+    must be divisible by the number of heads.
+
+    Parameters
+    ----------
+    channels : int
+        Number of channels ``C`` (at least 2).
+    n_dim : {1, 2}, default=2
+    hidden_channels : int, default=64
+    attention : bool, default=False
+    n_heads : int, default=4
+    scale_clamp : float, default=2.0
+
+    References
+    ----------
+    .. [1] Dinh, L., Sohl-Dickstein, J., & Bengio, S. (2017). Density
+       estimation using Real NVP. ICLR.
+    .. [2] Milidiú, R. L., & Müller, L. (2021). SeismoFlow -- Data
+       augmentation for the class imbalance problem.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import AffineCoupling
+    >>> layer = AffineCoupling(4, n_dim=1, hidden_channels=8)
+    >>> x = torch.randn(3, 4, 16)
+    >>> y, logdet = layer(x)
+    >>> torch.equal(y, x), logdet.tolist()  # identity at initialisation
+    (True, [0.0, 0.0, 0.0])
+    """
+
+    def __init__(
+        self,
+        channels,
+        *,
+        n_dim=2,
+        hidden_channels=64,
+        attention=False,
+        n_heads=4,
+        scale_clamp=2.0,
+    ):
+        super().__init__()
+        self.n_dim = _check_n_dim(n_dim)
+        self.channels = int(channels)
+        if self.channels < 2:
+            raise ValueError(
+                f"AffineCoupling needs at least 2 channels to split, got "
+                f"{self.channels}; squeeze the input first."
+            )
+        self.split_channels = self.channels // 2
+        out = 2 * (self.channels - self.split_channels)
+        self.scale_clamp = float(scale_clamp)
+        if attention:
+            self.net = _AttentionNet(
+                self.split_channels, out, hidden_channels, self.n_dim, n_heads
+            )
+        else:
+            self.net = _ConvNet(self.split_channels, out, hidden_channels, self.n_dim)
+
+    def _shift_log_scale(self, xa):
+        h = self.net(xa)
+        shift, raw = h.chunk(2, dim=1)
+        return shift, soft_clamp(raw, self.scale_clamp)
+
+    def forward(self, x):
+        _check_input(x, self.n_dim, self.channels, "AffineCoupling")
+        xa, xb = x[:, : self.split_channels], x[:, self.split_channels :]
+        shift, log_s = self._shift_log_scale(xa)
+        yb = xb * torch.exp(log_s) + shift
+        return torch.cat([xa, yb], dim=1), log_s.flatten(1).sum(1)
+
+    def inverse(self, y):
+        _check_input(y, self.n_dim, self.channels, "AffineCoupling.inverse")
+        ya, yb = y[:, : self.split_channels], y[:, self.split_channels :]
+        shift, log_s = self._shift_log_scale(ya)
+        return torch.cat([ya, (yb - shift) * torch.exp(-log_s)], dim=1)
+
+
+class Squeeze(nn.Module):
+    """Squeeze layer (volume preserving, log-determinant 0); see :func:`squeeze`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import Squeeze
+    >>> y, logdet = Squeeze(n_dim=1)(torch.randn(2, 3, 8))
+    >>> tuple(y.shape), logdet.tolist()
+    ((2, 6, 4), [0.0, 0.0])
+    """
+
+    def __init__(self, *, n_dim=2):
+        super().__init__()
+        self.n_dim = _check_n_dim(n_dim)
+
+    def forward(self, x):
+        _check_input(x, self.n_dim, None, "Squeeze")
+        return squeeze(x, self.n_dim), x.new_zeros(x.shape[0])
+
+    def inverse(self, y):
+        _check_input(y, self.n_dim, None, "Squeeze.inverse")
+        return unsqueeze(y, self.n_dim)
+
+
+class Split(nn.Module):
+    r"""Factor out half of the channels, standardised by a learned prior.
+
+    ``x`` is split into the kept channels ``h = x[:, :C//2]`` and the factored
+    out ``z_raw = x[:, C//2:]``. ``z_raw`` is modelled by a Gaussian whose
+    mean and log-std come from ``h`` (a zero-initialised 3x3 conv, Glow's
+    learned conditional prior), and returned *standardised*:
+    ``z = (z_raw - mean(h)) * exp(-log_std(h))`` with log-determinant
+    ``-sum(log_std)``. So every latent the flow returns has a standard Normal
+    prior (the SeismoGlow paper standardises all factored-out variables),
+    which is what latent interpolation and temperature sampling expect, while
+    the prior is still learned. At initialisation the prior is the standard
+    Normal itself (``z = z_raw``). ``log_std`` is soft-clamped to
+    ``(-prior_clamp, prior_clamp)`` for numerical stability.
+
+    ``forward(x) -> (h, z, logdet)``; ``inverse(h, z) -> x``.
+
+    Parameters
+    ----------
+    channels : int
+        Channels of the input (at least 2).
+    n_dim : {1, 2}, default=2
+    learn_prior : bool, default=True
+        ``False`` uses a fixed standard Normal prior (``z = z_raw``).
+    prior_clamp : float, default=5.0
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import Split
+    >>> split = Split(4, n_dim=1)
+    >>> x = torch.randn(2, 4, 8)
+    >>> h, z, logdet = split(x)
+    >>> tuple(h.shape), tuple(z.shape)
+    ((2, 2, 8), (2, 2, 8))
+    >>> torch.equal(split.inverse(h, z), x)
+    True
+    """
+
+    def __init__(self, channels, *, n_dim=2, learn_prior=True, prior_clamp=5.0):
+        super().__init__()
+        self.n_dim = _check_n_dim(n_dim)
+        self.channels = int(channels)
+        if self.channels < 2:
+            raise ValueError(f"Split needs at least 2 channels, got {self.channels}.")
+        self.keep_channels = self.channels // 2
+        self.z_channels = self.channels - self.keep_channels
+        self.prior_clamp = float(prior_clamp)
+        if learn_prior:
+            self.prior = _CONV[self.n_dim](
+                self.keep_channels, 2 * self.z_channels, 3, padding=1
+            )
+            nn.init.zeros_(self.prior.weight)
+            nn.init.zeros_(self.prior.bias)
+        else:
+            self.prior = None
+
+    def _mean_log_std(self, h):
+        mean, raw = self.prior(h).chunk(2, dim=1)
+        return mean, soft_clamp(raw, self.prior_clamp)
+
+    def forward(self, x):
+        _check_input(x, self.n_dim, self.channels, "Split")
+        h, z = x[:, : self.keep_channels], x[:, self.keep_channels :]
+        if self.prior is None:
+            return h, z, x.new_zeros(x.shape[0])
+        mean, log_std = self._mean_log_std(h)
+        z = (z - mean) * torch.exp(-log_std)
+        return h, z, -log_std.flatten(1).sum(1)
+
+    def inverse(self, h, z):
+        if self.prior is not None:
+            mean, log_std = self._mean_log_std(h)
+            z = z * torch.exp(log_std) + mean
+        return torch.cat([h, z], dim=1)
+
+
+class FlowStep(nn.Module):
+    """One flow step: :class:`ActNorm` -> :class:`InvConv` -> :class:`AffineCoupling`.
+
+    Parameters
+    ----------
+    channels : int
+    n_dim : {1, 2}, default=2
+    hidden_channels : int, default=64
+    attention : bool, default=False
+    n_heads : int, default=4
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import FlowStep
+    >>> step = FlowStep(4, n_dim=1, hidden_channels=8)
+    >>> x = torch.randn(8, 4, 16)
+    >>> y, logdet = step(x)
+    >>> torch.allclose(step.inverse(y), x, atol=1e-5)
+    True
+    """
+
+    def __init__(
+        self, channels, *, n_dim=2, hidden_channels=64, attention=False, n_heads=4
+    ):
+        super().__init__()
+        self.actnorm = ActNorm(channels, n_dim=n_dim)
+        self.invconv = InvConv(channels, n_dim=n_dim)
+        self.coupling = AffineCoupling(
+            channels,
+            n_dim=n_dim,
+            hidden_channels=hidden_channels,
+            attention=attention,
+            n_heads=n_heads,
+        )
+
+    def forward(self, x):
+        x, ld1 = self.actnorm(x)
+        x, ld2 = self.invconv(x)
+        x, ld3 = self.coupling(x)
+        return x, ld1 + ld2 + ld3
+
+    def inverse(self, y):
+        y = self.coupling.inverse(y)
+        y = self.invconv.inverse(y)
+        return self.actnorm.inverse(y)
