@@ -1,0 +1,122 @@
+"""ResNetClassifier: 1-D residual network for multi-channel waveforms."""
+
+from numbers import Integral
+
+from ._base import BaseSeismoClassifier
+from ._modules import ResNet1d
+
+__all__ = ["ResNetClassifier"]
+
+
+class ResNetClassifier(BaseSeismoClassifier):
+    """1-D ResNet classifier for waveforms (Wang et al., 2017; Cui and Song).
+
+    One residual block per entry of ``n_filters``; every block has one
+    same-padded convolution per entry of ``kernel_sizes``, each followed by
+    batch norm and ReLU, and a shortcut (1x1 convolution + batch norm when the
+    number of channels changes). Then global average pooling over time and a
+    linear output layer. Trained with Adam.
+
+    Parameters
+    ----------
+    n_filters : tuple of int, default=(64, 128, 128)
+        Filters of each residual block.
+    kernel_sizes : tuple of int, default=(8, 5, 3)
+        Kernel sizes of the convolutions of every block.
+    sample_shape : tuple of int, default=None
+        Shape of one sample when ``X`` is passed flattened to 2-D, e.g.
+        ``(3, 3000)``. With ``None`` the shape is read from ``X``.
+    class_order : array-like of labels, default=None
+        Order of ``classes_``; ``None``: sorted labels.
+    max_epochs : int, default=40
+    lr : float, default=1e-3
+        Adam learning rate (Cui and Song's best value).
+    lr_decay : float in (0, 1], default=1.0
+        Learning rate multiplied by this after every epoch.
+    batch_size : int, default=16
+        Cui and Song's mini-batch size.
+    class_weight : None, "balanced" or dict, default=None
+    augmentation : augmenter, default=None
+        Applied to every training batch, never at prediction time.
+    early_stopping : bool, default=False
+    validation_fraction : float, default=0.1
+    patience : int, default=5
+    device : str, default="auto"
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    **kwargs
+        ``module__<name>``, ``optimizer__<name>``, ... passed to skorch.
+
+    The common parameters behave as in :class:`MiniceptionClassifier`, whose
+    docstring describes them in full.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    class_weight_ : ndarray of shape (n_classes,)
+    sample_shape_ : tuple of int
+    n_features_in_ : int
+    module_ : ResNet1d
+    history_ : skorch.history.History
+    device_ : str
+
+    See Also
+    --------
+    MiniceptionClassifier : the 2-D counterpart for shot gathers.
+
+    Notes
+    -----
+    Input layout: ``(n, C, T)`` multi-component waveforms (channels first, as
+    ObsPy) or ``(n, T)`` single traces.
+
+    References
+    ----------
+    .. [1] Wang, Yan and Oates (2017), "Time series classification from
+       scratch with deep neural networks: a strong baseline".
+    .. [2] Cui and Song, "ResNet for seismogram classification in full
+       waveform inversion".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seismo.neural import ResNetClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(8, 3, 50)).astype(np.float32)
+    >>> y = np.array([0, 1] * 4)
+    >>> clf = ResNetClassifier(n_filters=(4, 8, 8), max_epochs=1, random_state=0)
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _module_class = ResNet1d
+    _module_params = ("n_filters", "kernel_sizes")
+    _max_sample_ndim = 2
+
+    _parameter_constraints = {
+        **BaseSeismoClassifier._parameter_constraints,
+        "n_filters": [tuple, list],
+        "kernel_sizes": [tuple, list],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_filters=(64, 128, 128),
+        kernel_sizes=(8, 5, 3),
+        batch_size=16,
+        **kwargs,
+    ):
+        super().__init__(batch_size=batch_size, **kwargs)
+        self.n_filters = n_filters
+        self.kernel_sizes = kernel_sizes
+
+    def _module_input_shape(self, sample_shape):
+        for name in ("n_filters", "kernel_sizes"):
+            value = getattr(self, name)
+            if len(value) == 0 or any(
+                not isinstance(v, Integral) or v < 1 for v in value
+            ):
+                raise ValueError(
+                    f"{name} must be a non-empty tuple of positive ints, got {value!r}."
+                )
+        return (1, *sample_shape) if len(sample_shape) == 1 else tuple(sample_shape)
