@@ -1,1 +1,27 @@
-"""sklearn_seismo.study."""
+"""The SeismoGlow study: cross-validated comparison of imbalance handling.
+
+``run_study`` fits one imbalanced-learn pipeline per arm (no oversampling,
+GlowOversampler, SMOTE, ADASYN, random oversampling, class weights, waveform
+augmentation, glow + augmentation) on the same stratified folds and reports
+per-class mean +- std tables and paired Wilcoxon comparisons (Tables 1-2 of
+SeismoGlow). ``run_sweep`` varies the number of synthetic samples (Figure 4).
+``write_report`` writes Markdown, CSV and PNG files. The command line is
+``python -m sklearn_seismo.study`` (or ``seismo-study``).
+"""
+
+from ._arms import ALL_ARMS, AddSamples, default_augmenter, make_arms
+from ._report import format_study_table, write_report
+from ._study import SCORE_COLUMNS, run_study
+from ._sweep import run_sweep
+
+__all__ = [
+    "ALL_ARMS",
+    "AddSamples",
+    "SCORE_COLUMNS",
+    "default_augmenter",
+    "format_study_table",
+    "make_arms",
+    "run_study",
+    "run_sweep",
+    "write_report",
+]

@@ -1,0 +1,307 @@
+"""The arms of the study: one imbalanced-learn pipeline per way of handling imbalance.
+
+Every arm is the same three-step pipeline ``oversample -> augment -> clf`` on the
+FLATTENED layout (so SMOTE/ADASYN, which only take 2-D input, fit in), with the
+classifier told the ``sample_shape``. Arms differ only in which sampler fills the
+two sampler slots (``"passthrough"`` otherwise), except ``class_weight`` which
+changes the classifier's loss instead.
+"""
+
+from collections import Counter
+
+import numpy as np
+from sklearn.base import clone
+
+__all__ = ["ALL_ARMS", "AddSamples", "make_arms", "default_augmenter"]
+
+ALL_ARMS = (
+    "none",
+    "glow",
+    "smote",
+    "adasyn",
+    "random",
+    "class_weight",
+    "augment",
+    "glow+augment",
+)
+
+
+class AddSamples:
+    """A ``sampling_strategy`` callable: add ``n`` samples to one class.
+
+    imbalanced-learn samplers take a dict of *target* counts; the count of the
+    class differs from one training fold to the next, so a fixed dict would add
+    a different number of synthetic samples per fold. This callable reads the
+    count from the ``y`` the sampler is given, so every fold gets exactly ``n``
+    new samples of ``cls`` (ADASYN may deviate by a few: it rounds per sample).
+
+    Parameters
+    ----------
+    cls : label
+        Class to oversample.
+    n : int
+        Number of samples to add.
+
+    Examples
+    --------
+    >>> AddSamples("bad", 600)(["good", "bad", "bad"])
+    {'bad': 602}
+    >>> AddSamples("bad", 600)
+    AddSamples('bad', 600)
+    """
+
+    def __init__(self, cls, n):
+        self.cls = cls
+        self.n = int(n)
+
+    def __call__(self, y):
+        count = Counter(np.asarray(y).tolist())[_py(self.cls)]
+        if count == 0:
+            raise ValueError(
+                f"class {self.cls!r} is absent from the training data given to the "
+                "sampler; pass an existing class as `minority`."
+            )
+        return {self.cls: count + self.n}
+
+    def __repr__(self):
+        return f"AddSamples({self.cls!r}, {self.n})"
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, AddSamples)
+            and self.cls == other.cls
+            and self.n == other.n
+        )
+
+    def __hash__(self):
+        return hash((AddSamples, self.cls, self.n))
+
+
+def _py(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def default_augmenter(sample_shape):
+    """Seismic augmentations used by the ``augment`` arms.
+
+    A small random time shift (up to 5 % of the window, zero-padded), mild
+    additive Gaussian noise (20-40 dB SNR) and a polarity flip with
+    probability 1/2 (Zhu, Mousavi & Beroza 2020). None of them turns a gather
+    of one quality class into another: the noise stays well below the swell
+    noise that makes a gather *bad*.
+
+    Parameters
+    ----------
+    sample_shape : tuple of int
+        Shape of one sample. Gathers ``(n_time, n_traces)`` have time on their
+        first axis, waveforms ``(T,)`` / ``(C, T)`` on the last.
+
+    Returns
+    -------
+    augmenter : sklearn_seismo.augmentation.Compose
+        Implements ``augment_batch(X, rng)``.
+    """
+    from sklearn_seismo.augmentation import AddNoise, Compose, PolarityFlip, RandomShift
+
+    sample_shape = tuple(sample_shape)
+    # (n_time, n_traces) gathers as make_shot_gathers; other layouts: time last
+    time_axis = 1 if len(sample_shape) == 2 and sample_shape[0] > 3 else -1
+    n_time = sample_shape[0] if time_axis == 1 else sample_shape[-1]
+    return Compose(
+        [
+            RandomShift(
+                max_shift=max(1, n_time // 20), mode="zeros", time_axis=time_axis
+            ),
+            AddNoise(snr_db=(20.0, 40.0), time_axis=time_axis),
+            PolarityFlip(p=0.5),
+        ]
+    )
+
+
+def _default_classifier(random_state):
+    from sklearn_seismo.neural import MiniceptionClassifier
+
+    return MiniceptionClassifier(random_state=random_state)
+
+
+def _default_glow(random_state):
+    from sklearn_seismo.over_sampling import GlowOversampler
+
+    return GlowOversampler(random_state=random_state)
+
+
+def _set_if_has(estimator, **params):
+    names = estimator.get_params(deep=False)
+    estimator.set_params(**{k: v for k, v in params.items() if k in names})
+    return estimator
+
+
+def _seed_if_unset(estimator, random_state):
+    # A template left unseeded would make the arms (and two runs of the study)
+    # differ by chance; an explicit seed of the user's wins.
+    params = estimator.get_params(deep=False)
+    if "random_state" in params and params["random_state"] is None:
+        estimator.set_params(random_state=random_state)
+    return estimator
+
+
+def make_arms(
+    *,
+    minority,
+    sample_shape,
+    arms=ALL_ARMS,
+    n_synthetic=600,
+    classifier=None,
+    glow=None,
+    augmenter=None,
+    random_state=0,
+):
+    """Build the study's pipelines, one per arm.
+
+    Each pipeline is ``Pipeline([("oversample", ...), ("augment", ...),
+    ("clf", classifier)])`` and takes the flattened data
+    ``X.reshape(len(X), -1)``; the classifier gets ``sample_shape`` to restore
+    the n-D layout. Unused sampler slots are ``"passthrough"``.
+
+    ============== ============================== ===========================
+    arm            ``oversample``                 ``augment`` / ``clf``
+    ============== ============================== ===========================
+    none           passthrough                    passthrough / clf
+    glow           GlowOversampler (+n)           passthrough / clf
+    smote          SMOTE (+n)                     passthrough / clf
+    adasyn         ADASYN (+n, approximately)     passthrough / clf
+    random         RandomOverSampler (+n)         passthrough / clf
+    class_weight   passthrough                    passthrough /
+                                                  clf(class_weight="balanced")
+    augment        passthrough                    AugmentationSampler (+n)
+    glow+augment   GlowOversampler (+n//2)        AugmentationSampler
+                                                  (+n - n//2)
+    ============== ============================== ===========================
+
+    ``+n`` means ``n_synthetic`` new samples of ``minority`` per training
+    fold (through :class:`AddSamples`); ``glow+augment`` splits the same budget
+    so that it does not win by sample count alone.
+
+    Parameters
+    ----------
+    minority : label
+        Class to oversample.
+    sample_shape : tuple of int
+        Shape of one sample; given to the classifier (and to the package's
+        samplers).
+    arms : sequence of str, default=ALL_ARMS
+        Arms to build, among ``ALL_ARMS``.
+    n_synthetic : int, default=600
+        Number of synthetic minority samples each sampler adds per fit.
+    classifier : estimator, default=None
+        Classifier template with ``sample_shape`` and ``class_weight``
+        parameters; cloned per arm. ``None``: ``MiniceptionClassifier``.
+        Its ``random_state``, when ``None``, is set to ``random_state``.
+    glow : GlowOversampler, default=None
+        Template for the glow arms (its ``sampling_strategy`` and
+        ``sample_shape`` are replaced, its ``random_state`` set when ``None``).
+        ``None``: ``GlowOversampler(random_state=random_state)``.
+    augmenter : object with ``augment_batch``, default=None
+        Augmentation for the augment arms. ``None``: :func:`default_augmenter`.
+    random_state : int, default=0
+        Seed given to every sampler and to the classifier (unless the
+        templates carry their own).
+
+    Returns
+    -------
+    arms : dict of str -> imblearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.base import BaseEstimator, ClassifierMixin
+    >>> class Clf(ClassifierMixin, BaseEstimator):  # stand-in with the API
+    ...     def __init__(self, sample_shape=None, class_weight=None):
+    ...         self.sample_shape, self.class_weight = sample_shape, class_weight
+    >>> pipes = make_arms(minority="bad", sample_shape=(8, 8), classifier=Clf(),
+    ...                   arms=("none", "smote", "class_weight"), n_synthetic=10)
+    >>> [name for name, _ in pipes["smote"].steps]
+    ['oversample', 'augment', 'clf']
+    >>> pipes["smote"].named_steps["oversample"]
+    SMOTE(random_state=0, sampling_strategy=AddSamples('bad', 10))
+    >>> pipes["class_weight"].named_steps["clf"].class_weight
+    'balanced'
+    """
+    from imblearn.over_sampling import ADASYN, SMOTE, RandomOverSampler
+    from imblearn.pipeline import Pipeline
+
+    arms = tuple(arms)
+    unknown = [a for a in arms if a not in ALL_ARMS]
+    if unknown:
+        raise ValueError(f"unknown arm(s) {unknown}; choose among {list(ALL_ARMS)}.")
+    if len(set(arms)) != len(arms):
+        raise ValueError(f"arms must be unique, got {list(arms)}.")
+    n_synthetic = int(n_synthetic)
+    if n_synthetic < 1:
+        raise ValueError(
+            f"n_synthetic must be a positive int, got {n_synthetic}; it is the "
+            "number of minority samples each sampler adds."
+        )
+    sample_shape = tuple(int(s) for s in sample_shape)
+    if classifier is None:
+        classifier = _default_classifier(random_state)
+    clf = _set_if_has(clone(classifier), sample_shape=sample_shape)
+    clf = _seed_if_unset(clf, random_state)
+
+    def glow_sampler(n):
+        template = _default_glow(random_state) if glow is None else glow
+        sampler = _set_if_has(
+            clone(template),
+            sampling_strategy=AddSamples(minority, n),
+            sample_shape=sample_shape,
+        )
+        return _seed_if_unset(sampler, random_state)
+
+    def augment_sampler(n):
+        from sklearn_seismo.augmentation import AugmentationSampler
+
+        aug = default_augmenter(sample_shape) if augmenter is None else augmenter
+        return AugmentationSampler(
+            aug,
+            sampling_strategy=AddSamples(minority, n),
+            sample_shape=sample_shape,
+            random_state=random_state,
+        )
+
+    strategy = AddSamples(minority, n_synthetic)
+    half = n_synthetic // 2
+    builders = {
+        "none": lambda: ("passthrough", "passthrough", clone(clf)),
+        "glow": lambda: (glow_sampler(n_synthetic), "passthrough", clone(clf)),
+        "smote": lambda: (
+            SMOTE(sampling_strategy=strategy, random_state=random_state),
+            "passthrough",
+            clone(clf),
+        ),
+        "adasyn": lambda: (
+            ADASYN(sampling_strategy=strategy, random_state=random_state),
+            "passthrough",
+            clone(clf),
+        ),
+        "random": lambda: (
+            RandomOverSampler(sampling_strategy=strategy, random_state=random_state),
+            "passthrough",
+            clone(clf),
+        ),
+        "class_weight": lambda: (
+            "passthrough",
+            "passthrough",
+            clone(clf).set_params(class_weight="balanced"),
+        ),
+        "augment": lambda: ("passthrough", augment_sampler(n_synthetic), clone(clf)),
+        "glow+augment": lambda: (
+            glow_sampler(max(half, 1)),
+            augment_sampler(max(n_synthetic - half, 1)),
+            clone(clf),
+        ),
+    }
+    pipes = {}
+    for arm in arms:
+        over, aug, est = builders[arm]()
+        pipes[arm] = Pipeline([("oversample", over), ("augment", aug), ("clf", est)])
+    return pipes

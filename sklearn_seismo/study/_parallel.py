@@ -1,0 +1,242 @@
+"""Run (pipeline, split) fits in parallel with joblib: loky locally, dask beyond.
+
+No scheduler of our own: the same ``joblib.Parallel`` call runs under
+``joblib.parallel_config(backend="dask")`` with a ``distributed.Client`` when a
+cluster is asked for. Each task caps torch's (and BLAS') thread pool so that
+concurrent workers on one machine share its cores instead of oversubscribing.
+"""
+
+import math
+import os
+import time
+import traceback
+import warnings
+from contextlib import contextmanager, nullcontext
+
+import numpy as np
+from sklearn.base import clone
+
+from ..metrics import fold_scores
+
+BACKENDS = ("loky", "threading", "dask")
+
+
+@contextmanager
+def _thread_limit(n_threads):
+    if n_threads is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        torch = None
+    old = torch.get_num_threads() if torch is not None else None
+    try:
+        if torch is not None:
+            torch.set_num_threads(int(n_threads))
+        with threadpool_limits(limits=int(n_threads)):
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(old)
+
+
+def _resolve_threads(spec):
+    """Threads for this task: an int, or per dask worker address."""
+    if not isinstance(spec, dict):
+        return spec
+    try:
+        from distributed import get_worker
+
+        return spec.get(get_worker().address, 1)
+    except (ImportError, ValueError):
+        return 1
+
+
+def fit_and_score(
+    pipe,
+    X,
+    y,
+    train,
+    test,
+    *,
+    labels,
+    meta,
+    fit_params=None,
+    threads=None,
+    on_error="record",
+):
+    """Fit a clone of ``pipe`` on ``X[train]`` and score it on ``X[test]``.
+
+    Returns one row (dict): ``meta``, ``n_train``, ``n_test``, ``fit_time``,
+    ``score_time``, ``error`` and the keys of
+    :func:`sklearn_seismo.metrics.fold_scores`. A failure is recorded as NaN
+    scores and the error message when ``on_error="record"``.
+    """
+    row = dict(meta)
+    row.update(n_train=int(len(train)), n_test=int(len(test)))
+    y_test = y[test]
+    with _thread_limit(_resolve_threads(threads)):
+        est = clone(pipe)
+        try:
+            t0 = time.perf_counter()
+            est.fit(X[train], y[train], **(fit_params or {}))
+            t1 = time.perf_counter()
+            y_pred = est.predict(X[test])
+            t2 = time.perf_counter()
+        except Exception as exc:
+            if on_error == "raise":
+                raise
+            scores = fold_scores(y_test, y_test, labels=labels)
+            row.update(fit_time=math.nan, score_time=math.nan)
+            row["error"] = f"{type(exc).__name__}: {exc}".strip()
+            row["traceback"] = traceback.format_exc(limit=3)
+            for key, value in scores.items():
+                row[key] = value if key.startswith("support_") else math.nan
+            return row
+    row.update(fit_time=t1 - t0, score_time=t2 - t1, error="")
+    row.update(fold_scores(y_test, y_pred, labels=labels))
+    return row
+
+
+def _dask_client(scheduler):
+    try:
+        from distributed import Client, get_client
+    except ImportError as exc:
+        raise ImportError(
+            "backend='dask' needs dask.distributed: pip install 'dask[distributed]'."
+        ) from exc
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    if scheduler is None:
+        try:
+            return get_client(), False
+        except ValueError as exc:
+            raise ValueError(
+                "backend='dask' needs a cluster: pass scheduler='tcp://host:8786' "
+                "(or a distributed.Client), or create a Client before the call."
+            ) from exc
+    return Client(scheduler), True
+
+
+def _dask_threads(client):
+    """Torch threads per dask worker: the host's cores over its worker threads."""
+    nthreads = client.nthreads()
+    cores = client.run(os.cpu_count)
+    per_host = {}
+    for addr, n in nthreads.items():
+        host = addr.rsplit(":", 1)[0]
+        per_host[host] = per_host.get(host, 0) + n
+    return {
+        addr: max(1, (cores.get(addr) or 1) // per_host[addr.rsplit(":", 1)[0]])
+        for addr in nthreads
+    }
+
+
+def run_tasks(
+    tasks, *, n_jobs=1, backend="loky", scheduler=None, verbose=1, desc="fits"
+):
+    """Run ``fit_and_score`` tasks; return rows in task order.
+
+    ``tasks`` is a list of ``(args, kwargs)`` for :func:`fit_and_score`
+    (without ``threads``).
+    """
+    import joblib
+
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"backend must be one of {list(BACKENDS)}, got {backend!r}; use "
+            "'dask' with scheduler='tcp://...' to run on a cluster."
+        )
+    if not tasks:
+        return []
+    client = None
+    owns_client = False
+    if backend == "dask":
+        client, owns_client = _dask_client(scheduler)
+        threads = _dask_threads(client)
+        if n_jobs in (None, 1):
+            n_jobs = -1
+        context = joblib.parallel_config(backend="dask")
+    else:
+        n_workers = joblib.effective_n_jobs(n_jobs)
+        n_workers = max(1, min(n_workers, len(tasks)))
+        threads = max(1, joblib.cpu_count() // n_workers)
+        context = nullcontext()
+    try:
+        with context:
+            parallel = joblib.Parallel(
+                n_jobs=n_jobs,
+                backend=None if backend == "dask" else backend,
+                return_as="generator_unordered",
+            )
+            jobs = (
+                joblib.delayed(_indexed)(i, args, dict(kwargs, threads=threads))
+                for i, (args, kwargs) in enumerate(tasks)
+            )
+            rows = [None] * len(tasks)
+            with _progress(len(tasks), verbose, desc) as bar:
+                for i, row in parallel(jobs):
+                    rows[i] = row
+                    bar.update(1)
+    finally:
+        if owns_client:
+            client.close()
+    failed = [r for r in rows if r.get("error")]
+    for row in failed:
+        where = ", ".join(
+            f"{k}={row[k]}"
+            for k in ("arm", "method", "n_synthetic", "fold", "run")
+            if k in row
+        )
+        warnings.warn(f"{where} failed, scores recorded as NaN: {row['error']}")
+    return rows
+
+
+def _indexed(i, args, kwargs):
+    return i, fit_and_score(*args, **kwargs)
+
+
+@contextmanager
+def _progress(total, verbose, desc):
+    if not verbose:
+
+        class _Null:
+            def update(self, n):
+                pass
+
+        yield _Null()
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc=desc, unit="fit") as bar:
+        yield bar
+
+
+def flatten(X, sample_shape):
+    """Flatten ``X`` once and return ``(X_flat, sample_shape)``."""
+    X = np.asarray(X)
+    if X.ndim < 2:
+        raise ValueError(
+            f"X must have one row per sample (2-D or more), got shape {X.shape}; "
+            "pass gathers as (n, n_time, n_traces)."
+        )
+    if X.ndim > 2:
+        shape = tuple(X.shape[1:])
+        if sample_shape is not None and tuple(sample_shape) != shape:
+            raise ValueError(
+                f"sample_shape={tuple(sample_shape)} does not match X.shape[1:]="
+                f"{shape}; drop sample_shape for n-D X."
+            )
+        return X.reshape(len(X), -1), shape
+    if sample_shape is None:
+        return X, (X.shape[1],)
+    sample_shape = tuple(int(s) for s in sample_shape)
+    if int(np.prod(sample_shape)) != X.shape[1]:
+        raise ValueError(
+            f"sample_shape={sample_shape} holds {int(np.prod(sample_shape))} values "
+            f"but X has {X.shape[1]} features per row; pass the shape of one sample."
+        )
+    return X, sample_shape

@@ -1,0 +1,354 @@
+"""Write a study (and sweep) result as Markdown, CSV and PNG files."""
+
+import csv
+import json
+import math
+import os
+import warnings
+
+import numpy as np
+
+from ..metrics import format_markdown_table, format_mean_std
+
+__all__ = ["write_report", "format_study_table", "REPORT_FILES"]
+
+#: Files written by :func:`write_report` (the sweep ones only with a sweep, the
+#: PNG ones only when matplotlib is installed).
+REPORT_FILES = (
+    "report.md",
+    "scores.csv",
+    "summary.csv",
+    "per_class.csv",
+    "comparisons.csv",
+    "f1_per_class.png",
+    "sweep.csv",
+    "sweep_summary.csv",
+    "sweep.png",
+    "config.json",
+)
+
+
+def _write_csv(path, rows, drop=("traceback",)):
+    fields = []
+    for row in rows:
+        fields += [k for k in row if k not in fields and k not in drop]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_value(row.get(k, "")) for k in fields})
+
+
+def _csv_value(value):
+    if isinstance(value, (float, np.floating)):
+        return "" if math.isnan(value) else repr(float(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _summary_by_arm(result):
+    return {row["arm"]: row for row in result.summary}
+
+
+def _p_vs(result, arm, reference, metric):
+    for row in result.comparisons:
+        if (
+            row["arm"] == arm
+            and row["reference"] == reference
+            and row["metric"] == metric
+        ):
+            return row
+    return None
+
+
+def format_study_table(result):
+    """The headline table of a study as Markdown (printed by the command line).
+
+    One row per arm: F1 of every class, macro F1, balanced accuracy, G-mean
+    (mean ± std over folds, in %), the mean difference of the minority F1
+    against ``none`` with its Wilcoxon p-value, and the mean fit time.
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_study`.
+
+    Returns
+    -------
+    table : str
+    """
+    summary = _summary_by_arm(result)
+    minority = result.minority
+    key = f"f1_{minority}"
+    rows = []
+    for arm in result.arms:
+        s = summary[arm]
+        row = {"arm": arm}
+        for label in result.labels:
+            row[f"F1 {label}"] = format_mean_std(
+                s[f"f1_{label}_mean"], s[f"f1_{label}_std"]
+            )
+        row["macro F1"] = format_mean_std(s["f1_macro_mean"], s["f1_macro_std"])
+        row["bal. acc."] = format_mean_std(
+            s["balanced_accuracy_mean"], s["balanced_accuracy_std"]
+        )
+        row["G-mean"] = format_mean_std(s["gmean_mean"], s["gmean_std"])
+        cmp_ = _p_vs(result, arm, "none", key)
+        if cmp_ is None:
+            row[f"Δ F1 {minority} vs none (p)"] = "—"
+        else:
+            row[f"Δ F1 {minority} vs none (p)"] = (
+                f"{100 * cmp_['mean_diff']:+.1f} ({_fmt_p(cmp_['p_value'])})"
+            )
+        row["fit s"] = f"{s['fit_time_mean']:.1f}"
+        row["folds"] = str(s["n_folds"])
+        rows.append(row)
+    columns = list(rows[0]) if rows else ["arm"]
+    return format_markdown_table(rows, columns)
+
+
+def _fmt_p(p):
+    if p is None or not np.isfinite(p):
+        return "p=n/a"
+    return f"p={p:.3g}"
+
+
+def _metric_tables(result):
+    summary = _summary_by_arm(result)
+    parts = []
+    for metric, title in (
+        ("f1", "F1"),
+        ("precision", "Precision"),
+        ("recall", "Recall"),
+    ):
+        rows = []
+        for arm in result.arms:
+            s = summary[arm]
+            row = {"arm": arm}
+            for label in result.labels:
+                row[str(label)] = format_mean_std(
+                    s[f"{metric}_{label}_mean"], s[f"{metric}_{label}_std"]
+                )
+            rows.append(row)
+        parts.append(
+            f"### Per-class {title} (%, mean ± std over folds)\n\n"
+            + format_markdown_table(rows, ["arm"] + [str(c) for c in result.labels])
+        )
+    overall = []
+    for arm in result.arms:
+        s = summary[arm]
+        row = {"arm": arm}
+        for key, name in (
+            ("precision_macro", "precision (macro)"),
+            ("recall_macro", "recall (macro)"),
+            ("f1_macro", "F1 (macro)"),
+            ("f1_weighted", "F1 (weighted)"),
+            ("balanced_accuracy", "balanced acc."),
+            ("gmean", "G-mean"),
+            ("accuracy", "accuracy"),
+        ):
+            row[name] = format_mean_std(s[f"{key}_mean"], s[f"{key}_std"])
+        row["fit time (s)"] = f"{s['fit_time_mean']:.1f}"
+        overall.append(row)
+    parts.append(
+        "### Overall (%, mean ± std over folds)\n\n"
+        + format_markdown_table(overall, list(overall[0]))
+    )
+    return parts
+
+
+def _comparison_table(result, reference):
+    rows = [r for r in result.comparisons if r["reference"] == reference]
+    if not rows:
+        return None
+    shown = [
+        {
+            "arm": r["arm"],
+            "metric": r["metric"],
+            "mean diff (pp)": f"{100 * r['mean_diff']:+.2f}"
+            if np.isfinite(r["mean_diff"])
+            else "n/a",
+            "wins/ties/losses": f"{r['n_wins']}/{r['n_ties']}/{r['n_losses']}",
+            "Wilcoxon p": _fmt_p(r["p_value"])[2:],
+            "note": r["note"],
+        }
+        for r in rows
+    ]
+    return (
+        f"### Paired comparison against `{reference}` (fold by fold)\n\n"
+        + format_markdown_table(shown, list(shown[0]))
+    )
+
+
+def write_report(result, out_dir, *, sweep=None, config=None, title=None):
+    """Write a study result (and optionally a sweep) into ``out_dir``.
+
+    Files: ``report.md`` (the tables, paired comparisons, failures, setup),
+    ``scores.csv`` (one row per arm and fold), ``summary.csv`` (mean and std
+    per arm), ``per_class.csv`` (Table 1 layout), ``comparisons.csv``,
+    ``f1_per_class.png`` (bar chart with error bars); with a sweep also
+    ``sweep.csv``, ``sweep_summary.csv`` and ``sweep.png`` (F1 of every class
+    against the number of synthetic samples); ``config.json`` with
+    ``config``. PNG files need matplotlib; without it they are skipped with a
+    warning.
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_study`.
+    out_dir : str or path
+        Created if missing; existing files of the same names are replaced.
+    sweep : Bunch, default=None
+        Output of :func:`run_sweep`.
+    config : dict, default=None
+        The settings of the run, stored as ``config.json`` and in the report.
+    title : str, default=None
+        Title of ``report.md``.
+
+    Returns
+    -------
+    paths : dict of str -> str
+        File name -> path of every file written.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    paths = {}
+
+    def path(name):
+        paths[name] = os.path.join(out_dir, name)
+        return paths[name]
+
+    _write_csv(path("scores.csv"), result.scores)
+    _write_csv(path("summary.csv"), result.summary)
+    _write_csv(path("per_class.csv"), result.per_class)
+    _write_csv(path("comparisons.csv"), result.comparisons)
+    if sweep is not None:
+        _write_csv(path("sweep.csv"), sweep.scores)
+        _write_csv(path("sweep_summary.csv"), sweep.summary)
+    if config is not None:
+        with open(path("config.json"), "w", encoding="utf-8") as fh:
+            json.dump(config, fh, indent=2, default=str)
+
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        warnings.warn("matplotlib is not installed: PNG plots skipped.")
+        plt = None
+    if plt is not None:
+        fig = plot_per_class_f1(result)
+        fig.savefig(path("f1_per_class.png"), dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        if sweep is not None:
+            fig = plot_sweep(sweep)
+            fig.savefig(path("sweep.png"), dpi=120, bbox_inches="tight")
+            plt.close(fig)
+
+    md = [f"# {title or 'SeismoGlow study'}", ""]
+    n_folds = len(getattr(result, "folds", ())) or "?"
+    md.append(
+        f"{len(result.scores) // max(len(result.arms), 1)} folds x "
+        f"{len(result.arms)} arms; minority class `{result.minority}`, "
+        f"{result.get('n_synthetic', '?')} synthetic samples per training fold, "
+        f"sample shape {tuple(result.get('sample_shape', ()))}, folds: {n_folds}."
+    )
+    md += ["", "## Headline", "", format_study_table(result), ""]
+    md += ["## Tables", ""]
+    for part in _metric_tables(result):
+        md += [part, ""]
+    for reference in ("none", "glow"):
+        part = _comparison_table(result, reference)
+        if part:
+            md += [part, ""]
+    if result.errors:
+        md += ["## Failed fits (scores recorded as NaN)", ""]
+        for row in result.errors:
+            md.append(f"- arm `{row['arm']}`, fold {row['fold']}: {row['error']}")
+        md.append("")
+    if plt is not None:
+        md += ["## Plots", "", "![per-class F1](f1_per_class.png)", ""]
+        if sweep is not None:
+            md += ["![sweep](sweep.png)", ""]
+    if sweep is not None:
+        md += ["## Sweep (F1 per class, mean over runs)", "", _sweep_table(sweep), ""]
+    if config is not None:
+        md += [
+            "## Setup",
+            "",
+            "```json",
+            json.dumps(config, indent=2, default=str),
+            "```",
+            "",
+        ]
+    with open(path("report.md"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(md))
+    return paths
+
+
+def _sweep_table(sweep):
+    rows = []
+    for s in sweep.summary:
+        row = {"method": s["method"], "n_synthetic": s["n_synthetic"]}
+        for label in sweep.labels:
+            row[f"F1 {label}"] = format_mean_std(
+                s[f"f1_{label}_mean"], s[f"f1_{label}_std"]
+            )
+        rows.append(row)
+    return format_markdown_table(rows, list(rows[0]))
+
+
+def plot_per_class_f1(result, ax=None):
+    """Bar chart of the per-class F1 (mean, error bar = std over folds)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.2 + 1.1 * len(result.arms), 3.6))
+    else:
+        fig = ax.figure
+    summary = _summary_by_arm(result)
+    n = len(result.labels)
+    width = 0.8 / n
+    x = np.arange(len(result.arms))
+    for i, label in enumerate(result.labels):
+        mean = [summary[a][f"f1_{label}_mean"] for a in result.arms]
+        std = [summary[a][f"f1_{label}_std"] for a in result.arms]
+        ax.bar(
+            x + (i - (n - 1) / 2) * width,
+            mean,
+            width,
+            yerr=std,
+            capsize=2,
+            label=str(label),
+        )
+    ax.set_xticks(x, result.arms, rotation=30, ha="right")
+    ax.set_ylabel("F1 (mean ± std over folds)")
+    ax.set_ylim(0, 1.05)
+    ax.legend(title="class", fontsize="small")
+    ax.set_title(f"Per-class F1, {len(result.scores) // len(result.arms)} folds")
+    return fig
+
+
+def plot_sweep(sweep):
+    """F1 of every class against the number of synthetic samples (Figure 4)."""
+    import matplotlib.pyplot as plt
+
+    labels = sweep.labels
+    fig, axes = plt.subplots(
+        1, len(labels), figsize=(3.4 * len(labels), 3.2), sharey=False, squeeze=False
+    )
+    for ax, label in zip(axes[0], labels):
+        for method in sweep.methods:
+            rows = [s for s in sweep.summary if s["method"] == method]
+            xs = np.array([r["n_synthetic"] for r in rows])
+            m = np.array([r[f"f1_{label}_mean"] for r in rows])
+            s = np.array([r[f"f1_{label}_std"] for r in rows])
+            ax.plot(xs, m, marker="o", label=method)
+            ax.fill_between(xs, m - s, m + s, alpha=0.2)
+        ax.set_title(f"class {label}")
+        ax.set_xlabel(f"synthetic samples of `{sweep.minority}`")
+    axes[0][0].set_ylabel("F1 on the test split")
+    axes[0][-1].legend(fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,275 @@
+"""The SeismoGlow cross-validation study (section 5.4, Tables 1-2) as a function."""
+
+from collections import Counter
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ..metrics import compare_to_reference, per_class_table, summarize_folds
+from ._arms import ALL_ARMS, make_arms
+from ._parallel import flatten, run_tasks
+
+__all__ = ["run_study", "SCORE_COLUMNS"]
+
+#: Columns of every row of ``run_study(...).scores`` (then, per class ``c``,
+#: ``precision_c``, ``recall_c``, ``f1_c``, ``support_c``).
+SCORE_COLUMNS = (
+    "arm",
+    "fold",
+    "n_train",
+    "n_test",
+    "fit_time",
+    "score_time",
+    "error",
+    "accuracy",
+    "balanced_accuracy",
+    "gmean",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "precision_weighted",
+    "recall_weighted",
+    "f1_weighted",
+)
+
+
+def _check_xy(X, y):
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(
+            f"y must be 1-D with one label per sample of X: got y of shape {y.shape} "
+            f"for {len(X)} samples."
+        )
+    if np.asarray(X).dtype == object:
+        raise TypeError("X must be a numeric array, got dtype=object.")
+    return y
+
+
+def _pick_minority(y, minority):
+    counts = Counter(y.tolist())
+    if minority is None:
+        return min(sorted(counts), key=lambda c: counts[c])
+    if minority not in counts:
+        raise ValueError(
+            f"minority={minority!r} is not a class of y; classes are {sorted(counts)}."
+        )
+    return minority
+
+
+def _make_cv(cv, random_state):
+    from sklearn.model_selection import StratifiedKFold
+
+    if cv is None:
+        return StratifiedKFold(10, shuffle=True, random_state=random_state)
+    if isinstance(cv, Integral):
+        return StratifiedKFold(int(cv), shuffle=True, random_state=random_state)
+    return cv
+
+
+def run_study(
+    X,
+    y,
+    *,
+    arms=ALL_ARMS,
+    cv=None,
+    n_synthetic=600,
+    classifier=None,
+    glow=None,
+    augmenter=None,
+    minority=None,
+    sample_shape=None,
+    n_jobs=1,
+    backend="loky",
+    scheduler=None,
+    random_state=0,
+    on_error="record",
+    verbose=1,
+):
+    """Cross-validate every way of handling the imbalance on the same folds.
+
+    The data are flattened once; every arm (see :func:`make_arms`) is an
+    imbalanced-learn pipeline whose samplers see only the training part of a
+    fold, so synthetic samples never carry test information. All arms are fitted
+    on the same folds with the same seeds, which makes the per-fold scores
+    pairable (Wilcoxon signed-rank test against ``"none"`` and ``"glow"``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, *sample_shape) or (n_samples, n_features)
+        Samples, e.g. shot gathers ``(n, n_time, n_traces)``. 2-D input needs
+        ``sample_shape`` unless the samples are 1-D.
+    y : array-like of shape (n_samples,)
+        Class labels (any hashable values).
+    arms : sequence of str, default=ALL_ARMS
+        Among ``"none"``, ``"glow"``, ``"smote"``, ``"adasyn"``, ``"random"``,
+        ``"class_weight"``, ``"augment"``, ``"glow+augment"``.
+    cv : int or cross-validation splitter, default=None
+        ``None``: ``StratifiedKFold(10, shuffle=True, random_state=random_state)``
+        as the paper; an int ``k``: the same with ``k`` folds.
+    n_synthetic : int, default=600
+        Synthetic minority samples every sampler adds per training fold (the
+        paper's 600).
+    classifier : estimator, default=None
+        Classifier template (needs ``sample_shape``; ``class_weight`` for the
+        ``class_weight`` arm). ``None``: ``MiniceptionClassifier``.
+    glow : GlowOversampler, default=None
+        Template for the glow arms; ``None`` uses the default GlowOversampler.
+    augmenter : object with ``augment_batch``, default=None
+        Augmentation of the augment arms; ``None``: :func:`default_augmenter`.
+    minority : label, default=None
+        Class to oversample; ``None``: the least frequent class.
+    sample_shape : tuple of int, default=None
+        Shape of one sample when ``X`` is 2-D.
+    n_jobs : int, default=1
+        Fits (folds x arms) run concurrently. Each worker's torch thread pool is
+        capped at ``cores // workers``. With ``backend="dask"``, 1 means every
+        worker thread of the cluster.
+    backend : {"loky", "threading", "dask"}, default="loky"
+        joblib backend. ``"dask"`` runs the same joblib call on a
+        ``dask.distributed`` cluster (``scheduler``); workers with a GPU use it
+        (the package's estimators default to ``device="auto"``).
+    scheduler : str or distributed.Client, default=None
+        Scheduler address (``"tcp://host:8786"``) or client for
+        ``backend="dask"``; ``None`` uses the current client.
+    random_state : int, default=0
+        Seed of the folds, the samplers and the classifiers.
+    on_error : {"record", "raise"}, default="record"
+        A fit that fails (e.g. ADASYN finding no minority sample next to
+        another class: "No samples will be generated") is recorded as NaN
+        scores with its message in ``error`` and a warning, or re-raised.
+    verbose : int, default=1
+        Show a progress bar over folds x arms.
+
+    Returns
+    -------
+    result : sklearn.utils.Bunch
+        scores : list of dict
+            One row per (arm, fold), ordered by fold then arm, with
+            ``SCORE_COLUMNS`` and per class ``precision_<c>``, ``recall_<c>``,
+            ``f1_<c>``, ``support_<c>``. ``error`` is ``""`` for a successful fit.
+        summary : list of dict
+            Per arm, ``<score>_mean`` / ``<score>_std`` over folds and
+            ``n_folds`` (Table 2 of the paper uses the overall scores).
+        per_class : list of dict
+            Per (arm, class), precision / recall / F1 mean and std (Table 1).
+        comparisons : list of dict
+            Paired comparisons of every arm against ``"none"`` and ``"glow"``
+            (when run) on the minority F1 and recall, macro F1, balanced
+            accuracy and G-mean: ``mean_diff``, ``p_value``, ``n``, ``note``.
+        labels, minority, arms, sample_shape, n_synthetic : the setup.
+        folds : list of (train_indices, test_indices).
+        pipelines : dict of arm -> unfitted Pipeline.
+        errors : list of dict, the failed (arm, fold) rows.
+
+    See Also
+    --------
+    make_arms : the pipelines of the arms.
+    run_sweep : the number-of-synthetic-samples sweep (Figure 4).
+    write_report : Markdown, CSV and PNG output of a result.
+
+    Examples
+    --------
+    A cheap classifier in place of the CNN keeps the example fast:
+
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator, ClassifierMixin
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> class Flat(ClassifierMixin, BaseEstimator):
+    ...     def __init__(self, sample_shape=None, class_weight=None):
+    ...         self.sample_shape, self.class_weight = sample_shape, class_weight
+    ...     def fit(self, X, y):
+    ...         self.lr_ = LogisticRegression(class_weight=self.class_weight)
+    ...         self.lr_.fit(X, y)
+    ...         self.classes_ = self.lr_.classes_
+    ...         return self
+    ...     def predict(self, X):
+    ...         return self.lr_.predict(X)
+    >>> rng = np.random.default_rng(0)
+    >>> y = np.array(["good"] * 40 + ["bad"] * 16)
+    >>> X = rng.normal(size=(56, 4, 4)) + (y == "bad")[:, None, None]
+    >>> res = run_study(X, y, arms=("none", "smote", "class_weight"), cv=2,
+    ...                 n_synthetic=20, classifier=Flat(), verbose=0)
+    >>> len(res.scores), res.minority, res.sample_shape, res.errors
+    (6, 'bad', (4, 4), [])
+    >>> sorted({r["arm"] for r in res.comparisons})
+    ['class_weight', 'smote']
+    """
+    if on_error not in ("record", "raise"):
+        raise ValueError(f"on_error must be 'record' or 'raise', got {on_error!r}.")
+    y = _check_xy(X, y)
+    Xf, sample_shape = flatten(X, sample_shape)
+    labels = np.unique(y).tolist()
+    if len(labels) < 2:
+        raise ValueError(f"y needs at least 2 classes, got {labels}.")
+    minority = _pick_minority(y, minority)
+    cv = _make_cv(cv, random_state)
+    folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(Xf, y)]
+    pipes = make_arms(
+        minority=minority,
+        sample_shape=sample_shape,
+        arms=arms,
+        n_synthetic=n_synthetic,
+        classifier=classifier,
+        glow=glow,
+        augmenter=augmenter,
+        random_state=random_state,
+    )
+    tasks = [
+        (
+            (pipes[arm], Xf, y, train, test),
+            dict(labels=labels, meta={"arm": arm, "fold": k}, on_error=on_error),
+        )
+        for k, (train, test) in enumerate(folds)
+        for arm in pipes
+    ]
+    scores = run_tasks(
+        tasks,
+        n_jobs=n_jobs,
+        backend=backend,
+        scheduler=scheduler,
+        verbose=verbose,
+        desc="folds x arms",
+    )
+    return _summarize(
+        scores,
+        labels=labels,
+        minority=minority,
+        arms=list(pipes),
+        sample_shape=sample_shape,
+        n_synthetic=n_synthetic,
+        folds=folds,
+        pipelines=pipes,
+    )
+
+
+def comparison_metrics(minority):
+    """Scores compared between arms: minority F1/recall and overall ones."""
+    return [
+        f"f1_{minority}",
+        f"recall_{minority}",
+        "f1_macro",
+        "balanced_accuracy",
+        "gmean",
+    ]
+
+
+def _summarize(scores, *, labels, minority, arms, **setup):
+    metrics = comparison_metrics(minority)
+    comparisons = []
+    for reference in ("none", "glow"):
+        comparisons += compare_to_reference(
+            scores, reference=reference, metrics=metrics
+        )
+    summary = summarize_folds(scores, exclude=("fold", "n_train", "n_test"))
+    return Bunch(
+        scores=scores,
+        summary=summary,
+        per_class=per_class_table(scores, labels),
+        comparisons=comparisons,
+        labels=labels,
+        minority=minority,
+        arms=arms,
+        errors=[r for r in scores if r.get("error")],
+        **setup,
+    )
