@@ -1,0 +1,255 @@
+"""Shared machinery of the random augmenters: validation, random numbers, hook.
+
+Every augmenter only implements ``_augment(X, rng)`` on a validated float array
+``(n, *sample_shape)``; this module turns that into a scikit-learn transformer
+(``fit``/``transform``) and the batch hook ``augment_batch(X, rng)``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+
+from ..utils import restore_layout, validate_samples
+
+__all__ = []
+
+_SAMPLE_SHAPE_CONSTRAINT = [None, tuple, list, Integral]
+
+
+def _generator_from_random_state(random_state):
+    """A ``numpy.random.Generator`` drawn from ``check_random_state(random_state)``.
+
+    An int gives the same generator on every call (reproducible transforms); a
+    ``RandomState`` instance is advanced, so repeated calls differ.
+    """
+    rs = check_random_state(random_state)
+    return np.random.default_rng(rs.randint(np.iinfo(np.int32).max, size=4))
+
+
+def _as_generator(rng):
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, Integral | np.random.SeedSequence):
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.RandomState):
+        return _generator_from_random_state(rng)
+    raise TypeError(
+        f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+        f"got {type(rng).__name__}."
+    )
+
+
+def _check_batch(X):
+    """The hook's input check: an n-D float array; never copies a float array."""
+    X = np.asarray(X)
+    if X.ndim < 2:
+        raise ValueError(
+            f"augment_batch expects an array of shape (n_samples, *sample_shape), "
+            f"got shape {X.shape}. Add the sample axis, e.g. X[None]."
+        )
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(np.float32)
+    return X
+
+
+def _check_range(value, name, *, low=None, high=None):
+    """``value`` as a ``(low, high)`` pair; a scalar means a fixed value."""
+    if isinstance(value, Real):
+        pair = (float(value), float(value))
+    else:
+        try:
+            pair = tuple(float(v) for v in value)
+        except TypeError as exc:
+            raise TypeError(
+                f"{name} must be a number or a (low, high) pair, got {value!r}."
+            ) from exc
+        if len(pair) != 2:
+            raise ValueError(
+                f"{name} must be a (low, high) pair, got {value!r} of length "
+                f"{len(pair)}."
+            )
+    if np.isnan(pair).any():
+        raise ValueError(f"{name} must not contain NaN, got {value!r}.")
+    if pair[0] > pair[1]:
+        raise ValueError(
+            f"{name}={value!r} is an inverted range: pass (low, high) with "
+            f"low <= high, e.g. {name}={(pair[1], pair[0])!r}."
+        )
+    if low is not None and pair[0] < low:
+        raise ValueError(f"{name}={value!r} must be >= {low}.")
+    if high is not None and pair[1] > high:
+        raise ValueError(f"{name}={value!r} must be <= {high}.")
+    return pair
+
+
+def _resolve_time_axis(time_axis, ndim, name="time_axis"):
+    """Positive index of the time axis of an ``ndim``-D batch (axis 0: samples)."""
+    axis = time_axis + ndim if time_axis < 0 else time_axis
+    if not 1 <= axis < ndim:
+        raise ValueError(
+            f"{name}={time_axis} is not a time axis of X with {ndim} dimensions "
+            "(axis 0 indexes the samples). Use time_axis=-1 for (n, T) and "
+            "(n, C, T) waveforms, time_axis=1 for (n, n_time, n_traces) gathers "
+            "such as make_shot_gathers."
+        )
+    return axis
+
+
+def _per_sample(values, ndim):
+    """Reshape per-sample values ``(n,)`` to broadcast against an ``ndim``-D batch."""
+    return values.reshape((-1,) + (1,) * (ndim - 1))
+
+
+class _BaseAugmenter(TransformerMixin, BaseEstimator):
+    """Base class of the random augmenters (private).
+
+    Subclasses define ``_augment(X, rng)`` returning a new array of the shape and
+    dtype of ``X``, and may override ``_check_layout(shape)`` to reject samples
+    they cannot handle (e.g. too few channels).
+    """
+
+    _parameter_constraints: dict = {
+        "sample_shape": _SAMPLE_SHAPE_CONSTRAINT,
+        "random_state": ["random_state"],
+    }
+
+    def _check_layout(self, shape):
+        """Raise ``ValueError`` when batches of this ``shape`` are not supported."""
+
+    def _augment(self, X, rng):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _validate_X(self, X, *, reset):
+        X_nd, flat = validate_samples(
+            self, X, reset=reset, sample_shape=self.sample_shape
+        )
+        self._check_layout(X_nd.shape)
+        return X_nd, flat
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Check ``X``; the augmenter keeps no state learned from data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, *sample_shape) or (n_samples, n_features)
+            Samples; 2-D ``X`` with ``sample_shape`` set is unflattened.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_X(X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Return a randomly augmented copy of ``X`` in the layout it came in.
+
+        Random numbers come from ``check_random_state(self.random_state)``: an
+        int ``random_state`` gives the same output on every call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, *sample_shape) or (n_samples, n_features)
+            Samples; never modified.
+
+        Returns
+        -------
+        X_aug : ndarray of the shape and dtype of ``X``
+        """
+        self._validate_params()
+        X_nd, flat = self._validate_X(X, reset=False)
+        rng = _generator_from_random_state(self.random_state)
+        X_aug = self.augment_batch(X_nd, rng)
+        return restore_layout(X_aug, flat)
+
+    def augment_batch(self, X, rng):
+        """Augment one batch on the fly (the hook classifiers call every batch).
+
+        Needs no ``fit``; ``random_state`` is ignored, every random number comes
+        from ``rng``. The batch is trusted to be finite: use :meth:`transform`
+        to validate untrusted input.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, *sample_shape)
+            Float batch (float32 in the classifiers); never modified.
+        rng : numpy.random.Generator
+            Source of randomness (an int seed is also accepted).
+
+        Returns
+        -------
+        X_aug : ndarray of the shape and dtype of ``X``
+            A new array.
+        """
+        self._validate_params()
+        X = _check_batch(X)
+        rng = _as_generator(rng)
+        self._check_layout(X.shape)
+        if X.shape[0] == 0:
+            return X.copy()
+        out = self._augment(X, rng)
+        return np.asarray(out, dtype=X.dtype)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        # Draws depend on the batch (its size and order), so the output for a
+        # subset is not the subset of the output.
+        tags.non_deterministic = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class _TimeAugmenter(_BaseAugmenter):
+    """Augmenters that act along the time axis (``time_axis`` parameter)."""
+
+    _parameter_constraints: dict = {
+        **_BaseAugmenter._parameter_constraints,
+        "time_axis": [Integral],
+    }
+
+    def _check_layout(self, shape):
+        _resolve_time_axis(self.time_axis, len(shape))
+
+    def _augment(self, X, rng):
+        axis = _resolve_time_axis(self.time_axis, X.ndim)
+        if axis == X.ndim - 1:
+            return self._augment_time_last(X, rng)
+        out = self._augment_time_last(np.moveaxis(X, axis, -1), rng)
+        return np.ascontiguousarray(np.moveaxis(out, -1, axis))
+
+    def _augment_time_last(self, X, rng):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _roll_time(X, shifts, *, fill_zeros=False):
+    """Shift every sample of ``X`` (time last) by its own number of samples.
+
+    ``out[i, ..., t] = X[i, ..., t - shifts[i]]``, circularly or with zeros.
+    """
+    n, T = X.shape[0], X.shape[-1]
+    src = np.arange(T)[None, :] - shifts[:, None]
+    flat = X.reshape(n, -1, T)
+    out = np.take_along_axis(flat, (src % T)[:, None, :], axis=-1)
+    if fill_zeros:
+        out *= ((src >= 0) & (src < T))[:, None, :]
+    return out.reshape(X.shape)
+
+
+def _samples_from(value, sampling_rate, name):
+    """A duration in samples: seconds when ``sampling_rate`` is set, else samples."""
+    if value is None:
+        return None
+    if sampling_rate is None:
+        if float(value) != int(value):
+            raise ValueError(
+                f"{name}={value!r} is in samples when sampling_rate is None and "
+                f"must be an integer; pass sampling_rate to give {name} in seconds."
+            )
+        return int(value)
+    return int(round(float(value) * float(sampling_rate)))
