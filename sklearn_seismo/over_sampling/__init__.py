@@ -1,1 +1,5 @@
-"""sklearn_seismo.over_sampling."""
+"""Oversampling of rare classes with generative flows (imbalanced-learn samplers)."""
+
+from ._glow import GlowOversampler
+
+__all__ = ["GlowOversampler"]

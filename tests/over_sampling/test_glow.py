@@ -1,0 +1,400 @@
+"""Tests of GlowOversampler that need no learning: a stand-in flow (exactly
+invertible, a spy) replaces sklearn_seismo.flows.Glow."""
+
+from collections import Counter
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from imblearn.utils import check_sampling_strategy
+
+from sklearn_seismo.over_sampling import GlowOversampler, _glow
+
+from ._standin import StandInFlow, api
+
+TINY = dict(n_levels=2, n_steps=1, hidden_channels=8, max_epochs=2, batch_size=8)
+
+
+@pytest.fixture(autouse=True)
+def standin(monkeypatch):
+    monkeypatch.setattr(_glow, "_flows_api", api)
+    StandInFlow.instances.clear()
+    yield StandInFlow
+    StandInFlow.instances.clear()
+
+
+def _data(shape=(8, 6), counts=(30, 12, 6), dtype=np.float32, seed=0):
+    rng = np.random.RandomState(seed)
+    X = np.concatenate(
+        [(k + 1.0) * rng.normal(loc=k, size=(n, *shape)) for k, n in enumerate(counts)]
+    ).astype(dtype)
+    y = np.repeat(np.array(["a", "b", "c"][: len(counts)], dtype=object), counts)
+    perm = rng.permutation(len(y))
+    return X[perm], y[perm]
+
+
+def _trained(cls_flows):
+    """Flows built for training (those that got ``initialize``)."""
+    return [f for f in StandInFlow.instances if f.n_initialize]
+
+
+def test_fit_resample_appends_finite_new_samples_of_requested_counts():
+    X, y = _data()
+    X_res, y_res = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+    assert Counter(y_res) == {"a": 30, "b": 30, "c": 30}
+    assert X_res.shape == (90, 8, 6) and X_res.dtype == np.float32
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    new = X_res[len(X) :]
+    assert np.isfinite(new).all()
+    # not copies of training samples
+    d = np.linalg.norm(new.reshape(len(new), 1, -1) - X.reshape(1, len(X), -1), axis=2)
+    assert d.min() > 1e-3
+
+
+def test_only_the_class_data_reaches_its_flow(monkeypatch):
+    X, y = _data()
+    seen = {}
+    real = _glow._fit_flow
+
+    def spy(Xn, **kwargs):
+        seen[kwargs["desc"]] = Xn.copy()
+        return real(Xn, **kwargs)
+
+    monkeypatch.setattr(_glow, "_fit_flow", spy)
+    sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    assert set(seen) == {"Glow[b]", "Glow[c]"}  # the majority class gets no flow
+    assert set(sampler.flows_) == {"b", "c"}
+    for cls in "bc":
+        Xc = X[y == cls]
+        expected = (
+            Xc / np.sqrt(np.mean(Xc.reshape(len(Xc), -1) ** 2, axis=1))[:, None, None]
+        )
+        got = seen[f"Glow[{cls}]"][:, 0, : X.shape[1], : X.shape[2]]
+        np.testing.assert_allclose(got, expected, rtol=1e-5)
+    # the flows themselves were only ever trained on their class's samples
+    for flow, cls in zip(_trained(StandInFlow), "bc"):
+        batches = torch.cat(flow.trained_on)[:, 0, :8, :6].numpy()
+        ref = seen[f"Glow[{cls}]"][:, 0, :8, :6]
+        dist = np.abs(batches[:, None] - ref[None]).max(axis=(2, 3)).min(axis=1)
+        assert dist.max() <= _glow._BIN_SIZE
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        "auto",
+        "minority",
+        "not majority",
+        "not minority",
+        "all",
+        {"b": 20, "c": 40},
+        {"c": 6},
+        lambda y: {"c": 9},
+    ],
+    ids=lambda s: repr(s) if not callable(s) else "callable",
+)
+def test_sampling_strategy_semantics_as_imblearn(strategy):
+    X, y = _data()
+    expected = check_sampling_strategy(strategy, y, "over-sampling")
+    sampler = GlowOversampler(**TINY, sampling_strategy=strategy, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    counts = Counter(y)
+    assert Counter(y_res) == {c: counts[c] + expected.get(c, 0) for c in counts}
+    assert set(sampler.flows_) == {c for c, n in expected.items() if n > 0}
+    assert np.isfinite(X_res).all()
+
+
+def test_float_strategy_binary():
+    X, y = _data(counts=(30, 6))
+    X_res, y_res = GlowOversampler(
+        **TINY, sampling_strategy=0.5, random_state=0
+    ).fit_resample(X, y)
+    assert Counter(y_res) == {"a": 30, "b": 15}
+
+
+@pytest.mark.parametrize(
+    "shape, n_dim, flow_shape",
+    [
+        ((13,), 1, (1, 16)),
+        ((3, 21), 1, (3, 24)),
+        ((10, 7), 2, (1, 12, 8)),
+        ((2, 5, 9), 2, (2, 8, 12)),
+    ],
+)
+def test_layouts_are_padded_and_cropped(shape, n_dim, flow_shape):
+    X, y = _data(shape=shape, counts=(10, 5))
+    sampler = GlowOversampler(**TINY, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert X_res.shape == (20, *shape)
+    assert sampler.n_dim_ == n_dim and sampler.flow_input_shape_ == flow_shape
+    assert sampler.sample_shape_ == shape and sampler.n_features_in_ == np.prod(shape)
+    # what the flow saw: mirrored padding at the end of each spatial axis
+    Xn = sampler._class_data["b"]
+    assert Xn.shape[1:] == flow_shape
+    last = flow_shape[-1] - 1
+    np.testing.assert_array_equal(Xn[..., last], Xn[..., 2 * shape[-1] - 1 - last])
+    # encode/decode round trip through padding, cropping and scaling
+    Xb = X[y == "b"]
+    zs = sampler.encode(Xb, "b")
+    rms = np.sqrt(np.mean(Xb.reshape(len(Xb), -1) ** 2, axis=1))
+    np.testing.assert_allclose(sampler.decode(zs, "b", scales=rms), Xb, atol=1e-4)
+
+    # 2-D input + sample_shape gives 2-D output and the same samples
+    flat = GlowOversampler(**TINY, sample_shape=shape, random_state=0)
+    X_flat, y_flat = flat.fit_resample(X.reshape(len(X), -1), y)
+    assert X_flat.shape == (20, int(np.prod(shape)))
+    np.testing.assert_allclose(X_flat, X_res.reshape(20, -1), rtol=1e-5, atol=1e-6)
+
+
+def test_explicit_n_dim_and_bad_n_dim():
+    X, y = _data(shape=(8, 6), counts=(10, 5))
+    s = GlowOversampler(**TINY, n_dim=1, random_state=0).fit(X, y)
+    assert s.n_dim_ == 1 and s.flow_input_shape_ == (8, 8)
+    with pytest.raises(ValueError, match="n_dim=1 cannot model samples"):
+        GlowOversampler(**TINY, n_dim=1).fit(np.zeros((15, 2, 3, 4)), y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_dtype_preserved(dtype):
+    X, y = _data(counts=(10, 5))
+    X = (X * 10).astype(dtype)
+    X_res, _ = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+    assert X_res.dtype == (np.float64 if dtype == np.int64 else dtype)
+    assert np.isfinite(X_res).all()
+
+
+def test_caller_arrays_unmodified_and_read_only_input_accepted():
+    X, y = _data(counts=(10, 5))
+    X.setflags(write=False)
+    X_copy, y_copy = X.copy(), y.copy()
+    GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+
+
+def test_random_state_reproducible():
+    X, y = _data(counts=(10, 5))
+    a, _ = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+    b, _ = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+    c, _ = GlowOversampler(**TINY, random_state=1).fit_resample(X, y)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a[15:], c[15:])
+
+
+def test_memory_trains_each_flow_once(tmp_path):
+    X, y = _data(counts=(30, 6))
+    # a str location: joblib lays out a pathlib.Path location differently
+    memory = joblib.Memory(str(tmp_path), verbose=0)
+    first = GlowOversampler(
+        **TINY, sampling_strategy={"b": 10}, memory=memory, random_state=0
+    )
+    X1, y1 = first.fit_resample(X, y)
+    assert len(_trained(StandInFlow)) == 1
+    second = GlowOversampler(
+        **TINY, sampling_strategy={"b": 25}, memory=str(tmp_path), random_state=0
+    )
+    X2, y2 = second.fit_resample(X, y)
+    assert len(_trained(StandInFlow)) == 1  # cache hit: no new training
+    assert Counter(y2)["b"] == 25
+    assert second.history_ == first.history_
+    # a change of a training parameter misses the cache
+    GlowOversampler(
+        **{**TINY, "max_epochs": 3},
+        sampling_strategy={"b": 10},
+        memory=memory,
+        random_state=0,
+    ).fit(X, y)
+    assert len(_trained(StandInFlow)) == 2
+
+
+def _nan_after(n_calls):
+    count = [0]
+
+    def hook(lp):
+        count[0] += 1
+        return lp * float("nan") if count[0] > n_calls else lp
+
+    return hook
+
+
+def test_divergence_restores_and_retries(monkeypatch):
+    X, y = _data(counts=(30, 16))
+    calls = [0]
+    real_init = StandInFlow.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        calls[0] += 1
+        if calls[0] == 1:  # the first flow built is the one trained
+            fired = [0]
+
+            def hook(lp):
+                fired[0] += 1
+                # one non-finite loss, in the second epoch
+                return lp * float("nan") if fired[0] == 3 else lp
+
+            self.log_prob_hook = hook
+
+    monkeypatch.setattr(StandInFlow, "__init__", init)
+    sampler = GlowOversampler(**{**TINY, "max_epochs": 3}, random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert sampler.n_restarts_ == {"b": 1}
+    assert len(sampler.history_["b"]) == 3
+    assert np.isfinite(sampler.history_["b"]).all()
+    assert np.isfinite(X_res).all()
+
+
+def test_persistent_divergence_raises_clear_error(monkeypatch):
+    X, y = _data(counts=(30, 16))
+    real_init = StandInFlow.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self.log_prob_hook = _nan_after(0)
+
+    monkeypatch.setattr(StandInFlow, "__init__", init)
+    with pytest.raises(RuntimeError, match=r"Glow\[b\]: training diverged.*Lower lr"):
+        GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+
+
+def test_non_finite_decodes_are_redrawn_or_raise():
+    X, y = _data(counts=(30, 16))
+    sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    flow = sampler.flows_["b"]
+    n_calls = [0]
+
+    def once(x):  # first decode: half the samples are NaN
+        n_calls[0] += 1
+        if n_calls[0] == 1:
+            x = x.clone()
+            x[::2] = float("nan")
+        return x
+
+    flow.inverse_hook = once
+    out = sampler.sample(20, "b")
+    assert out.shape == (20, 8, 6) and np.isfinite(out).all()
+    assert n_calls[0] == 2  # the NaN half was redrawn once
+    flow.inverse_hook = lambda x: x * float("inf")
+    with pytest.raises(RuntimeError, match="non-finite samples"):
+        sampler.sample(5, "b")
+
+
+def test_slerp_keeps_latent_norms():
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(50, 300, generator=g)
+    b = torch.randn(50, 300, generator=g)
+    b = b / b.norm(dim=1, keepdim=True) * a.norm(dim=1, keepdim=True)
+    lam = torch.rand(50, generator=g)
+    mixed = _glow._slerp(a, b, lam)
+    torch.testing.assert_close(mixed.norm(dim=1), a.norm(dim=1))
+    torch.testing.assert_close(_glow._slerp(a, b, torch.zeros(50)), a)
+    torch.testing.assert_close(_glow._slerp(a, b, torch.ones(50)), b)
+    # linear mixing of near-orthogonal latents shrinks them, slerp does not
+    lin = (1 - lam[:, None]) * a + lam[:, None] * b
+    assert (lin.norm(dim=1) < mixed.norm(dim=1) - 1e-4).float().mean() > 0.9
+
+
+def test_sampler_slerp_mixes_every_level_without_shrinking():
+    X, y = _data(counts=(30, 16))
+    norms = {}
+    for interp in ("linear", "slerp"):
+        StandInFlow.instances.clear()
+        s = GlowOversampler(**TINY, interpolation=interp, random_state=0).fit(X, y)
+        s.sample(40, "b")
+        zs = s.flows_["b"].inverse_inputs[-1]
+        assert len(zs) == 2
+        norms[interp] = [z.norm(dim=1) for z in zs]
+    for lin, sl in zip(norms["linear"], norms["slerp"]):
+        assert (sl >= lin - 1e-4).all() and (sl > lin + 1e-4).any()
+
+
+def test_k_neighbors_none_and_large_k_and_temperature():
+    X, y = _data(counts=(30, 4))
+    base = GlowOversampler(**TINY, random_state=0)
+    out = {}
+    for params in (
+        {},
+        {"k_neighbors": None},
+        {"k_neighbors": 50},
+        {"temperature": 0.5},
+    ):
+        X_res, _ = base.set_params(
+            **{"k_neighbors": 5, "temperature": 0.0, **params}
+        ).fit_resample(X, y)
+        assert np.isfinite(X_res).all()
+        out[repr(params)] = X_res[len(X) :]
+    # k clipped to n - 1 = 3 neighbours: the same as the default k=5
+    np.testing.assert_array_equal(out["{}"], out["{'k_neighbors': 50}"])
+    assert not np.allclose(out["{}"], out["{'temperature': 0.5}"])
+
+
+def test_new_samples_interpolate_amplitudes():
+    X, y = _data(counts=(30, 16))
+    X[y == "b"] *= np.geomspace(1e-3, 1e3, 16).reshape(-1, 1, 1).astype(np.float32)
+    s = GlowOversampler(**TINY, k_neighbors=None, random_state=0).fit(X, y)
+    rms = np.sqrt(np.mean(s.sample(200, "b").reshape(200, -1) ** 2, axis=1))
+    train = s.scales_["b"]
+    assert rms.min() >= 0.5 * train.min() and rms.max() <= 2 * train.max()
+    assert np.ptp(np.log10(rms)) > 2  # the gain varies as in the data
+
+
+def test_score_samples_encode_decode_api():
+    X, y = _data(counts=(30, 16, 8))
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    Xb = X[y == "b"]
+    lp = s.score_samples(Xb, "b")
+    assert lp.shape == (16,) and np.isfinite(lp).all()
+    lp_flat = s.score_samples(Xb.reshape(16, -1), "b")
+    np.testing.assert_allclose(lp, lp_flat, rtol=1e-6)
+    zs = s.encode(Xb, "b")
+    assert [z.shape[0] for z in zs] == [16, 16]
+    dec = s.decode(zs, "b")
+    np.testing.assert_allclose(
+        np.sqrt(np.mean(dec.reshape(16, -1) ** 2, axis=1)), 1.0, rtol=1e-4
+    )
+    assert s.sample(3, "c").shape == (3, 8, 6)
+    with pytest.raises(ValueError, match="No flow was trained for class 'a'"):
+        s.sample(3, "a")
+    with pytest.raises(ValueError, match="pass cls= to choose one"):
+        s.score_samples(Xb)
+    one = GlowOversampler(**TINY, sampling_strategy="minority", random_state=0)
+    np.testing.assert_allclose(
+        one.fit(X, y).score_samples(X[y == "c"]),
+        one.score_samples(X[y == "c"], "c"),
+    )
+    with pytest.raises(ValueError, match="fitted on samples of shape"):
+        s.score_samples(np.zeros((2, 6, 8)), "b")
+
+
+def test_bad_inputs_give_clear_errors():
+    X, y = _data(counts=(30, 12, 1))
+    with pytest.raises(ValueError, match=r"Class 'c' has 1 sample.*at least 2"):
+        GlowOversampler(**TINY).fit_resample(X, y)
+    # leaving the singleton class out works
+    X_res, y_res = GlowOversampler(**TINY, sampling_strategy={"b": 30}).fit_resample(
+        X, y
+    )
+    assert Counter(y_res)["b"] == 30
+    Xn = X.copy()
+    Xn[3, 2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GlowOversampler(**TINY).fit_resample(Xn, y)
+    Xn[3, 2, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        GlowOversampler(**TINY).fit_resample(Xn, y)
+    with pytest.raises(ValueError, match="should be greater or equal"):
+        GlowOversampler(**TINY, sampling_strategy={"b": 5}).fit_resample(X, y)
+    with pytest.raises(ValueError, match="sample_shape"):
+        GlowOversampler(**TINY, sample_shape=(5, 5)).fit_resample(
+            X.reshape(len(X), -1), y
+        )
+    with pytest.raises(ValueError, match="dimensions"):
+        GlowOversampler(**TINY).fit_resample(np.zeros((43, 2, 2, 2, 2)), y)
+
+
+def test_verbose_shows_progress(capsys):
+    X, y = _data(counts=(10, 5))
+    GlowOversampler(**TINY, verbose=1, random_state=0).fit(X, y)
+    assert "Glow[b]" in capsys.readouterr().err
