@@ -1,1 +1,26 @@
-"""sklearn_seismo.datasets."""
+"""Synthetic marine shot gathers and real waveforms through ObsPy.
+
+make_shot_gathers
+    Synthetic towed-streamer shot gathers labelled good / medium / bad.
+load_waveforms
+    Multi-component windows from any file format ObsPy reads.
+load_example_waveforms, load_example_noise
+    Real records that ship inside ObsPy (no download).
+read_shot_gathers
+    SEG-Y shot gathers grouped by field record number.
+
+Run ``python -m sklearn_seismo.datasets`` for a summary and example figure.
+"""
+
+from ._examples import load_example_noise, load_example_waveforms
+from ._segy import read_shot_gathers
+from ._shot_gathers import make_shot_gathers
+from ._waveforms import load_waveforms
+
+__all__ = [
+    "load_example_noise",
+    "load_example_waveforms",
+    "load_waveforms",
+    "make_shot_gathers",
+    "read_shot_gathers",
+]
