@@ -1,0 +1,270 @@
+"""Property tests for every invertible layer of sklearn_seismo.flows."""
+
+import ast
+import pathlib
+
+import pytest
+import torch
+
+import sklearn_seismo.flows as flows
+from sklearn_seismo.flows import (
+    ActNorm,
+    AffineCoupling,
+    FlowStep,
+    InvConv,
+    Split,
+    Squeeze,
+)
+from sklearn_seismo.flows._layers import squeeze, unsqueeze
+
+
+class _SplitAsLayer(torch.nn.Module):
+    """Split seen as a bijection x -> cat(h, z), to test it like the others."""
+
+    def __init__(self, channels, n_dim):
+        super().__init__()
+        self.split = Split(channels, n_dim=n_dim)
+
+    def forward(self, x):
+        h, z, logdet = self.split(x)
+        return torch.cat([h, z], dim=1), logdet
+
+    def inverse(self, y):
+        k = self.split.keep_channels
+        return self.split.inverse(y[:, :k], y[:, k:])
+
+
+# (factory, per-sample input shape); C=3 on purpose: odd channel counts are
+# the edge case of channel splits.
+LAYERS = {
+    "actnorm-1d": (lambda: ActNorm(3, n_dim=1), (3, 8)),
+    "actnorm-2d": (lambda: ActNorm(3, n_dim=2), (3, 4, 4)),
+    "invconv-1d": (lambda: InvConv(3, n_dim=1), (3, 8)),
+    "invconv-2d": (lambda: InvConv(4, n_dim=2), (4, 4, 4)),
+    "coupling-1d": (lambda: AffineCoupling(3, n_dim=1, hidden_channels=8), (3, 8)),
+    "coupling-2d": (lambda: AffineCoupling(4, n_dim=2, hidden_channels=8), (4, 4, 4)),
+    "attention-coupling-1d": (
+        lambda: AffineCoupling(3, n_dim=1, hidden_channels=8, attention=True),
+        (3, 8),
+    ),
+    "attention-coupling-2d": (
+        lambda: AffineCoupling(
+            4, n_dim=2, hidden_channels=8, attention=True, n_heads=2
+        ),
+        (4, 4, 4),
+    ),
+    "squeeze-1d": (lambda: Squeeze(n_dim=1), (3, 8)),
+    "squeeze-2d": (lambda: Squeeze(n_dim=2), (2, 4, 4)),
+    "split-1d": (lambda: _SplitAsLayer(3, 1), (3, 8)),
+    "split-2d": (lambda: _SplitAsLayer(4, 2), (4, 4, 4)),
+    "flowstep-1d": (lambda: FlowStep(3, n_dim=1, hidden_channels=8), (3, 8)),
+    "flowstep-2d": (lambda: FlowStep(4, n_dim=2, hidden_channels=8), (4, 4, 4)),
+}
+
+
+def _make(name, dtype=torch.float32, seed=0):
+    """A layer in a generic (non-identity) state: data-initialised ActNorms,
+    every parameter (zero-initialised last layers included) perturbed."""
+    torch.manual_seed(seed)
+    factory, shape = LAYERS[name]
+    layer = factory().to(dtype)
+    x = torch.randn(32, *shape, dtype=dtype) * 2 + 0.5
+    for m in layer.modules():
+        if isinstance(m, ActNorm):
+            m.initialize(x if m.channels == shape[0] else torch.randn_like(x))
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.add_(0.2 * torch.randn_like(p))
+    return layer, shape
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_inverse_round_trip(name):
+    layer, shape = _make(name)
+    x = torch.randn(5, *shape)
+    y, logdet = layer(x)
+    assert y.shape[0] == 5 and logdet.shape == (5,)
+    x_rec = layer.inverse(y)
+    assert x_rec.shape == x.shape
+    torch.testing.assert_close(x_rec, x, rtol=1e-4, atol=1e-4 * x.abs().max().item())
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_logdet_matches_autograd_jacobian(name):
+    layer, shape = _make(name, dtype=torch.float64)
+    x = torch.randn(2, *shape, dtype=torch.float64)
+    _, logdet = layer(x)
+    for i in range(2):
+
+        def f(v):
+            return layer(v.reshape(1, *shape))[0].flatten()
+
+        jac = torch.autograd.functional.jacobian(f, x[i].flatten())
+        sign, expected = torch.linalg.slogdet(jac)
+        assert sign != 0
+        torch.testing.assert_close(logdet[i], expected, rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_gradients_reach_every_parameter(name):
+    layer, shape = _make(name)
+    x = torch.randn(4, *shape, requires_grad=True)
+    y, logdet = layer(x)
+    (y.pow(2).sum() - logdet.sum()).backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    for pname, p in layer.named_parameters():
+        assert p.grad is not None, pname
+        assert torch.isfinite(p.grad).all(), pname
+        assert p.grad.abs().sum() > 0, pname
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_state_dict_round_trip(name):
+    layer, shape = _make(name, seed=0)
+    other, _ = _make(name, seed=1)
+    other.load_state_dict(layer.state_dict())
+    x = torch.randn(3, *shape)
+    y1, ld1 = layer(x)
+    y2, ld2 = other(x)
+    assert torch.equal(y1, y2) and torch.equal(ld1, ld2)
+    assert torch.equal(layer.inverse(y1), other.inverse(y1))
+
+
+@pytest.mark.parametrize("n_dim", [1, 2])
+def test_actnorm_initialisation_standardises(n_dim):
+    layer = ActNorm(3, n_dim=n_dim)
+    shape = (64, 3) + (8,) * n_dim
+    x = (
+        torch.randn(shape) * torch.tensor([0.1, 3.0, 50.0]).reshape(1, 3, *(1,) * n_dim)
+        + 7
+    )
+    y, _ = layer(x)  # first forward initialises
+    assert bool(layer.initialized)
+    per_channel = y.transpose(0, 1).reshape(3, -1)
+    torch.testing.assert_close(per_channel.mean(1), torch.zeros(3), atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        per_channel.std(1, unbiased=False), torch.ones(3), atol=1e-3, rtol=0
+    )
+
+
+@pytest.mark.parametrize("n_dim", [1, 2])
+def test_actnorm_zero_variance_channel_is_finite(n_dim):
+    layer = ActNorm(3, n_dim=n_dim)
+    x = torch.randn((16, 3) + (8,) * n_dim)
+    x[:, 1] = 4.0  # constant channel: std 0
+    layer.initialize(x)
+    assert torch.isfinite(layer.log_scale).all() and torch.isfinite(layer.bias).all()
+    assert layer.log_scale.flatten()[1] == 0  # falls back to scale 1
+    y, logdet = layer(x)
+    assert torch.isfinite(y).all() and torch.isfinite(logdet).all()
+    assert torch.equal(y[:, 1], torch.zeros_like(y[:, 1]))
+    torch.testing.assert_close(layer.inverse(y), x)
+
+
+def test_actnorm_rejects_non_finite_init_batch():
+    x = torch.randn(4, 2, 8)
+    x[0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN or inf"):
+        ActNorm(2, n_dim=1).initialize(x)
+
+
+def test_invconv_starts_as_rotation_and_caches_inverse_in_eval():
+    layer = InvConv(6, n_dim=2)
+    w = layer.weight().detach()
+    torch.testing.assert_close(w @ w.T, torch.eye(6), atol=1e-5, rtol=0)
+    layer.eval()
+    with torch.no_grad():
+        w_inv = layer.inverse_weight()
+        assert layer.inverse_weight() is w_inv  # cached
+        layer.log_s.data.add_(0.5)  # even an edit through .data invalidates it
+        w_inv2 = layer.inverse_weight()
+    assert w_inv2 is not w_inv
+    torch.testing.assert_close(
+        w_inv2 @ layer.weight().detach(), torch.eye(6), atol=1e-5, rtol=0
+    )
+    layer.train()
+    assert layer._inv_cache is None
+    with torch.no_grad():
+        assert (
+            layer.inverse_weight() is not layer.inverse_weight()
+        )  # no cache in training
+
+
+def test_coupling_is_identity_at_initialisation():
+    for attention in (False, True):
+        layer = AffineCoupling(4, n_dim=2, hidden_channels=8, attention=attention)
+        x = torch.randn(2, 4, 4, 4)
+        y, logdet = layer(x)
+        assert torch.equal(y, x) and torch.equal(logdet, torch.zeros(2))
+
+
+def test_coupling_scale_is_bounded():
+    layer = AffineCoupling(2, n_dim=1, hidden_channels=8, scale_clamp=2.0)
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.normal_(0, 10.0)  # a wildly diverged network
+    x = torch.randn(4, 2, 16) * 100
+    y, logdet = layer(x)
+    assert torch.isfinite(y).all()
+    assert logdet.abs().max() <= 2.0 * 16 + 1e-3  # |s| < clamp at each of 16 positions
+    assert torch.isfinite(layer.inverse(y)).all()
+
+
+def test_attention_coupling_is_non_local():
+    """Self-attention lets every position condition on every other one:
+    the output at t=0 depends substantially on the input at t=15."""
+    torch.manual_seed(0)
+    layer = AffineCoupling(2, n_dim=1, hidden_channels=8, attention=True).double()
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    x = torch.randn(1, 2, 16, dtype=torch.float64)
+
+    def f(v):
+        return layer(v.reshape(1, 2, 16))[0][0, 1, 0]  # transformed channel, t=0
+
+    grad = torch.autograd.functional.jacobian(f, x.flatten()).reshape(2, 16)
+    # conditioning channel: the far position matters on the scale of the near ones
+    assert grad[0, 15].abs() > 0.01 * grad[0, :2].abs().max()
+
+
+@pytest.mark.parametrize("n_dim", [1, 2])
+def test_squeeze_layout_and_round_trip(n_dim):
+    x = torch.arange(2 * 4**n_dim, dtype=torch.float32).reshape((1, 2) + (4,) * n_dim)
+    y = squeeze(x, n_dim)
+    assert y.shape == (1, 2 * 2**n_dim) + (2,) * n_dim
+    assert torch.equal(unsqueeze(y, n_dim), x)
+    if n_dim == 1:
+        # channel c*2+k holds offset k of channel c
+        assert y[0, :2].tolist() == [[0.0, 2.0], [1.0, 3.0]]
+    with pytest.raises(ValueError, match="even"):
+        squeeze(torch.zeros((1, 1) + (3,) * n_dim), n_dim)
+
+
+def test_layer_input_errors():
+    with pytest.raises(ValueError, match="n_dim"):
+        ActNorm(2, n_dim=3)
+    with pytest.raises(ValueError, match="3-D tensor"):
+        ActNorm(2, n_dim=1)(torch.zeros(2, 2, 4, 4))
+    with pytest.raises(ValueError, match="channels"):
+        InvConv(3, n_dim=1)(torch.zeros(2, 4, 8))
+    with pytest.raises(ValueError, match="at least 2 channels"):
+        AffineCoupling(1, n_dim=1)
+    with pytest.raises(ValueError, match="divisible by n_heads"):
+        AffineCoupling(4, hidden_channels=6, attention=True, n_heads=4)
+
+
+def test_flows_package_does_not_import_sklearn():
+    root = pathlib.Path(flows.__file__).parent
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert not name.startswith("sklearn."), (path, name)
+                assert name != "sklearn", (path, name)
