@@ -1,0 +1,196 @@
+"""Deterministic preprocessing: filters, detrend, taper, normalize, resample."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from obspy.signal.filter import bandpass as obspy_bandpass
+from scipy import signal
+from sklearn.base import clone
+
+from sklearn_seismo.augmentation import AddNoise, Compose
+from sklearn_seismo.preprocessing import (
+    Bandpass,
+    Detrend,
+    Highpass,
+    Lowpass,
+    Normalize,
+    Resample,
+    Taper,
+)
+
+FS = 100.0
+T = 2000
+t = np.arange(T) / FS
+
+
+def _tones(freqs, n=3, dtype=np.float64):
+    x = sum(np.sin(2 * np.pi * f * t + k) for k, f in enumerate(freqs))
+    return np.tile(x, (n, 1)).astype(dtype)
+
+
+def _amplitude_at(X, f):
+    interior = X[..., 300:-300]
+    spectrum = np.abs(np.fft.rfft(interior, axis=-1)) / (interior.shape[-1] / 2)
+    freqs = np.fft.rfftfreq(interior.shape[-1], 1 / FS)
+    return spectrum[..., np.argmin(np.abs(freqs - f))]
+
+
+ALL = {
+    "Bandpass": Bandpass(freqmin=2.0, freqmax=10.0),
+    "Highpass": Highpass(freq=1.0),
+    "Lowpass": Lowpass(freq=10.0),
+    "Detrend": Detrend(),
+    "Taper": Taper(),
+    "Normalize": Normalize(method="std"),
+    "Resample": Resample(target_sampling_rate=40.0),
+}
+
+
+@pytest.mark.parametrize(
+    "est, kept, removed",
+    [
+        (Bandpass(freqmin=2.0, freqmax=10.0), [5.0], [0.3, 30.0]),
+        (Highpass(freq=1.0), [5.0, 30.0], [0.1]),
+        (Lowpass(freq=10.0), [0.5, 5.0], [30.0]),
+    ],
+)
+def test_filters_remove_energy_outside_the_band(est, kept, removed):
+    X = _tones(kept + removed)
+    Xf = est.fit_transform(X)
+    for f in kept:
+        assert_allclose(_amplitude_at(Xf, f), 1.0, atol=0.05)
+    for f in removed:
+        assert (_amplitude_at(Xf, f) < 0.02).all()
+
+
+def test_bandpass_is_scipy_sosfiltfilt_and_matches_obspy_inside_the_window():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 3, T)).astype(np.float32)
+    Xf = Bandpass(freqmin=1.0, freqmax=8.0, corners=4).fit_transform(X)
+    sos = signal.butter(4, [1.0, 8.0], btype="bandpass", fs=FS, output="sos")
+    assert_allclose(Xf, signal.sosfiltfilt(sos, X.astype(np.float64)), atol=1e-5)
+    ref = obspy_bandpass(X[0, 0].astype(np.float64), 1.0, 8.0, FS, 4, True)
+    assert_allclose(Xf[0, 0, 400:-400], ref[400:-400], atol=1e-3)
+
+
+def test_zero_phase_keeps_the_pulse_in_place_and_causal_delays_it():
+    x = np.zeros((1, 501))
+    x[0, 250] = 1.0
+    zero_phase = Lowpass(freq=5.0).fit_transform(x)[0]
+    causal = Lowpass(freq=5.0, zerophase=False).fit_transform(x)[0]
+    assert np.argmax(zero_phase) == 250
+    assert_allclose(zero_phase[240:250], zero_phase[260:250:-1], atol=1e-9)
+    assert np.argmax(causal) > 250
+
+
+@pytest.mark.parametrize("n_times", [1, 2, 3, 5, 10])
+def test_short_traces_are_filtered_without_error(n_times):
+    X = np.random.default_rng(0).normal(size=(4, n_times))
+    for est in [Bandpass(), Highpass(), Lowpass()]:
+        Xf = est.fit_transform(X)
+        assert Xf.shape == X.shape and np.isfinite(Xf).all()
+
+
+def test_bad_frequencies():
+    X = _tones([1.0])
+    with pytest.raises(ValueError, match="Nyquist"):
+        Lowpass(freq=60.0).fit(X)
+    with pytest.raises(ValueError, match="Nyquist"):
+        Bandpass(freqmin=1.0, freqmax=20.0, sampling_rate=20.0).fit(X)
+    with pytest.raises(ValueError, match="below freqmax"):
+        Bandpass(freqmin=10.0, freqmax=5.0).fit(X)
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layouts_dtype_and_no_mutation(name, dtype):
+    rng = np.random.default_rng(1)
+    X = (rng.normal(size=(4, 3, 400)) + np.linspace(0, 3, 400)).astype(dtype)
+    X.setflags(write=False)
+    est = clone(ALL[name])
+    Xt = est.fit_transform(X)
+    assert Xt.dtype == dtype and Xt.shape[:2] == (4, 3)
+    assert not np.shares_memory(Xt, X)
+    # transform works unfitted (stateless) and equals fit_transform
+    assert_array_equal(clone(est).transform(X), Xt)
+    # flattened input with sample_shape comes back flattened
+    flat = clone(est).set_params(sample_shape=(3, 400))
+    assert_allclose(flat.fit_transform(X.reshape(4, -1)), Xt.reshape(4, -1))
+    # gathers (n, n_time, n_traces) with time_axis=1
+    gathers = np.ascontiguousarray(X.transpose(0, 2, 1))
+    out = clone(est).set_params(time_axis=1).fit_transform(gathers)
+    assert_allclose(out, Xt.transpose(0, 2, 1), rtol=1e-5, atol=1e-5)
+    # the batch hook gives the same as transform
+    assert_allclose(est.augment_batch(X, None), Xt)
+    X_nan = X.copy()
+    X_nan[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clone(est).fit_transform(X_nan)
+
+
+def test_detrend():
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=(3, 500))
+    noise = signal.detrend(noise, axis=-1)
+    X = noise + 4.0 + 0.01 * np.arange(500)
+    assert_allclose(Detrend().fit_transform(X), noise, atol=1e-10)
+    demeaned = Detrend(type="constant").fit_transform(X)
+    assert_allclose(demeaned.mean(axis=1), 0.0, atol=1e-10)
+
+
+def test_taper():
+    X = np.ones((2, 200))
+    Xt = Taper(max_percentage=0.1).fit_transform(X)
+    assert_allclose(Xt[:, [0, -1]], 0.0)
+    assert_array_equal(Xt[:, 20:180], 1.0)
+    assert (np.diff(Xt[0, :20]) > 0).all()
+    assert_array_equal(Taper(max_percentage=0.0).fit_transform(X), X)
+
+
+def test_normalize():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 3, 100)) * np.array([1.0, 10.0, 100.0])[:, None]
+    X[0, 2] = 0.0  # a dead channel
+    peak = Normalize().fit_transform(X)
+    assert_allclose(np.abs(peak[1:]).max(axis=-1), 1.0)
+    assert_array_equal(peak[0, 2], 0.0)
+    std = Normalize(method="std").fit_transform(X)
+    assert_allclose(std[1:].std(axis=-1), 1.0)
+    sample = Normalize(per="sample").fit_transform(X)
+    assert_allclose(np.abs(sample).max(axis=(1, 2)), 1.0)
+    # amplitude ratios between components are kept per sample
+    assert_allclose(sample[1, 2] / sample[1, 1], X[1, 2] / X[1, 1])
+    for est in [Normalize(), Normalize(method="std", per="sample")]:
+        Xt, scale = est.transform(X, return_scale=True)
+        assert_allclose(Xt * scale, X)
+        assert_array_equal(scale, est.get_scale(X))
+    # flattened input: X back flat, scale in the n-D layout
+    flat = Normalize(sample_shape=(3, 100))
+    Xt, scale = flat.fit_transform(X.reshape(5, -1)), flat.get_scale(X.reshape(5, -1))
+    assert Xt.shape == (5, 300) and scale.shape == (5, 3, 1)
+
+
+def test_resample():
+    x = np.sin(2 * np.pi * 3.0 * t)[None]
+    down = Resample(sampling_rate=FS, target_sampling_rate=40.0).fit_transform(x)
+    assert down.shape == (1, 800)
+    t_new = np.arange(800) / 40.0
+    assert_allclose(down[0, 50:-50], np.sin(2 * np.pi * 3.0 * t_new)[50:-50], atol=1e-2)
+    up = Resample(target_length=3000).fit_transform(x)
+    assert up.shape == (1, 3000)
+    assert_allclose(Resample(target_length=T).fit_transform(x), x)
+    # a 40 Hz tone is above the 20 Hz Nyquist of the output: anti-aliased away
+    alias = Resample(target_sampling_rate=40.0).fit_transform(_tones([40.0], n=1))
+    assert np.abs(alias[:, 50:-50]).max() < 0.05
+    with pytest.raises(ValueError, match="exactly one"):
+        Resample().fit(x)
+    with pytest.raises(ValueError, match="exactly one"):
+        Resample(target_sampling_rate=50.0, target_length=10).fit(x)
+
+
+def test_preprocessing_steps_compose_with_augmenters():
+    X = _tones([0.2, 5.0], n=4).astype(np.float32)
+    aug = Compose([Highpass(freq=1.0), AddNoise(snr_db=np.inf)])
+    assert_allclose(
+        aug.augment_batch(X, np.random.default_rng(0)), Highpass().fit_transform(X)
+    )
