@@ -5,6 +5,8 @@ Every augmenter only implements ``_augment(X, rng)`` on a validated float array
 (``fit``/``transform``) and the batch hook ``augment_batch(X, rng)``.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numpy as np
@@ -227,18 +229,71 @@ class _TimeAugmenter(_BaseAugmenter):
         raise NotImplementedError
 
 
+_CHUNK = 256  # samples per block when shifting: bounds the temporary copies
+
+
 def _roll_time(X, shifts, *, fill_zeros=False):
     """Shift every sample of ``X`` (time last) by its own number of samples.
 
     ``out[i, ..., t] = X[i, ..., t - shifts[i]]``, circularly or with zeros.
+    Each block of samples is extended by its first ``T - 1`` time samples and
+    every sample reads one window of a sliding-window view of that block: one
+    vectorised copy of contiguous rows, no index array of the size of ``X``.
     """
     n, T = X.shape[0], X.shape[-1]
-    src = np.arange(T)[None, :] - shifts[:, None]
     flat = X.reshape(n, -1, T)
-    out = np.take_along_axis(flat, (src % T)[:, None, :], axis=-1)
+    out = np.empty_like(flat)
+    start = (-np.asarray(shifts)) % T
+    for b in range(0, n, _CHUNK):
+        e = min(b + _CHUNK, n)
+        doubled = np.concatenate([flat[b:e], flat[b:e, :, : T - 1]], axis=-1)
+        windows = np.lib.stride_tricks.sliding_window_view(doubled, T, axis=-1)
+        out[b:e] = windows[np.arange(e - b), :, start[b:e]]
     if fill_zeros:
-        out *= ((src >= 0) & (src < T))[:, None, :]
+        src = np.arange(T)[None, :] - np.asarray(shifts)[:, None]
+        out *= ((src >= 0) & (src < T)).astype(X.dtype)[:, None, :]
     return out.reshape(X.shape)
+
+
+_NOISE_BLOCK = 2**20  # random numbers drawn per thread task
+
+
+def _n_threads():
+    try:
+        n_cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpus = os.cpu_count() or 1
+    return max(1, min(4, n_cpus))
+
+
+def _standard_normal(rng, shape, dtype):
+    """Standard Gaussian array; large ones are filled block by block in threads.
+
+    Drawing Gaussian numbers dominates the cost of noise augmentation and
+    NumPy's generators release the GIL while filling an array. Every block
+    gets its own generator seeded from ``rng``, so the result depends on
+    ``rng`` only, never on the number of threads.
+    """
+    out = np.empty(shape, dtype=np.float32)
+    flat = out.reshape(-1)
+    n_blocks = -(-flat.size // _NOISE_BLOCK)
+    if n_blocks <= 1:
+        rng.standard_normal(out=flat, dtype=np.float32)
+        return out.astype(dtype, copy=False)
+    seeds = rng.integers(0, 2**63 - 1, size=n_blocks)
+
+    def fill(k):
+        block = flat[k * _NOISE_BLOCK : (k + 1) * _NOISE_BLOCK]
+        np.random.default_rng(seeds[k]).standard_normal(out=block, dtype=np.float32)
+
+    n_threads = min(_n_threads(), n_blocks)
+    if n_threads == 1:
+        for k in range(n_blocks):
+            fill(k)
+    else:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            list(pool.map(fill, range(n_blocks)))
+    return out.astype(dtype, copy=False)
 
 
 def _samples_from(value, sampling_rate, name):

@@ -5,7 +5,13 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _check_range, _per_sample, _resolve_time_axis, _TimeAugmenter
+from ._base import (
+    _check_range,
+    _per_sample,
+    _resolve_time_axis,
+    _standard_normal,
+    _TimeAugmenter,
+)
 
 __all__ = ["AddFalsePositives", "AddNoise"]
 
@@ -141,9 +147,7 @@ class AddNoise(_TimeAugmenter):
     def _draw_noise(self, X, rng):
         n, T = X.shape[0], X.shape[-1]
         if self.noise is None:
-            return rng.standard_normal(X.shape, dtype=np.float32).astype(
-                X.dtype, copy=False
-            )
+            return _standard_normal(rng, X.shape, X.dtype)
         # the bank was checked against the n-D layout, time axis moved last
         axis = _resolve_time_axis(self.time_axis, X.ndim)
         shape = list(X.shape[:-1])
@@ -175,8 +179,8 @@ class AddNoise(_TimeAugmenter):
         noise = self._draw_noise(X, rng)
         T = X.shape[-1]
         # einsum avoids squaring a full-size temporary
-        p_signal = np.einsum("...t,...t->...", X, X, dtype=np.float64) / T
-        p_noise = np.einsum("...t,...t->...", noise, noise, dtype=np.float64) / T
+        p_signal = np.einsum("...t,...t->...", X, X).astype(np.float64) / T
+        p_noise = np.einsum("...t,...t->...", noise, noise).astype(np.float64) / T
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             gain = np.sqrt(
                 p_signal / (p_noise * 10.0 ** (_per_sample(snr, X.ndim - 1) / 10.0))

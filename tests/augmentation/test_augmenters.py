@@ -391,3 +391,20 @@ def test_generator_and_seed_arguments_of_the_hook():
         aug.augment_batch(X, "seed")
     with pytest.raises(ValueError, match="n_samples"):
         aug.augment_batch(X[0, 0], np.random.default_rng(0))
+
+
+def test_threaded_noise_does_not_depend_on_the_thread_count(monkeypatch):
+    from sklearn_seismo.augmentation import _base
+
+    X = np.ones((2, 3, 2**19), dtype=np.float32)  # 3 blocks of random numbers
+    aug = AddNoise(snr_db=0.0)
+    monkeypatch.setattr(_base, "_n_threads", lambda: 1)
+    one = aug.augment_batch(X, np.random.default_rng(0))
+    monkeypatch.setattr(_base, "_n_threads", lambda: 3)
+    three = aug.augment_batch(X, np.random.default_rng(0))
+    assert_array_equal(one, three)
+    noise = (three - X).ravel()
+    assert abs(noise.mean()) < 0.01 and abs(noise.std() - 1.0) < 0.01
+    # blocks are independent streams, not copies of one another
+    block = _base._NOISE_BLOCK
+    assert not np.allclose(noise[:100], noise[block : block + 100])
