@@ -38,6 +38,11 @@ def _expand_sources(source):
                     f"pattern and the working directory ({os.getcwd()!r})."
                 )
             paths.extend(matches)
+        elif os.path.isdir(item):
+            raise ValueError(
+                f"{item!r} is a folder, not a waveform file; pass a glob such as "
+                f"{os.path.join(item, '*.mseed')!r} to read the files in it."
+            )
         elif not os.path.isfile(item):
             raise ValueError(
                 f"waveform file {item!r} does not exist; check the path (it is "

@@ -119,6 +119,8 @@ def test_nan_and_long_window_and_bad_files(tmp_path):
         load_waveforms(str(garbage))
     with pytest.raises(ValueError, match="does not exist"):
         load_waveforms(tmp_path / "missing.mseed")
+    with pytest.raises(ValueError, match="is a folder.*pass a glob"):
+        load_waveforms(tmp_path)
     with pytest.raises(ValueError, match="matches no file"):
         load_waveforms(str(tmp_path / "*.sac"))
 
