@@ -42,8 +42,8 @@ def _class_counts(n_samples, weights):
 
 def _frequency_scale(dt):
     # Keep the highest peak frequency below 40 % of Nyquist so the Ricker
-    # wavelet is not aliased on coarse grids; every frequency of the model
-    # (wavelet and swell) is scaled by the same factor.
+    # wavelet is not aliased on coarse grids (what the low-pass of an
+    # anti-aliased decimation of the full-resolution record would do).
     nyquist = 0.5 / dt
     return min(1.0, 0.4 * nyquist / PEAK_FREQUENCY_RANGE[1])
 
@@ -303,10 +303,10 @@ def make_shot_gathers(
       multiple (reversed polarity), and 3-8 primaries with hyperbolic moveout
       and RMS velocity rising with depth (``hyperbolic2d``);
     * a zero-phase Ricker wavelet (``pylops.utils.wavelets.ricker``) with a
-      random peak frequency of 15-35 Hz.  On coarse grids every frequency of
-      the model (wavelet and swell) is scaled down by one factor so that the
-      highest peak frequency stays at 40 % of Nyquist (at 64 samples the
-      peaks are 1.5-3.6 Hz);
+      random peak frequency of 15-35 Hz.  On coarse grids the peak
+      frequencies are scaled down by one factor so that the highest stays at
+      40 % of Nyquist, as an anti-aliased decimation of the full record would
+      (at 64 samples the peaks are 1.5-3.6 Hz);
     * spherical-divergence decay ``1 / t`` and weak Gaussian ambient noise.
 
     Amplitudes are scaled so that each artefact-free gather has unit RMS;
@@ -315,8 +315,9 @@ def make_shot_gathers(
     own per-gather normalisation if a model needs it.
 
     Artefacts follow the paper's labelling criteria: *swell noise*
-    (low-frequency 0.5-3 Hz, high-amplitude, spatially coherent stripes over a
-    band of neighbouring traces) and *anomalous amplitudes* (dead, spiky or
+    (low-frequency 0.5-3 Hz, capped at a third of the gather's peak
+    frequency, high-amplitude, spatially coherent stripes over a band of
+    neighbouring traces) and *anomalous amplitudes* (dead, spiky or
     over-amplified traces).  Every gather draws a latent severity in [0, 1]
     around its class centre (good 0.1, medium 0.45, bad 0.8) with standard
     deviation ``0.04 + 0.22 * difficulty``; severity sets the swell strength
