@@ -97,7 +97,26 @@ class AddNoise(_TimeAugmenter):
         self.random_state = random_state
 
     def _noise_bank(self, shape):
-        """The noise bank with its time axis last, checked against ``shape``."""
+        """The noise bank with its time axis last, checked against ``shape``.
+
+        The check scans the whole bank for NaN, too slow to repeat on every
+        training batch: the result is cached for this very array object (a
+        new array, or new parameters through ``set_params``, is checked again).
+        """
+        key = (tuple(shape[1:]), self.time_axis)
+        cache = getattr(self, "_noise_cache", None)
+        if cache is not None and cache[0] is self.noise and cache[1] == key:
+            return cache[2]
+        bank = self._check_noise_bank(shape)
+        self._noise_cache = (self.noise, key, bank)
+        return bank
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_noise_cache", None)  # a copy of the bank: rebuilt on use
+        return state
+
+    def _check_noise_bank(self, shape):
         bank = np.asarray(self.noise)
         if not np.issubdtype(bank.dtype, np.number) or bank.ndim < 2:
             raise ValueError(
@@ -121,7 +140,7 @@ class AddNoise(_TimeAugmenter):
             if bank.ndim != len(shape):
                 ok = False
             else:
-                bank = np.moveaxis(bank, axis, -1)
+                bank = np.ascontiguousarray(np.moveaxis(bank, axis, -1))
                 other = tuple(np.delete(shape, axis)[1:])
                 ok = bank.shape[1:-1] == other and bank.shape[-1] >= n_times
             expected = list(shape)
@@ -152,7 +171,7 @@ class AddNoise(_TimeAugmenter):
         axis = _resolve_time_axis(self.time_axis, X.ndim)
         shape = list(X.shape[:-1])
         shape.insert(axis, T)
-        bank = self._noise_bank(shape).astype(X.dtype, copy=False)
+        bank = self._noise_bank(shape)
         n_windows, n_bank = bank.shape[0], bank.shape[-1]
         t = np.arange(T)
         if bank.ndim == 2:
@@ -160,7 +179,7 @@ class AddNoise(_TimeAugmenter):
             window = rng.integers(0, n_windows, size=n_traces)
             start = rng.integers(0, n_bank - T, size=n_traces, endpoint=True)
             noise = bank[window[:, None], start[:, None] + t]
-            return noise.reshape(X.shape)
+            return noise.reshape(X.shape).astype(X.dtype, copy=False)
         flat = bank.reshape(n_windows, -1, n_bank)
         window = rng.integers(0, n_windows, size=n)
         start = rng.integers(0, n_bank - T, size=n, endpoint=True)
@@ -169,7 +188,7 @@ class AddNoise(_TimeAugmenter):
             np.arange(flat.shape[1])[None, :, None],
             start[:, None, None] + t,
         ]
-        return noise.reshape(X.shape)
+        return noise.reshape(X.shape).astype(X.dtype, copy=False)
 
     def _augment_time_last(self, X, rng):
         low, high = _check_range(self.snr_db, "snr_db")

@@ -33,8 +33,9 @@ class RandomShift(_TimeAugmenter):
         ``"roll"`` wraps what leaves one end of the window around to the other
         end; ``"zeros"`` pads with zeros. The paper prefers cutting a longer
         window to zero padding, whose zero-to-signal transition a network may
-        learn: cut windows longer than needed and crop them after augmenting,
-        or use ``"roll"``.
+        learn: cut windows longer than needed, roll them with ``max_shift`` at
+        most the margin and crop the centre with
+        :class:`sklearn_seismo.preprocessing.Crop` (see its docstring).
     sampling_rate : float or None, default=None
         Sampling rate in Hz, to give ``max_shift`` in seconds.
     time_axis : int, default=-1
@@ -53,6 +54,7 @@ class RandomShift(_TimeAugmenter):
 
     See Also
     --------
+    sklearn_seismo.preprocessing.Crop : Crops the centre of longer windows.
     SuperimposeEvents : Stacks a delayed second sample onto each sample.
     TimeStretch : Stretches or compresses the time axis.
 

@@ -20,6 +20,7 @@ sections). Every transformer also implements the augmentation batch hook
 over such transforms (Zhu et al., 2020, section 4).
 """
 
+from ._crop import Crop
 from ._filters import Bandpass, Highpass, Lowpass
 from ._resample import Resample
 from ._signal import Detrend, Normalize, Taper
@@ -27,6 +28,7 @@ from ._tta import TestTimeAugmentationClassifier
 
 __all__ = [
     "Bandpass",
+    "Crop",
     "Detrend",
     "Highpass",
     "Lowpass",

@@ -408,3 +408,18 @@ def test_threaded_noise_does_not_depend_on_the_thread_count(monkeypatch):
     # blocks are independent streams, not copies of one another
     block = _base._NOISE_BLOCK
     assert not np.allclose(noise[:100], noise[block : block + 100])
+
+
+def test_noise_bank_is_checked_once_per_array():
+    X = _waveforms()
+    bank = np.random.default_rng(5).normal(size=(4, C, T)).astype(np.float32)
+    aug = AddNoise(snr_db=6.0, noise=bank)
+    first = aug.augment_batch(X, np.random.default_rng(0))
+    assert aug._noise_cache[0] is bank
+    assert_array_equal(aug.augment_batch(X, np.random.default_rng(0)), first)
+    assert "_noise_cache" not in pickle.loads(pickle.dumps(aug)).__dict__
+    # a new bank given through set_params is checked again
+    bad = bank.copy()
+    bad[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        aug.set_params(noise=bad).augment_batch(X, np.random.default_rng(0))

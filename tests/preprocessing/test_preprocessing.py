@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn_seismo.augmentation import AddNoise, Compose
 from sklearn_seismo.preprocessing import (
     Bandpass,
+    Crop,
     Detrend,
     Highpass,
     Lowpass,
@@ -43,6 +44,7 @@ ALL = {
     "Taper": Taper(),
     "Normalize": Normalize(method="std"),
     "Resample": Resample(target_sampling_rate=40.0),
+    "Crop": Crop(300, start=20),
 }
 
 
@@ -194,3 +196,23 @@ def test_preprocessing_steps_compose_with_augmenters():
     assert_allclose(
         aug.augment_batch(X, np.random.default_rng(0)), Highpass().fit_transform(X)
     )
+
+
+def test_roll_then_crop_is_a_random_crop_without_padding():
+    from sklearn_seismo.augmentation import AugmentationSampler, RandomShift
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(5, 3, 900)).astype(np.float32)  # 9 s windows, 3 s kept
+    y = np.arange(5)
+    # what Pipeline([sampler, Crop(300), clf]) feeds the classifier in fit
+    sampler = AugmentationSampler(RandomShift(max_shift=300), random_state=0)
+    X_res, yt = sampler.fit_resample(X, y)
+    Xt = Crop(300).fit_transform(X_res)
+    assert Xt.shape == (10, 3, 300)
+    assert_array_equal(Xt[:5], X[..., 300:600])
+    for x, label in zip(Xt[5:], yt[5:]):
+        # a contiguous 300-sample piece of its own source window, no zeros
+        windows = np.lib.stride_tricks.sliding_window_view(X[label], 300, axis=-1)
+        assert (windows == x[:, None, :]).all(axis=(0, 2)).any()
+    with pytest.raises(ValueError, match="at least 1000 samples"):
+        Crop(1000).fit(X)
