@@ -163,7 +163,9 @@ def run_tasks(
     else:
         n_workers = joblib.effective_n_jobs(n_jobs)
         n_workers = max(1, min(n_workers, len(tasks)))
-        threads = max(1, joblib.cpu_count() // n_workers)
+        # One worker runs in this process: leave its thread settings (e.g.
+        # OMP_NUM_THREADS) to the user.
+        threads = None if n_workers == 1 else max(1, joblib.cpu_count() // n_workers)
         context = nullcontext()
     try:
         with context:

@@ -4,6 +4,7 @@ from collections import Counter
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from ..metrics import compare_to_reference, per_class_table, summarize_folds
@@ -79,6 +80,7 @@ def run_study(
     augmenter=None,
     minority=None,
     sample_shape=None,
+    memory=None,
     n_jobs=1,
     backend="loky",
     scheduler=None,
@@ -121,6 +123,10 @@ def run_study(
         Class to oversample; ``None``: the least frequent class.
     sample_shape : tuple of int, default=None
         Shape of one sample when ``X`` is 2-D.
+    memory : None, str or joblib.Memory, default=None
+        Cache for the flows of the glow arms (set on the glow template when it
+        has none): ``glow`` and ``glow+augment`` then train one flow per fold
+        instead of two. With ``n_jobs > 1`` both may still train it at once.
     n_jobs : int, default=1
         Fits (folds x arms) run concurrently. Each worker's torch thread pool is
         capped at ``cores // workers``. With ``backend="dask"``, 1 means every
@@ -205,6 +211,14 @@ def run_study(
     minority = _pick_minority(y, minority)
     cv = _make_cv(cv, random_state)
     folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(Xf, y)]
+    if memory is not None:
+        if glow is None:
+            from sklearn_seismo.over_sampling import GlowOversampler
+
+            glow = GlowOversampler(random_state=random_state)
+        params = glow.get_params(deep=False)
+        if "memory" in params and params["memory"] is None:
+            glow = clone(glow).set_params(memory=memory)
     pipes = make_arms(
         minority=minority,
         sample_shape=sample_shape,

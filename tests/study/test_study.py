@@ -172,7 +172,7 @@ def test_add_samples_adds_exactly_n():
 def test_same_seed_gives_identical_results(data):
     X, y = data
     kwargs = dict(
-        arms=("none", "glow", "smote"),
+        arms=("none", "glow"),
         cv=2,
         n_synthetic=10,
         classifier=tiny_classifier(),

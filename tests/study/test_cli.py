@@ -1,0 +1,128 @@
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sklearn_seismo.study._cli import main
+
+from ._helpers import tiny_data
+
+TINY = ["--folds", "2", "--n-synthetic", "10", "--epochs", "1", "-q"]
+
+
+@pytest.fixture(scope="module")
+def tiny_npz(tmp_path_factory):
+    X, y = tiny_data()
+    path = tmp_path_factory.mktemp("data") / "tiny.npz"
+    np.savez(path, X=X, y=y.astype(str))
+    return path
+
+
+def test_cli_writes_the_documented_files(tiny_npz, tmp_path, capsys):
+    out = tmp_path / "res"
+    status = main(
+        [
+            "--data",
+            str(tiny_npz),
+            "--arms",
+            "none,smote",
+            "--sweep-sizes",
+            "0,10",
+            "--out",
+            str(out),
+            *TINY,
+        ]
+    )
+    assert status == 0
+    written = {p.name for p in out.iterdir()}
+    assert written == {
+        "report.md",
+        "scores.csv",
+        "summary.csv",
+        "per_class.csv",
+        "comparisons.csv",
+        "f1_per_class.png",
+        "sweep.csv",
+        "sweep_summary.csv",
+        "sweep.png",
+        "config.json",
+    }
+    with open(out / "scores.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["arm"], r["fold"]) for r in rows] == [
+        ("none", "0"),
+        ("smote", "0"),
+        ("none", "1"),
+        ("smote", "1"),
+    ]
+    assert {"f1_bad", "recall_good", "fit_time", "gmean"} <= set(rows[0])
+    with open(out / "sweep.csv", newline="") as fh:
+        sweep = list(csv.DictReader(fh))
+    assert [(r["method"], r["n_synthetic"]) for r in sweep] == [
+        ("smote", "0"),
+        ("smote", "10"),
+    ]
+    config = json.loads((out / "config.json").read_text())
+    assert config["config"]["folds"] == 2 and config["sample_shape"] == [16, 16]
+    report = (out / "report.md").read_text()
+    assert "Paired comparison against `none`" in report
+    printed = capsys.readouterr().out
+    assert "| arm | F1 bad | F1 good | F1 medium |" in printed
+    assert "| smote |" in printed
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        (b"this is not a zip archive", "not a readable .npz"),
+        ("missing_y", "lacks array(s) ['y']"),
+        ("bad_length", "one label per sample"),
+    ],
+)
+def test_cli_rejects_missing_or_malformed_data(tmp_path, capsys, content, message):
+    path = tmp_path / "data.npz"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content == "missing_y":
+        np.savez(path, X=np.zeros((4, 8, 8)))
+    elif content == "bad_length":
+        np.savez(path, X=np.zeros((4, 8, 8)), y=np.array(["a", "b"]))
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", str(path), "--out", str(tmp_path / "o"), *TINY])
+    assert exc.value.code != 0
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_module_entry_point_exits_nonzero_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sklearn_seismo.study",
+            "--data",
+            str(tmp_path / "absent.npz"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_rejects_bad_options(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--arms", "none,gan"])
+    assert exc.value.code == 2 and "unknown arm" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--shape", "32xfoo"])
+    assert "invalid shape" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--backend", "dask"])
+    assert "--scheduler" in capsys.readouterr().err

@@ -1,0 +1,38 @@
+import pytest
+
+from sklearn_seismo.study import run_study
+
+from ._helpers import tiny_classifier, tiny_data
+
+distributed = pytest.importorskip(
+    "distributed", reason="dask.distributed is an optional dependency"
+)
+
+
+def test_dask_backend_gives_the_same_fold_scores_as_loky():
+    X, y = tiny_data()
+    kwargs = dict(
+        arms=("none", "smote"),
+        cv=2,
+        n_synthetic=10,
+        classifier=tiny_classifier(),
+        verbose=0,
+        on_error="raise",
+    )
+    loky = run_study(X, y, n_jobs=2, backend="loky", **kwargs)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        dask = run_study(
+            X, y, backend="dask", scheduler=cluster.scheduler_address, **kwargs
+        )
+    assert len(dask.scores) == len(loky.scores) == 4
+    for a, b in zip(loky.scores, dask.scores):
+        assert (a["arm"], a["fold"]) == (b["arm"], b["fold"])
+        for key in a:
+            if key not in ("fit_time", "score_time"):
+                assert a[key] == b[key], (a["arm"], a["fold"], key)
