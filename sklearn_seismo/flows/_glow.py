@@ -20,13 +20,64 @@ def _std_normal_log_prob(z):
     return -0.5 * (z.pow(2) + _LOG_2PI).flatten(1).sum(1)
 
 
+def _step_backward(step, y, grad_y, grad_logdet):
+    """Back-propagate through one :class:`FlowStep` knowing only its output.
+
+    Returns ``(x, grad_x, param_grads)`` where ``x`` is the step's input,
+    reconstructed from ``y``. The coupling passes its conditioning half
+    through unchanged, so its network is evaluated once, on ``y_a``, and that
+    single evaluation serves both the reconstruction of ``x_b`` and the
+    gradients (the RevNet trick): the memory-efficient backward costs one
+    extra network forward per step, not two.
+    """
+    coupling = step.coupling
+    k = coupling.split_channels
+    c_params = [p for p in coupling.parameters() if p.requires_grad]
+    with torch.enable_grad():
+        ya = y[:, :k].detach().requires_grad_(True)
+        shift, log_s = coupling._shift_log_scale(ya)
+        with torch.no_grad():
+            ub = (y[:, k:] - shift) * torch.exp(-log_s)
+        ub.requires_grad_(True)
+        yb = ub * torch.exp(log_s) + shift
+        ld = log_s.flatten(1).sum(1)
+        g_ya, g_ub, *g_c = torch.autograd.grad(
+            (yb, ld),
+            (ya, ub, *c_params),
+            (grad_y[:, k:], grad_logdet),
+            allow_unused=True,
+        )
+    g_ua = grad_y[:, :k] if g_ya is None else grad_y[:, :k] + g_ya
+    grad_u = torch.cat([g_ua, g_ub], dim=1)
+    with torch.no_grad():
+        u = torch.cat([ya.detach(), ub.detach()], dim=1)
+        x = step.actnorm.inverse(step.invconv.inverse(u))
+    lin_params = [
+        p
+        for m in (step.actnorm, step.invconv)
+        for p in m.parameters()
+        if p.requires_grad
+    ]
+    with torch.enable_grad():
+        x = x.requires_grad_(True)
+        v, ld1 = step.actnorm(x)
+        u_re, ld2 = step.invconv(v)
+        grad_x, *g_lin = torch.autograd.grad(
+            (u_re, ld1 + ld2),
+            (x, *lin_params),
+            (grad_u, grad_logdet),
+            allow_unused=True,
+        )
+    return x.detach(), grad_x, list(zip(c_params + lin_params, g_c + g_lin))
+
+
 class _InvertibleChain(torch.autograd.Function):
     """Run a chain of flow steps without storing their activations.
 
     Forward runs every step under ``no_grad`` and keeps only the chain's
     output. Backward walks the steps in reverse: it reconstructs each step's
-    input from its output with the step's inverse, re-runs that step's forward
-    with grad enabled and back-propagates through it alone (RevNet / memcnn
+    input from its output with the step's inverse, re-runs that step with
+    grad enabled and back-propagates through it alone (RevNet / memcnn
     style). Peak memory is therefore that of one step, whatever the depth.
     """
 
@@ -55,25 +106,12 @@ class _InvertibleChain(torch.autograd.Function):
             grad_logdet = y.new_zeros(y.shape[0])
         y = y.detach()
         for step in reversed(ctx.steps):
-            with torch.no_grad():
-                x = step.inverse(y)
-            step_params = [p for p in step.parameters() if p.requires_grad]
-            with torch.enable_grad():
-                x = x.detach().requires_grad_(True)
-                y_re, ld = step(x)
-                out = torch.autograd.grad(
-                    (y_re, ld),
-                    (x, *step_params),
-                    (grad_y, grad_logdet),
-                    allow_unused=True,
-                )
-            grad_y = out[0]
-            for p, g in zip(step_params, out[1:]):
+            y, grad_y, step_grads = _step_backward(step, y, grad_y, grad_logdet)
+            for p, g in step_grads:
                 if g is None:
                     continue
                 i = index[id(p)]
                 grads[i] = g if grads[i] is None else grads[i] + g
-            y = x.detach()
         grads = [
             torch.zeros_like(p) if g is None and p.requires_grad else g
             for p, g in zip(params, grads)

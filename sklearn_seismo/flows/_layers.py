@@ -332,9 +332,9 @@ class _ConvNet(nn.Module):
         nn.init.zeros_(last.bias)
         self.net = nn.Sequential(
             conv(in_channels, hidden_channels, 3, padding=1),
-            nn.ReLU(),
+            nn.ReLU(inplace=True),
             conv(hidden_channels, hidden_channels, 1),
-            nn.ReLU(),
+            nn.ReLU(inplace=True),
             # Layer norm over (C, *spatial) of each sample (Ba et al.):
             # batch-independent, so every sample's transformation stays a
             # function of that sample only.
@@ -456,6 +456,8 @@ class AffineCoupling(nn.Module):
         self.split_channels = self.channels // 2
         out = 2 * (self.channels - self.split_channels)
         self.scale_clamp = float(scale_clamp)
+        # Equalised learning rate for the zero-initialised output layer.
+        self.output_scale = float(hidden_channels) ** -0.5
         if attention:
             self.net = _AttentionNet(
                 self.split_channels, out, hidden_channels, self.n_dim, n_heads
@@ -465,6 +467,8 @@ class AffineCoupling(nn.Module):
 
     def _shift_log_scale(self, xa):
         h = self.net(xa)
+        if self.output_scale != 1.0:
+            h = h * self.output_scale
         shift, raw = h.chunk(2, dim=1)
         return shift, soft_clamp(raw, self.scale_clamp)
 
