@@ -10,7 +10,7 @@ SeismoGlow). ``run_sweep`` varies the number of synthetic samples (Figure 4).
 """
 
 from ._arms import ALL_ARMS, AddSamples, default_augmenter, make_arms
-from ._report import format_study_table, write_report
+from ._report import format_study_table, plot_per_class_f1, plot_sweep, write_report
 from ._study import SCORE_COLUMNS, run_study
 from ._sweep import run_sweep
 
@@ -21,6 +21,8 @@ __all__ = [
     "default_augmenter",
     "format_study_table",
     "make_arms",
+    "plot_per_class_f1",
+    "plot_sweep",
     "run_study",
     "run_sweep",
     "write_report",

@@ -10,7 +10,13 @@ import numpy as np
 
 from ..metrics import format_markdown_table, format_mean_std
 
-__all__ = ["write_report", "format_study_table", "REPORT_FILES"]
+__all__ = [
+    "write_report",
+    "format_study_table",
+    "plot_per_class_f1",
+    "plot_sweep",
+    "REPORT_FILES",
+]
 
 #: Files written by :func:`write_report` (the sweep ones only with a sweep, the
 #: PNG ones only when matplotlib is installed).
