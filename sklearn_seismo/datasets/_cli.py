@@ -136,9 +136,13 @@ def main(argv=None):
             f"  {name:<6} data {rec.data.shape} at {rec.sampling_rate:g} Hz, "
             f"{len(set(rec.stations))} station(s): {rec.description}"
         )
-    if "balst" in available:
-        noise = load_example_noise()
-        print(f"  noise bank (load_example_noise()): {noise.shape} {noise.dtype}")
+    for record in ("uh3", "balst"):
+        if record in available:
+            noise = load_example_noise(record=record)
+            print(
+                f"  noise bank load_example_noise(record={record!r}): "
+                f"{noise.shape} {noise.dtype}"
+            )
 
     if not args.no_figure:
         os.makedirs(args.out, exist_ok=True)

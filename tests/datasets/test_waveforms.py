@@ -161,15 +161,29 @@ def test_example_waveforms():
 
 @needs_test_data
 def test_example_records_and_noise():
-    assert set(available_example_records()) == {"rjob", "cer", "mvo", "balst"}
+    assert set(available_example_records()) == {"rjob", "cer", "mvo", "uh3", "balst"}
     cer = load_example_waveforms("cer", sampling_rate=50.0)
     assert cer.sampling_rate == 50.0 and cer.data.shape[:2] == (1, 3)
-    noise = load_example_noise(n_times=500, sampling_rate=10.0, n_windows=6)
-    assert noise.shape == (6, 3, 500) and noise.dtype == np.float32
-    assert np.isfinite(noise).all()
-    # Different windows: real, non-repeating noise.
+    uh3 = load_example_waveforms("uh3")
+    assert uh3.trace_ids[0] == ("BW.UH3..SHZ", "BW.UH3..SHN", "BW.UH3..SHE")
+
+    noise = load_example_noise()
+    assert noise.shape[1:] == (3, 3000) and noise.dtype == np.float32
+    assert 10 < len(noise) < 35  # 30 s windows every 5 s, events dropped
+    # The two local events (200-600 x the noise RMS) are not in the bank.
+    rms = np.sqrt(np.mean(noise**2, axis=-1))
+    assert (rms / np.median(rms, axis=0)).max() < 3
     assert not np.allclose(noise[0], noise[1])
-    # N is E shifted by half a day, so it differs from E in the same window.
+    # Three true components: Z, N and E differ.
     assert not np.allclose(noise[:, 1], noise[:, 2])
+
+    few = load_example_noise(
+        n_times=500, sampling_rate=10.0, record="balst", n_windows=6
+    )
+    assert few.shape == (6, 3, 500) and np.isfinite(few).all()
+    # balst: N is E shifted by half a day, so it differs from E.
+    assert not np.allclose(few[:, 1], few[:, 2])
+    with pytest.raises(ValueError, match="longer than the 230"):
+        load_example_noise(n_times=30000)
     with pytest.raises(ValueError, match="n_times"):
         load_example_noise(n_times=2)
