@@ -403,3 +403,11 @@ def test_learns_shot_gather_quality_beyond_majority_baseline():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert score > 1 / 3 + 0.2, score
+
+
+def test_cuda_requested_without_cuda_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here: the error cannot occur")
+    X, y = waveforms(n=12)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        tiny_resnet(device="cuda").fit(X, y)
