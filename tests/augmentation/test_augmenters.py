@@ -113,6 +113,11 @@ def test_properties(name, dtype):
     assert_array_equal(flat.fit_transform(X.reshape(N, -1)), Xt.reshape(N, -1))
     # pickles and clones into an equivalent augmenter
     assert_array_equal(pickle.loads(pickle.dumps(aug)).transform(X), Xt)
+    # fit returns self, records the layout and rejects another one later
+    assert aug.fit(X) is aug
+    assert aug.n_features_in_ == C * T and aug.sample_shape_ == (C, T)
+    with pytest.raises(ValueError, match="features"):
+        aug.transform(X[..., : T // 2])
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if AUGMENTERS[n][1] is not None])
