@@ -213,7 +213,9 @@ class ComponentScale(_BaseAugmenter):
     ``1 + sigma * N(0, 1)`` (clipped at 0), and the result rotated back. This
     changes the relative amplitudes (and polarisation) of the components while
     keeping their time history. Single-trace samples ``(n, T)`` count as one
-    component and get a random gain.
+    component and get a random gain. Meant for ``(n, C, T)`` components: on
+    ``(n, n_time, n_traces)`` gathers axis 1 is time, which this augmenter
+    would treat as components.
 
     Parameters
     ----------
