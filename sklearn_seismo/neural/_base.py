@@ -46,6 +46,7 @@ from skorch.callbacks import (
 )
 from skorch.dataset import Dataset, ValidSplit, unpack_data
 from skorch.helper import predefined_split
+from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from ..utils import validate_samples
@@ -352,12 +353,10 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         # fork_rng: module initialization draws from torch's global generator;
         # seed it for this fit and give the caller's state back afterwards.
         try:
-            with (
-                torch.random.fork_rng(devices=None if cuda else []),
-                self._resolved_device(),
-            ):
+            with torch.random.fork_rng(devices=None if cuda else []):
                 torch.manual_seed(seed)
-                self.initialize()
+                with self._resolved_device():
+                    self.initialize()
                 NeuralNet.partial_fit(self, X_mod, y_enc, _routing_method="fit")
         finally:
             del self._shuffle_generator, self._augment_rng, self._train_split
@@ -394,8 +393,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
             max_sample_ndim=self._max_sample_ndim,
         )
         X_mod = self._module_input(X_nd)
-        with self._resolved_device():
-            proba = NeuralNet.predict_proba(self, X_mod).astype(np.float64)
+        proba = NeuralNet.predict_proba(self, X_mod).astype(np.float64)
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):
@@ -494,9 +492,11 @@ class BaseSeismoClassifier(NeuralNetClassifier):
 
     @contextlib.contextmanager
     def _resolved_device(self):
-        # skorch reads ``self.device`` while it trains and predicts; the
-        # parameter may be "auto", so the resolved ``device_`` stands in for
-        # it during those calls and the user's value is put back afterwards.
+        # skorch's initialize moves the module and criterion to
+        # ``self.device``; the parameter may be "auto", so the resolved
+        # ``device_`` stands in for it during that call. Training and
+        # prediction read ``device_`` directly (``infer``, ``get_loss``), so
+        # concurrent predictions never see the swap.
         param = vars(self).get("device")
         vars(self)["device"] = self.device_
         try:
@@ -554,6 +554,12 @@ class BaseSeismoClassifier(NeuralNetClassifier):
             kwargs.setdefault("weight", torch.as_tensor(self.class_weight_))
         self.criterion_ = self.criterion(**kwargs)
         return self
+
+    def infer(self, x, **fit_params):
+        return self.module_(to_tensor(x, device=self.device_), **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.criterion_(y_pred, to_tensor(y_true, device=self.device_))
 
     def get_split_datasets(self, X, y=None, **fit_params):
         dataset = self.get_dataset(X, y)

@@ -411,3 +411,15 @@ def test_cuda_requested_without_cuda_is_a_clear_error():
     X, y = waveforms(n=12)
     with pytest.raises(ValueError, match="CUDA is not available"):
         tiny_resnet(device="cuda").fit(X, y)
+
+
+def test_miniception_accepts_a_channel_axis_and_predicts_without_touching_params():
+    X, y = gathers(n=16)
+    plain = tiny_miniception(device="auto").fit(X, y)
+    channel = tiny_miniception(device="auto").fit(X[:, None], y)
+    np.testing.assert_array_equal(
+        plain.predict_proba(X), channel.predict_proba(X[:, None])
+    )
+    assert channel.module_.blocks[0].conv3.in_channels == 1
+    # "auto" stays the parameter; the resolved device is the fitted device_
+    assert plain.device == "auto" and plain.device_ in {"cpu", "cuda"}
