@@ -69,6 +69,10 @@ long_noise = load_example_noise(n_times=X.shape[-1] + 1000, sampling_rate=fs)
 noise_bank = Compose(
     [Detrend(), Taper(), Bandpass(freqmin=1.0, freqmax=20.0, sampling_rate=fs)]
 ).augment_batch(long_noise, None)[..., 500:-500]
+# Noise windows must be free of events and glitches (section 3.3): drop the
+# windows holding a transient above 8 standard deviations.
+peak = np.abs(noise_bank).max(axis=-1) / noise_bank.std(axis=-1)
+noise_bank = noise_bank[(peak < 8).all(axis=1)]
 
 # %%
 # One augmentation per row
