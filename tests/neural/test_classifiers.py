@@ -354,8 +354,11 @@ def test_lr_decay_and_verbose_progress(capsys):
     assert clf.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-2 * 0.5**3)
     out = capsys.readouterr().out
     assert "train_loss" in out and out.count("\n") >= 5  # header + one row/epoch
+    tiny_resnet(max_epochs=1, verbose=2).fit(X, y)
+    assert "it/s" in capsys.readouterr().err  # the per-batch progress bar
     tiny_resnet(max_epochs=1, verbose=0).fit(X, y)
-    assert capsys.readouterr().out == ""
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
 
 
 def test_pipeline_with_smote_and_routed_validation_set():
