@@ -52,7 +52,9 @@ from torch.utils.data import DataLoader
 from ..utils import validate_samples
 from ..utils._torch import resolve_device, seed_from_random_state
 
-__all__ = ["BaseSeismoClassifier"]
+# Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
+# a module's __all__ as a public estimator, and this base is not usable alone.
+__all__ = []
 
 # Keyword arguments with these prefixes are passed through to skorch, e.g.
 # ``module__alpha`` (grid searches), ``optimizer__weight_decay``,
