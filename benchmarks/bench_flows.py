@@ -2,30 +2,30 @@
 
 Same configuration for both: 3 levels x 8 steps x 64 hidden channels, input
 1 x 64 x 64 (synthetic shot gathers, 8-bit quantised, uniformly dequantised),
-batch 16, Adam(lr=1e-3), one thread each. Measured:
+batch 16, Adam(lr=1e-3), the same batches, one thread. Two phases:
 
-* training throughput (samples/s, median over the timed steps of a run);
-* peak training memory above the process baseline (resident set size): every
-  configuration runs in a *fresh subprocess*; the baseline is the RSS after
-  imports, model construction, data and ActNorm initialisation, the peak is
-  the max of a 1 ms RSS sampler thread (psutil) and ``ru_maxrss`` when that
-  grew during training. Torch CPU tensors are invisible to tracemalloc, hence
-  RSS;
-* held-out bits/dim after the same number of training steps;
-* with 32 steps per level: peak memory of ``memory_efficient=True`` vs plain.
+* speed and quality, in one process: the models (ours, ours with
+  ``memory_efficient=True``, normflows) take their training steps in turn
+  (step i of every model, rotating the order, then step i+1), so that the load
+  of the shared CPU hits them alike; the speed ratio is the median of the
+  per-step time ratios; bits/dim on held-out data after the same steps;
+* peak training memory above the process baseline: every configuration in a
+  *fresh subprocess* (torch CPU tensors are invisible to tracemalloc, so
+  resident set size): baseline = RSS after imports, model, data and ActNorm
+  initialisation; peak = max of a 1 ms psutil sampler thread and
+  ``ru_maxrss`` (when that grew during training). Also 32 steps per level,
+  ``memory_efficient=True`` vs plain.
 
-Configurations are interleaved (A, B, C, A, B, C, ...) because the CPU is
-shared with other jobs; medians across repeats are reported.
+Run (about 8 minutes)::
 
-Run (about 10 minutes)::
-
-    python benchmarks/bench_flows.py            # writes benchmarks/results/flows.{md,png}
-    python benchmarks/bench_flows.py --quick    # smoke run, does not overwrite results
+    python benchmarks/bench_flows.py          # -> benchmarks/results/flows.{md,png}
+    python benchmarks/bench_flows.py --quick  # smoke run, writes nothing
 """
 
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import resource
@@ -140,244 +140,345 @@ def _build(impl, n_steps, memory_efficient):
     return model, log_prob, init
 
 
-def worker(cfg):
+def _batches(seed, n_steps):
     import torch
 
-    from sklearn_seismo.flows import bits_per_dim, dequantize
+    from sklearn_seismo.flows import dequantize
 
-    torch.set_num_threads(1)
-    torch.manual_seed(cfg["seed"])
-    X_train, X_test = _data(cfg["seed"])
-    model, log_prob, init = _build(cfg["impl"], cfg["n_steps"], cfg["memory_efficient"])
-    gen = torch.Generator().manual_seed(cfg["seed"])
+    X_train, X_test = _data(seed)
+    gen = torch.Generator().manual_seed(seed)
     batches = []
-    for _ in range(cfg["train_steps"]):
+    for _ in range(n_steps):
         idx = torch.randint(0, len(X_train), (BATCH,), generator=gen)
         batches.append(dequantize(X_train[idx], BIN, generator=gen))
-    x_test = dequantize(X_test[:64], BIN, generator=gen)
-    init(batches[0])
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    n_dims = 1
-    for s in INPUT_SHAPE:
-        n_dims *= s
+    return batches, dequantize(X_test[:64], BIN, generator=gen)
 
+
+def _trainer(impl, n_steps, memory_efficient, first_batch):
+    import torch
+
+    from sklearn_seismo.flows import bits_per_dim
+
+    model, log_prob, init = _build(impl, n_steps, memory_efficient)
+    init(first_batch)
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    n_dims = math.prod(INPUT_SHAPE)
+
+    def step(xb):
+        opt.zero_grad(set_to_none=True)
+        loss = bits_per_dim(log_prob(xb), n_dims, BIN).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    def evaluate(x):
+        with torch.no_grad():
+            return bits_per_dim(log_prob(x), n_dims, BIN).mean().item()
+
+    return model, step, evaluate
+
+
+SPEED_MODELS = {
+    "sklearn_seismo": ("sklearn_seismo", False),
+    "sklearn_seismo (memory_efficient)": ("sklearn_seismo", True),
+    "normflows": ("normflows", False),
+}
+
+
+def speed_worker(cfg):
+    """All models in one process, stepping in turn (see module docstring)."""
+    import torch
+
+    torch.set_num_threads(1)
+    batches, x_test = _batches(cfg["seed"], cfg["train_steps"])
+    trainers = {}
+    for name, (impl, me) in SPEED_MODELS.items():
+        torch.manual_seed(cfg["seed"])
+        trainers[name] = _trainer(impl, 8, me, batches[0])
+    names = list(trainers)
+    times = {name: [] for name in names}
+    losses = {name: [] for name in names}
+    for i, xb in enumerate(batches):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            t0 = time.perf_counter()
+            losses[name].append(trainers[name][1](xb))
+            times[name].append(time.perf_counter() - t0)
+    return {
+        name: {
+            "n_params": sum(p.numel() for p in trainers[name][0].parameters()),
+            "times": times[name],
+            "train_bpd": losses[name],
+            "test_bpd": trainers[name][2](x_test),
+        }
+        for name in names
+    }
+
+
+def memory_worker(cfg):
     import gc
 
+    import torch
+
+    torch.set_num_threads(1)
+    batches, _ = _batches(cfg["seed"], cfg["train_steps"])
+    torch.manual_seed(cfg["seed"])
+    _, step, _ = _trainer(
+        cfg["impl"], cfg["n_steps"], cfg["memory_efficient"], batches[0]
+    )
     gc.collect()
     baseline = _rss()
     maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     sampler = _PeakSampler()
     sampler.start()
-    times, losses = [], []
+    times = []
     for xb in batches:
         t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        loss = bits_per_dim(log_prob(xb), n_dims, BIN).mean()
-        loss.backward()
-        opt.step()
+        step(xb)
         times.append(time.perf_counter() - t0)
-        losses.append(loss.item())
     sampler.stop()
     maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     peak = sampler.peak
     if maxrss_after > maxrss_before:
         peak = max(peak, maxrss_after)
-    with torch.no_grad():
-        test_bpd = bits_per_dim(log_prob(x_test), n_dims, BIN).mean().item()
-    timed = times[cfg["warmup"] :]
     return {
         **cfg,
-        "n_params": sum(p.numel() for p in model.parameters()),
-        "step_s_median": statistics.median(timed),
-        "samples_per_s": BATCH / statistics.median(timed),
+        "step_s": statistics.median(times[1:] or times),
         "peak_mb": (peak - baseline) / 2**20,
         "baseline_mb": baseline / 2**20,
-        "train_bpd_last": losses[-1],
-        "test_bpd": test_bpd,
     }
 
 
-def run_worker(cfg):
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+def run_worker(kind, cfg):
+    # A fixed mmap threshold makes glibc return every large block on free, so
+    # that RSS follows the live tensors instead of the allocator's high-water
+    # mark (the default threshold adapts upwards and keeps freed blocks).
+    env = dict(
+        os.environ,
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        MALLOC_MMAP_THRESHOLD_="131072",
+    )
     out = subprocess.run(
-        [sys.executable, "-W", "ignore", __file__, "--worker", json.dumps(cfg)],
+        [sys.executable, "-W", "ignore", __file__, "--worker", kind, json.dumps(cfg)],
         capture_output=True,
         text=True,
         env=env,
         check=False,
     )
     if out.returncode:
-        raise RuntimeError(f"worker {cfg} failed:\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"worker {kind} {cfg} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ----------------------------------------------------------------------- main
-def _median(rows, key):
-    return statistics.median(r[key] for r in rows)
+MEMORY_CFGS = {
+    "sklearn_seismo": dict(impl="sklearn_seismo", n_steps=8, memory_efficient=False),
+    "sklearn_seismo (memory_efficient)": dict(
+        impl="sklearn_seismo", n_steps=8, memory_efficient=True
+    ),
+    "normflows": dict(impl="normflows", n_steps=8, memory_efficient=False),
+    "plain, 32 steps/level": dict(
+        impl="sklearn_seismo", n_steps=32, memory_efficient=False
+    ),
+    "memory_efficient, 32 steps/level": dict(
+        impl="sklearn_seismo", n_steps=32, memory_efficient=True
+    ),
+}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--train-steps", type=int, default=25)
-    parser.add_argument("--deep-steps", type=int, default=4)
-    parser.add_argument("--quick", action="store_true", help="smoke run, no files written")
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--train-steps", type=int, default=30)
+    parser.add_argument("--memory-steps", type=int, default=3)
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run, no files written"
+    )
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(json.loads(args.worker))))
+        kind, cfg = args.worker
+        fn = speed_worker if kind == "speed" else memory_worker
+        print(json.dumps(fn(json.loads(cfg))))
         return
     if args.quick:
-        args.repeats, args.train_steps, args.deep_steps = 1, 4, 2
+        args.repeats, args.train_steps, args.memory_steps = 1, 4, 2
 
     started = time.time()
-    main_cfgs = [
-        ("sklearn_seismo", dict(impl="sklearn_seismo", n_steps=8, memory_efficient=False)),
-        ("normflows", dict(impl="normflows", n_steps=8, memory_efficient=False)),
-        (
-            "sklearn_seismo (memory_efficient)",
-            dict(impl="sklearn_seismo", n_steps=8, memory_efficient=True),
-        ),
-    ]
-    deep_cfgs = [
-        ("plain, 32 steps/level", dict(impl="sklearn_seismo", n_steps=32, memory_efficient=False)),
-        (
-            "memory_efficient, 32 steps/level",
-            dict(impl="sklearn_seismo", n_steps=32, memory_efficient=True),
-        ),
-    ]
-    rows = {name: [] for name, _ in main_cfgs + deep_cfgs}
+    speed = []
+    memory = {name: [] for name in MEMORY_CFGS}
     for r in range(args.repeats):
-        for name, cfg in main_cfgs:
-            cfg = dict(cfg, seed=r, train_steps=args.train_steps, warmup=2)
-            rows[name].append(run_worker(cfg))
-            print(name, r, json.dumps(rows[name][-1]), flush=True)
-        for name, cfg in deep_cfgs:
-            cfg = dict(cfg, seed=r, train_steps=args.deep_steps, warmup=1)
-            rows[name].append(run_worker(cfg))
-            print(name, r, json.dumps(rows[name][-1]), flush=True)
+        speed.append(run_worker("speed", dict(seed=r, train_steps=args.train_steps)))
+        print("speed", r, {k: v["test_bpd"] for k, v in speed[-1].items()}, flush=True)
+        for name, cfg in MEMORY_CFGS.items():
+            cfg = dict(cfg, seed=r, train_steps=args.memory_steps)
+            memory[name].append(run_worker("memory", cfg))
+            print("memory", name, r, memory[name][-1]["peak_mb"], flush=True)
     elapsed = time.time() - started
     if args.quick:
         print(f"quick run done in {elapsed:.0f} s")
         return
-    write_report(rows, args, elapsed)
+    write_report(speed, memory, args, elapsed)
 
 
-def write_report(rows, args, elapsed):
+def write_report(speed, memory, args, elapsed):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import normflows
+    import torch
 
     os.makedirs(RESULTS, exist_ok=True)
-    ours, nf_, me = (
-        rows["sklearn_seismo"],
-        rows["normflows"],
-        rows["sklearn_seismo (memory_efficient)"],
+    warm = 2  # first steps include one-off allocations
+
+    def per_step_ratios(a, b):
+        """time(b) / time(a) for every step of every repeat (a faster -> > 1)."""
+        out = []
+        for rep in speed:
+            out += [
+                tb / ta
+                for ta, tb in zip(rep[a]["times"][warm:], rep[b]["times"][warm:])
+            ]
+        return out
+
+    def sps(name):
+        ts = [t for rep in speed for t in rep[name]["times"][warm:]]
+        return BATCH / statistics.median(ts)
+
+    def bpd(name):
+        return statistics.median(rep[name]["test_bpd"] for rep in speed)
+
+    def mem(name):
+        return statistics.median(r["peak_mb"] for r in memory[name])
+
+    def mem_ratio(a, b):
+        return statistics.median(
+            x["peak_mb"] / y["peak_mb"] for x, y in zip(memory[a], memory[b])
+        )
+
+    ours, me, nf_ = "sklearn_seismo", "sklearn_seismo (memory_efficient)", "normflows"
+    deep_plain, deep_me = "plain, 32 steps/level", "memory_efficient, 32 steps/level"
+    speed_ratios = per_step_ratios(ours, nf_)
+    q = statistics.quantiles(speed_ratios, n=4)
+    speed_ratio = statistics.median(speed_ratios)
+    me_slowdown = statistics.median(per_step_ratios(ours, me))
+    mem_r, me_mem_r, deep_r = (
+        mem_ratio(ours, nf_),
+        mem_ratio(me, nf_),
+        mem_ratio(deep_me, deep_plain),
     )
-    deep_plain, deep_me = rows["plain, 32 steps/level"], rows["memory_efficient, 32 steps/level"]
-    # per-repeat ratios (each repeat's runs are adjacent in time)
-    speed_ratios = [a["samples_per_s"] / b["samples_per_s"] for a, b in zip(ours, nf_)]
-    mem_ratios = [a["peak_mb"] / b["peak_mb"] for a, b in zip(ours, nf_)]
-    me_mem_ratios = [a["peak_mb"] / b["peak_mb"] for a, b in zip(me, nf_)]
-    deep_ratios = [a["peak_mb"] / b["peak_mb"] for a, b in zip(deep_me, deep_plain)]
-    speed, mem, deep = (
-        statistics.median(speed_ratios),
-        statistics.median(mem_ratios),
-        statistics.median(deep_ratios),
+    deep_time = statistics.median(
+        x["step_s"] / y["step_s"] for x, y in zip(memory[deep_me], memory[deep_plain])
     )
-    bpd_ours, bpd_nf = _median(ours, "test_bpd"), _median(nf_, "test_bpd")
 
     def yes(ok):
         return "**met**" if ok else "**not met**"
 
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    import normflows
-    import torch
-
     lines = [
         "# Glow benchmark: sklearn_seismo.flows vs normflows",
         "",
         f"- Command: `python benchmarks/bench_flows.py --repeats {args.repeats} "
-        f"--train-steps {args.train_steps} --deep-steps {args.deep_steps}` "
+        f"--train-steps {args.train_steps} --memory-steps {args.memory_steps}` "
         f"({elapsed / 60:.1f} min)",
-        f"- Machine: 2-core CPU, no GPU ({platform.processor() or platform.machine()}), "
-        "shared with parallel jobs (load varied during the run); every run single-threaded",
+        f"- Machine: 2-core CPU, no GPU ({platform.machine()}, AVX2), shared with "
+        "parallel jobs (load average 4-8 during the run); every run single-threaded",
         f"- Date: {date}; torch {torch.__version__}, normflows {normflows.__version__}",
         "- Configuration: 3 levels x 8 steps x 64 hidden channels, input 1 x 64 x 64 "
-        "(synthetic shot gathers, `make_shot_gathers`, peak-normalised, 8-bit "
-        "quantised, uniform dequantisation), batch 16, Adam lr 1e-3, same batches "
-        "for both libraries.",
-        "- Memory: each configuration in a fresh subprocess; peak resident set size "
-        "during training (1 ms psutil sampler + `ru_maxrss`) minus the RSS right "
-        "before training (after imports, model, data and ActNorm init).",
-        f"- Repeats: {args.repeats}, interleaved; ratios are medians of per-repeat ratios.",
+        "(synthetic shot gathers from `make_shot_gathers`, peak-normalised, 8-bit "
+        "quantised, uniform dequantisation), batch 16, Adam lr 1e-3 without "
+        "warm-up, the same batches for every model. normflows: its multi-scale "
+        "Glow recipe (`GlowBlock` x 8 + `Squeeze` per level, `Merge`, `GlowBase` "
+        "priors, `MultiscaleFlow`).",
+        "- Speed: all models in one process taking their steps in turn; "
+        "ratio = median of per-step time ratios "
+        f"({len(speed_ratios)} steps over {args.repeats} repeats, first {warm} of "
+        "each run dropped).",
+        "- Memory: fresh subprocess per configuration, peak RSS during training "
+        "(1 ms psutil sampler + `ru_maxrss`) minus the RSS right before training, "
+        "glibc `MALLOC_MMAP_THRESHOLD_=131072` so freed tensors leave the RSS; "
+        "median over repeats of per-repeat ratios.",
         "",
         "| configuration | params | samples/s | peak train memory (MB) | "
         f"held-out bits/dim after {args.train_steps} steps |",
         "|---|---|---|---|---|",
     ]
-    for name in ["sklearn_seismo", "sklearn_seismo (memory_efficient)", "normflows"]:
-        rs = rows[name]
+    for name in [ours, me, nf_]:
         lines.append(
-            f"| {name} | {rs[0]['n_params']:,} | {_median(rs, 'samples_per_s'):.1f} | "
-            f"{_median(rs, 'peak_mb'):.0f} | {_median(rs, 'test_bpd'):.3f} |"
+            f"| {name} | {speed[0][name]['n_params']:,} | {sps(name):.1f} | "
+            f"{mem(name):.0f} | {bpd(name):.3f} |"
         )
     lines += [
         "",
-        "| 32 steps per level (3 x 32 x 64) | samples/s | peak train memory (MB) |",
+        "| 32 steps per level (3 x 32 x 64) | s/step (indicative) "
+        "| peak train memory (MB) |",
         "|---|---|---|",
     ]
-    for name in ["plain, 32 steps/level", "memory_efficient, 32 steps/level"]:
-        rs = rows[name]
-        lines.append(
-            f"| {name} | {_median(rs, 'samples_per_s'):.2f} | {_median(rs, 'peak_mb'):.0f} |"
-        )
+    for name in [deep_plain, deep_me]:
+        st = statistics.median(r["step_s"] for r in memory[name])
+        lines.append(f"| {name} | {st:.2f} | {mem(name):.0f} |")
     lines += [
         "",
         "## Targets",
         "",
         "| target | measured | status |",
         "|---|---|---|",
-        f"| training samples/s vs normflows >= 1.5x | {speed:.2f}x "
-        f"(per repeat: {', '.join(f'{v:.2f}' for v in speed_ratios)}) | {yes(speed >= 1.5)} |",
-        f"| peak training memory vs normflows <= 1.0x | {mem:.2f}x "
-        f"(memory_efficient: {statistics.median(me_mem_ratios):.2f}x) | {yes(mem <= 1.0)} |",
-        f"| bits/dim after the same number of steps not worse | {bpd_ours:.3f} vs "
-        f"{bpd_nf:.3f} | {yes(bpd_ours <= bpd_nf)} |",
-        f"| 32 steps/level: memory_efficient peak memory <= 0.4x plain | {deep:.2f}x "
-        f"| {yes(deep <= 0.4)} |",
-        "| paper-size model (6 x 15 x 96, attention) on 896 x 640 with batch >= 4 on a GPU "
+        f"| training samples/s vs normflows >= 1.5x | {speed_ratio:.2f}x (quartiles "
+        f"{q[0]:.2f}-{q[2]:.2f}) | {yes(speed_ratio >= 1.5)} |",
+        f"| peak training memory vs normflows <= 1.0x | {mem_r:.2f}x "
+        f"(memory_efficient: {me_mem_r:.2f}x) | {yes(mem_r <= 1.0)} |",
+        f"| bits/dim after the same number of steps not worse | {bpd(ours):.3f} vs "
+        f"{bpd(nf_):.3f} | {yes(bpd(ours) <= bpd(nf_))} |",
+        f"| 32 steps/level: memory_efficient peak memory <= 0.4x plain | {deep_r:.2f}x "
+        f"| {yes(deep_r <= 0.4)} |",
+        "| paper-size model (6 x 15 x 96, attention) on 896 x 640, batch >= 4, "
+        "on a GPU "
         "| not run: no GPU on this machine | not measured |",
+        "",
+        f"`memory_efficient=True` costs {me_slowdown:.2f}x the plain step time at 8 "
+        f"steps/level (in-process, per-step ratio) and about {deep_time:.2f}x at 32 "
+        "(separate processes, indicative only).",
         "",
         "![benchmark](flows.png)",
         "",
     ]
     with open(os.path.join(RESULTS, "flows.md"), "w") as fh:
         fh.write("\n".join(lines))
-    with open(os.path.join(RESULTS, "flows_raw.json"), "w") as fh:
-        json.dump(rows, fh, indent=1)
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
-    names = ["sklearn_seismo", "sklearn_seismo (memory_efficient)", "normflows"]
-    labels = ["ours", "ours\nmem.-eff.", "normflows"]
-    colors = ["C0", "C2", "C1"]
-    for ax, key, title in [
-        (axes[0], "samples_per_s", "training samples/s"),
-        (axes[1], "peak_mb", "peak training memory (MB)"),
-        (axes[2], "test_bpd", f"held-out bits/dim ({args.train_steps} steps)"),
-    ]:
-        for i, name in enumerate(names):
-            vals = [r[key] for r in rows[name]]
-            ax.bar(i, statistics.median(vals), color=colors[i])
-            ax.plot([i] * len(vals), vals, "k.", ms=4)
-        ax.set_xticks(range(len(names)), labels)
-        ax.set_title(title, fontsize=10)
-    deep_names = ["plain, 32 steps/level", "memory_efficient, 32 steps/level"]
-    for i, name in enumerate(deep_names):
-        vals = [r["peak_mb"] for r in rows[name]]
-        axes[3].bar(i, statistics.median(vals), color=["C0", "C2"][i])
-        axes[3].plot([i] * len(vals), vals, "k.", ms=4)
+    names, labels, colors = (
+        [ours, me, nf_],
+        ["ours", "ours\nmem.-eff.", "normflows"],
+        ["C0", "C2", "C1"],
+    )
+    for i, name in enumerate(names):
+        ts = [BATCH / t for rep in speed for t in rep[name]["times"][warm:]]
+        axes[0].bar(i, sps(name), color=colors[i])
+        axes[0].plot([i] * len(ts), ts, "k.", ms=2, alpha=0.4)
+        ms = [r["peak_mb"] for r in memory[name]]
+        axes[1].bar(i, mem(name), color=colors[i])
+        axes[1].plot([i] * len(ms), ms, "k.", ms=4)
+    axes[0].set_title("training samples/s (dots: steps)", fontsize=10)
+    axes[1].set_title("peak training memory (MB)", fontsize=10)
+    for name, color in zip(names, colors):
+        for j, rep in enumerate(speed):
+            axes[2].plot(
+                rep[name]["train_bpd"],
+                color=color,
+                alpha=0.8,
+                label=name if j == 0 else None,
+            )
+    axes[2].set_title("training bits/dim per step", fontsize=10)
+    axes[2].set_xlabel("step")
+    axes[2].legend(fontsize=7)
+    for i, name in enumerate([deep_plain, deep_me]):
+        ms = [r["peak_mb"] for r in memory[name]]
+        axes[3].bar(i, mem(name), color=["C0", "C2"][i])
+        axes[3].plot([i] * len(ms), ms, "k.", ms=4)
+    for ax in (axes[0], axes[1]):
+        ax.set_xticks(range(3), labels)
     axes[3].set_xticks([0, 1], ["plain", "mem.-eff."])
     axes[3].set_title("peak memory, 32 steps/level (MB)", fontsize=10)
     fig.suptitle(
@@ -386,6 +487,8 @@ def write_report(rows, args, elapsed):
     )
     fig.tight_layout()
     fig.savefig(os.path.join(RESULTS, "flows.png"), dpi=110)
+    with open(os.path.join(RESULTS, "flows_raw.json"), "w") as fh:
+        json.dump({"speed": speed, "memory": memory}, fh)
     print("\n".join(lines))
 
 
