@@ -259,26 +259,54 @@ def test_persistent_divergence_raises_clear_error(monkeypatch):
         GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
 
 
-def test_non_finite_decodes_are_redrawn_or_raise():
+def test_non_finite_or_exploded_decodes_are_redrawn_or_raise():
     X, y = _data(counts=(30, 16))
     sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
     flow = sampler.flows_["b"]
     n_calls = [0]
 
-    def once(x):  # first decode: half the samples are NaN
+    def once(x):  # first decode: NaN or exploded samples
         n_calls[0] += 1
         if n_calls[0] == 1:
             x = x.clone()
-            x[::2] = float("nan")
+            x[::4] = float("nan")
+            x[1::4] *= 100.0
         return x
 
     flow.inverse_hook = once
-    out = sampler.sample(20, "b")
+    with pytest.warns(UserWarning, match="were redrawn.*undertrained"):
+        out = sampler.sample(20, "b")
     assert out.shape == (20, 8, 6) and np.isfinite(out).all()
-    assert n_calls[0] == 2  # the NaN half was redrawn once
+    assert n_calls[0] == 2  # the bad half was redrawn once
+    assert np.abs(out).max() <= 2 * np.abs(X[y == "b"]).max()
     flow.inverse_hook = lambda x: x * float("inf")
-    with pytest.raises(RuntimeError, match="non-finite samples"):
+    with pytest.raises(RuntimeError, match="non-finite or implausible"):
         sampler.sample(5, "b")
+
+
+def test_shrinks_towards_a_parent_when_interpolations_stay_off_the_data():
+    X, y = _data(counts=(30, 16))
+    sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    flow = sampler.flows_["b"]
+    real = flow.forward
+
+    latents = torch.cat(real(torch.from_numpy(sampler._class_data["b"]))[0], 1)
+
+    def hook(x):
+        # distance of the decoded latent to the nearest training latent
+        zs = torch.cat(flow.inverse_inputs[-1], dim=1)
+        d = torch.cdist(zs, latents).min(dim=1).values
+        return torch.where((d > 0.5)[:, None, None, None], x * 100, x)
+
+    flow.inverse_hook = hook
+    with pytest.warns(UserWarning, match="redrawn"):
+        out = sampler.sample(10, "b")
+    assert len(flow.inverse_inputs) > _glow._MAX_REDRAWS + 1  # shrinking was used
+    assert np.isfinite(out).all()
+    rms = np.sqrt(np.mean(out.reshape(10, -1) ** 2, axis=1))
+    scales = sampler.scales_["b"]
+    assert (rms >= scales.min() * (1 - 1e-5)).all()
+    assert (rms <= scales.max() * (1 + 1e-5)).all()
 
 
 def test_slerp_keeps_latent_norms():
@@ -336,7 +364,10 @@ def test_new_samples_interpolate_amplitudes():
     s = GlowOversampler(**TINY, k_neighbors=None, random_state=0).fit(X, y)
     rms = np.sqrt(np.mean(s.sample(200, "b").reshape(200, -1) ** 2, axis=1))
     train = s.scales_["b"]
-    assert rms.min() >= 0.5 * train.min() and rms.max() <= 2 * train.max()
+    # exactly the geometric interpolation of two training RMS: inside their range
+    assert rms.min() >= train.min() * (1 - 1e-5) and rms.max() <= train.max() * (
+        1 + 1e-5
+    )
     assert np.ptp(np.log10(rms)) > 2  # the gain varies as in the data
 
 
@@ -355,6 +386,19 @@ def test_score_samples_encode_decode_api():
         np.sqrt(np.mean(dec.reshape(16, -1) ** 2, axis=1)), 1.0, rtol=1e-4
     )
     assert s.sample(3, "c").shape == (3, 8, 6)
+    # interpolate: the ends give the samples back, amplitudes included
+    for interp in ("linear", "slerp"):
+        s.set_params(interpolation=interp)
+        np.testing.assert_allclose(
+            s.interpolate(Xb[:4], Xb[4:8], 0.0, "b"), Xb[:4], rtol=1e-4, atol=1e-5
+        )
+        np.testing.assert_allclose(
+            s.interpolate(Xb[:4], Xb[4:8], 1.0, "b"), Xb[4:8], rtol=1e-4, atol=1e-5
+        )
+        mid = s.interpolate(Xb[:4], Xb[4:8], [0.5] * 4, "b")
+        assert mid.shape == (4, 8, 6) and np.isfinite(mid).all()
+    with pytest.raises(ValueError, match="as many samples"):
+        s.interpolate(Xb[:4], Xb[:3], 0.5, "b")
     with pytest.raises(ValueError, match="No flow was trained for class 'a'"):
         s.sample(3, "a")
     with pytest.raises(ValueError, match="pass cls= to choose one"):
