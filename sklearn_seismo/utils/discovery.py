@@ -20,10 +20,11 @@ _TYPE_TESTS = {
 def all_estimators(type_filter=None):
     """List the public estimators of ``sklearn_seismo``.
 
-    Walks every module of the package (private modules included, since public
-    classes live in private modules) and keeps the classes that derive from
+    Walks the public modules of the package (public classes live in private
+    modules but are re-exported by their subpackage) and keeps the classes that
+    derive from
     :class:`sklearn.base.BaseEstimator`, are not abstract, do not start with an
-    underscore and are re-exported by a public subpackage.
+    underscore and are listed in ``__all__`` of a public (sub)package or module.
 
     Parameters
     ----------
@@ -46,7 +47,9 @@ def all_estimators(type_filter=None):
     found = {}
     for info in pkgutil.walk_packages([str(root)], prefix="sklearn_seismo."):
         parts = info.name.split(".")
-        if any(p in {"tests", "__main__"} for p in parts):
+        # Only public modules re-export public estimators; a private module's
+        # __all__ (e.g. of a base class) says nothing about the public API.
+        if any(p.startswith("_") or p == "tests" for p in parts):
             continue
         module = import_module(info.name)
         exported = set(getattr(module, "__all__", ()))
