@@ -22,9 +22,8 @@ def all_estimators(type_filter=None):
 
     Walks the public modules of the package (public classes live in private
     modules but are re-exported by their subpackage) and keeps the classes that
-    derive from
-    :class:`sklearn.base.BaseEstimator`, are not abstract, do not start with an
-    underscore and are listed in ``__all__`` of a public (sub)package or module.
+    derive from :class:`sklearn.base.BaseEstimator`, are not abstract, do not
+    start with an underscore and are listed in the public module's ``__all__``.
 
     Parameters
     ----------
