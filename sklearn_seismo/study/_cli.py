@@ -10,6 +10,7 @@ import zipfile
 from datetime import datetime, timezone
 
 import numpy as np
+from sklearn.base import clone
 
 from ._arms import ALL_ARMS
 from ._config import get_config
@@ -425,7 +426,7 @@ def main(argv=None):
         t_study = time.perf_counter() - t_start
         sweep = None
         if cfg["sweep"]:
-            sweep_clf = clf.set_params(
+            sweep_clf = clone(clf).set_params(
                 **{
                     k: v
                     for k, v in cfg["sweep_classifier"].items()

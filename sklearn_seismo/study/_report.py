@@ -331,7 +331,9 @@ def plot_per_class_f1(result, ax=None):
     ax.set_xticks(x, result.arms, rotation=30, ha="right")
     ax.set_ylabel("F1 (mean ± std over folds)")
     ax.set_ylim(0, 1.05)
-    ax.legend(title="class", fontsize="small")
+    ax.legend(
+        title="class", fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0)
+    )
     ax.set_title(f"Per-class F1, {len(result.scores) // len(result.arms)} folds")
     return fig
 

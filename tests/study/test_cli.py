@@ -126,3 +126,18 @@ def test_cli_rejects_bad_options(capsys):
     with pytest.raises(SystemExit):
         main(["--backend", "dask"])
     assert "--scheduler" in capsys.readouterr().err
+
+
+def test_cli_waveform_files_need_labels_and_readable_files(tmp_path, capsys):
+    path = tmp_path / "record.mseed"
+    path.write_bytes(b"not a seismogram")
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", str(path), *TINY])
+    assert exc.value.code == 2 and "--labels" in capsys.readouterr().err
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label\nbad\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", str(path), "--labels", str(labels), *TINY])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "cannot read waveforms" in err
+    assert "Traceback" not in err
