@@ -81,7 +81,7 @@ def _py(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def default_augmenter(sample_shape):
+def default_augmenter(sample_shape, *, time_axis=1):
     """Seismic augmentations used by the ``augment`` arms.
 
     A small random time shift (up to 5 % of the window, zero-padded), mild
@@ -93,8 +93,13 @@ def default_augmenter(sample_shape):
     Parameters
     ----------
     sample_shape : tuple of int
-        Shape of one sample. Gathers ``(n_time, n_traces)`` have time on their
-        first axis, waveforms ``(T,)`` / ``(C, T)`` on the last.
+        Shape of one sample.
+    time_axis : int, default=1
+        Time axis of a batch ``(n, *sample_shape)``. The default suits gathers
+        ``(n, n_time, n_traces)`` as :func:`~sklearn_seismo.datasets.make_shot_gathers`
+        makes them (and single traces ``(n, T)``); pass ``-1`` for
+        multi-component waveforms ``(n, C, T)``. A 2-D sample shape cannot tell
+        the two apart, so this is explicit rather than guessed.
 
     Returns
     -------
@@ -104,9 +109,7 @@ def default_augmenter(sample_shape):
     from sklearn_seismo.augmentation import AddNoise, Compose, PolarityFlip, RandomShift
 
     sample_shape = tuple(sample_shape)
-    # (n_time, n_traces) gathers as make_shot_gathers; other layouts: time last
-    time_axis = 1 if len(sample_shape) == 2 and sample_shape[0] > 3 else -1
-    n_time = sample_shape[0] if time_axis == 1 else sample_shape[-1]
+    n_time = (1, *sample_shape)[time_axis]
     return Compose(
         [
             RandomShift(

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import numpy as np
 from sklearn.base import clone
 
-from ._arms import ALL_ARMS
+from ._arms import ALL_ARMS, default_augmenter
 from ._config import get_config
 
 __all__ = ["main", "build_parser"]
@@ -117,6 +117,14 @@ def build_parser():
         type=float,
         metavar="SECONDS",
         help="window length for waveform files (load_waveforms)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("auto", "gathers", "waveforms"),
+        default="auto",
+        help="samples are gathers (n_time, n_traces) for MiniceptionClassifier, or "
+        "waveforms (C, T) for ResNetClassifier; auto: waveform files and 1-D or "
+        "<=3-row samples are waveforms, generated data and the rest gathers",
     )
     p.add_argument(
         "--paper",
@@ -294,6 +302,9 @@ def load_data(parser, args, cfg):
     if args.data is None:
         from sklearn_seismo.datasets import make_shot_gathers
 
+        if args.layout == "auto":
+            args.layout = "gathers"
+
         X, y = make_shot_gathers(
             cfg["n_samples"],
             shape=cfg["shape"],
@@ -316,14 +327,19 @@ def load_data(parser, args, cfg):
         X, y = _load_npz(parser, path)
     else:
         X, y = _load_waveform_files(parser, path, args.labels, args.window)
+        if args.layout == "auto":
+            args.layout = "waveforms"
     counts = {str(c): int(n) for c, n in zip(*np.unique(y, return_counts=True))}
     if len(counts) < 2:
         parser.error(f"--data {path}: y has a single class {counts}; need >= 2.")
     return X, y, f"{path} (classes: {counts})"
 
 
-def _is_waveform(sample_shape):
-    # (C, T) with at most 3 components: multi-component waveforms, not images
+def _is_waveform(sample_shape, layout):
+    if layout != "auto":
+        return layout == "waveforms"
+    # .npz data: (T,) or (C, T) with at most 3 components read as waveforms,
+    # anything else as gathers; --layout overrides this guess
     return len(sample_shape) == 1 or (len(sample_shape) == 2 and sample_shape[0] <= 3)
 
 
@@ -332,7 +348,7 @@ def make_estimators(cfg, sample_shape, args):
     from sklearn_seismo.over_sampling import GlowOversampler
 
     clf_params = dict(cfg["classifier"], device=args.device, random_state=args.seed)
-    if _is_waveform(sample_shape):
+    if _is_waveform(sample_shape, args.layout):
         from sklearn_seismo.neural import ResNetClassifier as Classifier
     else:
         from sklearn_seismo.neural import MiniceptionClassifier as Classifier
@@ -402,6 +418,7 @@ def main(argv=None):
         f"{cfg['n_synthetic']} synthetic per fold.",
         flush=True,
     )
+    waveform = _is_waveform(sample_shape, args.layout)
     common = dict(
         classifier=clf,
         glow=glow,
@@ -421,6 +438,7 @@ def main(argv=None):
             arms=cfg["arms"],
             cv=cfg["folds"],
             n_synthetic=cfg["n_synthetic"],
+            augmenter=default_augmenter(sample_shape, time_axis=-1 if waveform else 1),
             **common,
         )
         t_study = time.perf_counter() - t_start

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from sklearn_seismo.study._cli import main
+from sklearn_seismo.study._cli import _is_waveform, main
 
 from ._helpers import tiny_data
 
@@ -141,3 +141,17 @@ def test_cli_waveform_files_need_labels_and_readable_files(tmp_path, capsys):
     err = capsys.readouterr().err
     assert exc.value.code == 2 and "cannot read waveforms" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "sample_shape, layout, expected",
+    [
+        ((3, 100), "auto", True),
+        ((32, 32), "auto", False),
+        ((100,), "auto", True),
+        ((3, 100), "gathers", False),
+        ((32, 32), "waveforms", True),
+    ],
+)
+def test_layout_option_overrides_the_shape_rule(sample_shape, layout, expected):
+    assert _is_waveform(sample_shape, layout) is expected

@@ -13,6 +13,7 @@ from sklearn_seismo.study import (
     ALL_ARMS,
     SCORE_COLUMNS,
     AddSamples,
+    default_augmenter,
     make_arms,
     run_study,
 )
@@ -236,3 +237,20 @@ def test_input_validation(data):
         run_study(
             X, y, arms=("none",), cv=2, backend="spark", classifier=tiny_classifier()
         )
+
+
+@pytest.mark.parametrize(
+    "sample_shape, time_axis", [((40, 3), 1), ((3, 40), -1), ((40,), 1)]
+)
+def test_default_augmenter_acts_along_the_given_time_axis(sample_shape, time_axis):
+    # (40, 3) gathers and (3, 40) waveforms are both 2-D samples: only the
+    # explicit time_axis tells the augmenter where time runs.
+    aug = default_augmenter(sample_shape, time_axis=time_axis)
+    axes = [t.time_axis for t in aug.transforms if hasattr(t, "time_axis")]
+    assert axes and all(axis == time_axis for axis in axes)
+    shift = aug.transforms[0]
+    n_time = (1, *sample_shape)[time_axis]
+    assert shift.max_shift == max(1, n_time // 20)
+    X = np.random.default_rng(0).normal(size=(5, *sample_shape)).astype(np.float32)
+    out = aug.augment_batch(X, np.random.default_rng(1))
+    assert out.shape == X.shape and out.dtype == X.dtype
