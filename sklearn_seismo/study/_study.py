@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from ..metrics import compare_to_reference, per_class_table, summarize_folds
+from ..metrics._report import OVERALL_METRICS
 from ._arms import ALL_ARMS, make_arms
 from ._parallel import flatten, run_tasks
 
@@ -23,15 +24,7 @@ SCORE_COLUMNS = (
     "fit_time",
     "score_time",
     "error",
-    "accuracy",
-    "balanced_accuracy",
-    "gmean",
-    "precision_macro",
-    "recall_macro",
-    "f1_macro",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_weighted",
+    *OVERALL_METRICS,
 )
 
 
