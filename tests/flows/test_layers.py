@@ -268,3 +268,23 @@ def test_flows_package_does_not_import_sklearn():
             for name in names:
                 assert not name.startswith("sklearn."), (path, name)
                 assert name != "sklearn", (path, name)
+
+
+def test_channels_last_fast_path_matches_plain_layout(monkeypatch):
+    import sklearn_seismo.flows._layers as layers
+
+    torch.manual_seed(0)
+    fast = AffineCoupling(4, n_dim=2, hidden_channels=8)
+    monkeypatch.setattr(layers, "_CHANNELS_LAST", False)
+    slow = AffineCoupling(4, n_dim=2, hidden_channels=8)
+    slow.load_state_dict(fast.state_dict())
+    assert fast.net.channels_last and not slow.net.channels_last
+    with torch.no_grad():
+        for p in fast.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        slow.load_state_dict(fast.state_dict())
+    x = torch.randn(3, 4, 8, 8)
+    (y1, ld1), (y2, ld2) = fast(x), slow(x)
+    assert y1.is_contiguous()
+    torch.testing.assert_close(y1, y2)
+    torch.testing.assert_close(ld1, ld2)
