@@ -14,7 +14,7 @@ compares linear and spherical (``slerp``) interpolation between two real
 gathers, and shows a few synthetic gathers appended by ``fit_resample``.
 
 The flow here is deliberately small (32 x 32 gathers, 2 levels x 4 steps x 32
-channels, 40 epochs) so that the example runs in about a minute on a laptop
+channels, 25 epochs) so that the example runs in a minute or two on a laptop
 CPU. The defaults (3 x 8 x 64) and the paper's model (6 x 15 x 96 with
 attention in the last level, 400 epochs on a GPU) are meant for full-size
 gathers. An undertrained flow decodes many interpolations far off the data;
@@ -60,7 +60,7 @@ sampler = GlowOversampler(
     n_levels=2,
     n_steps=4,
     hidden_channels=32,
-    max_epochs=40,
+    max_epochs=25,
     batch_size=8,
     lr=1e-3,
     warmup_steps=10,
@@ -135,9 +135,9 @@ print(
 # %%
 # The flow also scores gathers (``score_samples``: log-likelihood in nats of
 # the RMS-normalised gather). Flow likelihoods favour simple, smooth inputs
-# (Nalisnick et al., 2019), so clean *good* gathers may score as high as the
-# bad gathers the flow was trained on: compare scores of similar gathers, do
-# not use them as a classifier.
+# (Nalisnick et al., 2019), so clean *good* gathers can score as high as the
+# bad gathers the flow was trained on (we saw that on 64 x 64 gathers):
+# compare scores of similar gathers, do not use them as a classifier.
 print(
     "median log-likelihood under the 'bad' flow: "
     f"bad {np.median(sampler.score_samples(X_bad, 'bad')):.0f}, "

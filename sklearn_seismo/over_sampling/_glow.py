@@ -755,7 +755,7 @@ class GlowOversampler(BaseOverSampler):
                 f"for class {cls!r} were non-finite or far off the training data "
                 f"(normalised RMS outside [1/{_MAX_RMS_RATIO:g}, {_MAX_RMS_RATIO:g}]) "
                 "and were redrawn. The flow is probably undertrained: increase "
-                "max_epochs (or lr), or use k_neighbors to interpolate between "
+                "max_epochs (or lr), or lower k_neighbors to interpolate between "
                 "closer samples.",
                 UserWarning,
                 stacklevel=3,
