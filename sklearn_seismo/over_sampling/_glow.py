@@ -369,9 +369,12 @@ class GlowOversampler(BaseOverSampler):
     -----
     Training cost grows with ``n_steps * hidden_channels**2``, the number of
     samples per class and ``max_epochs``. With the defaults, a class of 90
-    gathers of 64x64 trained in about 6 CPU-minutes (10 epochs, bits/dim
-    8.5 -> 5.8), i.e. about 3 minutes on an idle 2-core CPU; making 100
-    samples took about 10 CPU-seconds. More epochs keep improving the flow.
+    gathers of 64x64 trained in 5-6 CPU-minutes (10 epochs, bits/dim
+    8.5 -> 5.8; measured on a shared 2-core CPU, 864 s wall under a load of
+    4-8); making 100 samples took about 10 CPU-seconds. The flow is still far
+    from converged after 10 epochs: at 64x64 most interpolations then decode
+    far off the data and are redrawn (see above), so give it more epochs (and
+    ``memory=`` to train each flow once) for gathers of that size.
     The paper's model (``n_levels=6, n_steps=15, hidden_channels=96,
     attention_levels=1``, 400 epochs) needs a GPU.
 
