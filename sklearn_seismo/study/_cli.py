@@ -348,13 +348,19 @@ def make_estimators(cfg, sample_shape, args):
     from sklearn_seismo.over_sampling import GlowOversampler
 
     clf_params = dict(cfg["classifier"], device=args.device, random_state=args.seed)
-    if _is_waveform(sample_shape, args.layout):
+    waveform = _is_waveform(sample_shape, args.layout)
+    if waveform:
         from sklearn_seismo.neural import ResNetClassifier as Classifier
     else:
         from sklearn_seismo.neural import MiniceptionClassifier as Classifier
     known = Classifier().get_params(deep=False)
     clf = Classifier(**{k: v for k, v in clf_params.items() if k in known})
-    glow = GlowOversampler(**cfg["glow"], device=args.device, random_state=args.seed)
+    # the flow follows the layout the classifier was chosen for, rather than
+    # guessing it again from the sample shape (n_dim="auto")
+    n_dim = 1 if waveform or len(sample_shape) == 1 else 2
+    glow = GlowOversampler(
+        **cfg["glow"], n_dim=n_dim, device=args.device, random_state=args.seed
+    )
     return clf, glow
 
 

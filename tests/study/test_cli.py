@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from sklearn_seismo.study._cli import _is_waveform, main
+from sklearn_seismo.study._cli import _is_waveform, main, make_estimators
 
 from ._helpers import tiny_data
 
@@ -155,3 +155,25 @@ def test_cli_waveform_files_need_labels_and_readable_files(tmp_path, capsys):
 )
 def test_layout_option_overrides_the_shape_rule(sample_shape, layout, expected):
     assert _is_waveform(sample_shape, layout) is expected
+
+
+@pytest.mark.parametrize(
+    "sample_shape, layout, classifier, n_dim",
+    [
+        ((3, 40), "gathers", "MiniceptionClassifier", 2),
+        ((3, 40), "waveforms", "ResNetClassifier", 1),
+        ((32, 32), "auto", "MiniceptionClassifier", 2),
+        ((40,), "auto", "ResNetClassifier", 1),
+    ],
+)
+def test_flow_and_classifier_follow_the_same_layout(
+    sample_shape, layout, classifier, n_dim
+):
+    from argparse import Namespace
+
+    from sklearn_seismo.study._config import get_config
+
+    args = Namespace(layout=layout, device="cpu", seed=0)
+    clf, glow = make_estimators(get_config("quick"), sample_shape, args)
+    assert type(clf).__name__ == classifier
+    assert glow.n_dim == n_dim
