@@ -1,7 +1,7 @@
 """
-===================================================
+=====================================================
 SeismoGlow: latent interpolation of rare shot gathers
-===================================================
+=====================================================
 
 :class:`~sklearn_seismo.over_sampling.GlowOversampler` trains one Glow
 normalizing flow on the samples of each rare class only and makes new samples
