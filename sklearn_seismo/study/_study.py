@@ -156,6 +156,7 @@ def run_study(
             Paired comparisons of every arm against ``"none"`` and ``"glow"``
             (when run) on the minority F1 and recall, macro F1, balanced
             accuracy and G-mean: ``mean_diff``, ``p_value``, ``n``, ``note``.
+
         labels, minority, arms, sample_shape, n_synthetic : the setup.
         folds : list of (train_indices, test_indices).
         pipelines : dict of arm -> unfitted Pipeline.

@@ -136,6 +136,7 @@ def run_sweep(
             keys of :func:`sklearn_seismo.metrics.fold_scores`.
         summary : list of dict, per (method, n_synthetic): mean and std over
             runs, plus ``method`` and ``n_synthetic``.
+
         labels, minority, sizes, methods, split (train, valid, test indices).
 
     Examples
