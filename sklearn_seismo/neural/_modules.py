@@ -1,6 +1,6 @@
 """Torch modules of the classifiers: Miniception (2-D) and a 1-D ResNet.
 
-Pure torch on purpose (DESIGN.md): no scikit-learn import here, so the modules
+Pure torch on purpose (ARCHITECTURE.md): no scikit-learn import here, so the modules
 can be reused in a plain PyTorch loop (``benchmarks/bench_classifiers.py``
 trains them that way to measure skorch's overhead).
 """
