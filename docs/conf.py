@@ -27,6 +27,7 @@ ROOT = HERE.parent
 # Document the checkout these docs belong to, not another installed copy.
 if (ROOT / "sklearn_seismo" / "__init__.py").is_file():
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE / "_ext"))
 
 import sklearn_seismo  # noqa: E402
 
@@ -68,12 +69,10 @@ html_show_sourcelink = False
 # autodoc / autosummary / numpydoc, the scikit-learn way: one page per object.
 autosummary_generate = True
 autodoc_typehints = "none"
-autodoc_default_options = {
-    "members": True,
-    # Methods inherited from torch, skorch and scikit-learn are documented by
-    # those projects; listing them here would bury ours.
-    "inherited-members": False,
-}
+# Class pages list the methods defined in this package, including those of its
+# private base classes, but not those inherited from torch, skorch or
+# scikit-learn's BaseEstimator (see _templates/autosummary/object.rst).
+autodoc_default_options = {"members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks = set()
@@ -219,7 +218,7 @@ def write_api_pages():
             "",
             ".. autosummary::",
             "   :toctree: generated/",
-            "   :template: object.rst",
+            "   :template: autosummary/object.rst",
             "   :nosignatures:",
             "",
             *(f"   {name}" for name in names),
@@ -253,13 +252,14 @@ def copy_examples():
 
 copy_examples()
 
-# Run the examples unless turned off; -D plot_gallery=0 overrides this.
-plot_gallery = os.environ.get("SKLEARN_SEISMO_DOCS_GALLERY", "1").lower() not in {
-    "0",
-    "false",
-    "no",
-    "off",
-}
+# Run the examples unless turned off; -D plot_gallery=0 overrides this. A string,
+# as sphinx-gallery declares the option.
+_gallery_off = {"0", "false", "no", "off"}
+plot_gallery = str(
+    os.environ.get("SKLEARN_SEISMO_DOCS_GALLERY", "1").lower() not in _gallery_off
+)
+
+
 sphinx_gallery_conf = {
     "examples_dirs": str(GALLERY_SRC),
     "gallery_dirs": "auto_examples",
@@ -268,7 +268,10 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "matplotlib_animations": False,
     "within_subsection_order": "FileNameSortKey",
-    "reset_modules": ("matplotlib",),
+    # Named by string: a function defined here could not be pickled with the
+    # environment (a Sphinx warning, so an error under -W).
+    "reset_modules": ("matplotlib", "gallery_helpers.set_example_file"),
+    "reset_modules_order": "both",
     "show_memory": False,
     "line_numbers": False,
     "backreferences_dir": None,
