@@ -80,7 +80,7 @@ def built_docs(tmp_path_factory):
     shutil.copytree(
         ROOT / "docs",
         src / "docs",
-        ignore=shutil.ignore_patterns(*GENERATED, "_study_help.txt"),
+        ignore=shutil.ignore_patterns(*GENERATED, "_study_help.txt", "__pycache__"),
     )
     shutil.copytree(
         ROOT / "examples", src / "examples", ignore=shutil.ignore_patterns("_*")
