@@ -137,6 +137,7 @@ class MiniceptionClassifier(BaseSeismoClassifier):
     _module_class = Miniception
     _module_params = ("alpha", "n_blocks", "head")
     _max_sample_ndim = 3
+    _model_ndim = 2
 
     _parameter_constraints = {
         **BaseSeismoClassifier._parameter_constraints,
