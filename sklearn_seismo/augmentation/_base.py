@@ -234,7 +234,7 @@ _CHUNK = 256  # samples per block when shifting: bounds the temporary copies
 # float64 working set of one block in the per-sample loops below: filtering a
 # block at a time keeps peak memory near input + output instead of a
 # multiple of the batch in float64 temporaries.
-_CHUNK_BYTES = 32 * 2**20
+_CHUNK_BYTES = 8 * 2**20
 
 
 def _chunk_slices(n, sample_size):
