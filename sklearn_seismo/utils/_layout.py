@@ -250,7 +250,8 @@ def warn_if_sample_shape_missing(estimator, X, sample_shape, *, model_ndim=None)
         return False
     shape = getattr(X, "shape", None)
     if shape is None:
-        shape = np.shape(X)
+        # asarray, not np.shape: array-likes may refuse __array_function__
+        shape = np.asarray(X).shape
     if len(shape) != 2 or shape[1] < 4:
         return False
     n_features = int(shape[1])
