@@ -231,6 +231,35 @@ class _TimeAugmenter(_BaseAugmenter):
 
 _CHUNK = 256  # samples per block when shifting: bounds the temporary copies
 
+# float64 working set of one block in the per-sample loops below: filtering a
+# block at a time keeps peak memory near input + output instead of a
+# multiple of the batch in float64 temporaries.
+_CHUNK_BYTES = 8 * 2**20
+
+
+def _chunk_slices(n, sample_size):
+    """Slices over ``n`` samples of ``sample_size`` values, ~_CHUNK_BYTES each."""
+    step = max(1, _CHUNK_BYTES // max(1, 8 * int(sample_size)))
+    return [slice(b, min(b + step, n)) for b in range(0, n, step)]
+
+
+def _map_chunks(func, X, dtype):
+    """``func`` applied to blocks of samples of ``X``, into one ``dtype`` array.
+
+    ``func`` must act on every sample independently; its output per sample may
+    have another shape than the input (e.g. cropping), the same for all.
+    """
+    n = X.shape[0]
+    out = None
+    for sl in _chunk_slices(n, X[0].size if n else 1):
+        block = func(X[sl])
+        if out is None:
+            out = np.empty((n, *block.shape[1:]), dtype=dtype)
+        out[sl] = block
+    if out is None:  # no sample: the output shape of an empty block
+        out = np.asarray(func(X), dtype=dtype)
+    return out
+
 
 def _roll_time(X, shifts, *, fill_zeros=False):
     """Shift every sample of ``X`` (time last) by its own number of samples.

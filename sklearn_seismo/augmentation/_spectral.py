@@ -6,7 +6,7 @@ import numpy as np
 from scipy import fft as sp_fft
 from sklearn.utils._param_validation import Interval
 
-from ._base import _check_range, _TimeAugmenter
+from ._base import _check_range, _chunk_slices, _TimeAugmenter
 
 __all__ = ["RandomBandpass"]
 
@@ -138,8 +138,15 @@ class RandomBandpass(_TimeAugmenter):
         )
         n_fft = sp_fft.next_fast_len(2 * T, real=True)
         freqs = np.fft.rfftfreq(n_fft, d=1.0 / fs)[None, :]
-        gain = _butterworth_zero_phase_gain(freqs, freqmin, freqmax, fs, self.corners)
-        spectrum = sp_fft.rfft(X.reshape(n, -1, T), n=n_fft, axis=-1)
-        spectrum *= gain[:, None, :]
-        out = sp_fft.irfft(spectrum, n=n_fft, axis=-1)[..., :T]
-        return out.reshape(X.shape).astype(X.dtype)
+        flat = X.reshape(n, -1, T)
+        out = np.empty(flat.shape, dtype=X.dtype)
+        # All random draws above, the FFTs block by block: the complex spectra
+        # of the zero-padded batch would take ~8x the input's memory at once.
+        for sl in _chunk_slices(n, flat[0].size * n_fft // T):
+            gain = _butterworth_zero_phase_gain(
+                freqs, freqmin[sl], freqmax[sl], fs, self.corners
+            )
+            spectrum = sp_fft.rfft(flat[sl], n=n_fft, axis=-1)
+            spectrum *= gain[:, None, :]
+            out[sl] = sp_fft.irfft(spectrum, n=n_fft, axis=-1)[..., :T]
+        return out.reshape(X.shape)

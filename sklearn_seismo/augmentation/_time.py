@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import (
     _check_range,
+    _chunk_slices,
     _per_sample,
     _roll_time,
     _samples_from,
@@ -278,17 +279,21 @@ class TimeStretch(_TimeAugmenter):
         n, T = X.shape[0], X.shape[-1]
         low, high = _check_range(self.rate, "rate")
         rate = np.exp(rng.uniform(np.log(low), np.log(high), size=n))
-        pos = np.arange(T)[None, :] * rate[:, None]
-        left = np.floor(pos).astype(np.intp)
-        weight = (pos - left).astype(X.dtype)[:, None, :]
-        inside = (pos <= T - 1)[:, None, :]
-        left = np.minimum(left, T - 1)
-        right = np.minimum(left + 1, T - 1)
         flat = X.reshape(n, -1, T)
-        x_left = np.take_along_axis(flat, left[:, None, :], axis=-1)
-        x_right = np.take_along_axis(flat, right[:, None, :], axis=-1)
-        out = x_left + weight * (x_right - x_left)
-        out *= inside
+        out = np.empty_like(flat)
+        # Block by block: the index and weight arrays are (n, T) each.
+        for sl in _chunk_slices(n, flat[0].size):
+            pos = np.arange(T)[None, :] * rate[sl, None]
+            left = np.floor(pos).astype(np.intp)
+            weight = (pos - left).astype(X.dtype)[:, None, :]
+            inside = (pos <= T - 1)[:, None, :]
+            left = np.minimum(left, T - 1)
+            right = np.minimum(left + 1, T - 1)
+            x_left = np.take_along_axis(flat[sl], left[:, None, :], axis=-1)
+            x_right = np.take_along_axis(flat[sl], right[:, None, :], axis=-1)
+            block = x_left + weight * (x_right - x_left)
+            block *= inside
+            out[sl] = block
         return out.reshape(X.shape)
 
 

@@ -67,8 +67,16 @@ def read_shot_gathers(path, *, return_records=False):
     import obspy
 
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(
+            f"{path!r} is a folder, not a SEG-Y file; pass the path of one file "
+            f"in it (read_shot_gathers reads one file at a time)."
+        )
     if not os.path.isfile(path):
-        raise ValueError(f"SEG-Y file {path!r} does not exist; check the path.")
+        raise ValueError(
+            f"SEG-Y file {path!r} does not exist; check the path (it is resolved "
+            f"from {os.getcwd()!r})."
+        )
     try:
         st = obspy.read(path, format="SEGY", unpack_trace_headers=False)
     except Exception as exc:

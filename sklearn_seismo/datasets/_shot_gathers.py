@@ -364,8 +364,10 @@ def make_shot_gathers(
     -------
     X : ndarray of shape (n_samples, n_time, n_traces), dtype float32
         The gathers (time down the rows, offset along the columns).
-    y : ndarray of shape (n_samples,), dtype object
-        ``"good"``, ``"medium"`` or ``"bad"``, shuffled.
+    y : ndarray of shape (n_samples,), dtype '<U6'
+        ``"good"``, ``"medium"`` or ``"bad"``, shuffled.  A fixed-width
+        string array, so ``np.savez(path, X=X, y=y)`` and ``np.load(path)``
+        round-trip it without pickle.
     metadata : Bunch, only if ``return_metadata``
         Arrays with one row per gather: ``severity``, ``artefact``
         (``"none"``, ``"swell"``, ``"amplitude"``, ``"swell+amplitude"``),
@@ -404,11 +406,28 @@ def make_shot_gathers(
             f"shape must be (n_time, n_traces) with two integers >= 8, got "
             f"{shape!r}; pass e.g. shape=(64, 64)."
         )
-    weights = np.asarray(weights, dtype=float)
-    if weights.shape != (3,) or np.any(weights < 0) or weights.sum() <= 0:
+    try:
+        weights = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError) as exc:
         raise ValueError(
-            f"weights must be 3 non-negative proportions for good, medium and "
-            f"bad, got {weights.tolist()!r}; pass e.g. (0.6668, 0.3154, 0.0176)."
+            f"weights must be 3 numbers (proportions of good, medium and bad), "
+            f"got {weights!r}; pass e.g. (0.6668, 0.3154, 0.0176)."
+        ) from exc
+    if weights.shape != (3,):
+        raise ValueError(
+            f"weights must be 3 proportions for good, medium and bad, got "
+            f"{weights.size} values {weights.tolist()!r}; pass e.g. "
+            f"(0.6668, 0.3154, 0.0176)."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(
+            f"weights must be finite, got {weights.tolist()!r}; replace NaN or "
+            f"inf by a proportion, e.g. (0.6668, 0.3154, 0.0176)."
+        )
+    if np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError(
+            f"weights must be non-negative and not all zero, got "
+            f"{weights.tolist()!r}; pass e.g. (0.6668, 0.3154, 0.0176)."
         )
     nt, nx = (int(s) for s in shape)
     rng = np.random.default_rng(
@@ -463,7 +482,9 @@ def make_shot_gathers(
             anomaly[am] = anomaly_sub
         X[idx] = gathers
 
-    y = np.asarray(CLASSES, dtype=object)[y_idx]
+    # Fixed-width unicode, not object: np.save/np.savez round-trip it without
+    # pickle (np.load's allow_pickle=False default).
+    y = np.asarray(CLASSES, dtype="<U6")[y_idx]
     if not return_metadata:
         return X, y
     artefact = np.full(n_samples, "none", dtype=object)

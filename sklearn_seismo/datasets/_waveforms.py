@@ -3,6 +3,7 @@
 import glob
 import numbers
 import os
+import warnings
 from collections import defaultdict
 
 import numpy as np
@@ -21,6 +22,12 @@ def _expand_sources(source):
     """List of file paths from a path, a glob or a list of either."""
     if isinstance(source, (str, os.PathLike)):
         source = [source]
+    elif isinstance(source, bytes) or not hasattr(source, "__iter__"):
+        raise TypeError(
+            f"source must be a path, a glob pattern, a list of paths, an "
+            f"obspy.Stream or an obspy.Trace, got {type(source).__name__} "
+            f"{source!r:.80}; pass the file name as a str or pathlib.Path."
+        )
     paths = []
     for item in source:
         if not isinstance(item, (str, os.PathLike)):
@@ -55,7 +62,113 @@ def _expand_sources(source):
     return paths
 
 
-def _read(source):
+# ObsPy formats never tried by format detection, and refused as format=:
+# ObsPy's PICKLE plugin unpickles the file (in its isFormat already), which
+# runs any code a crafted file holds.
+_REFUSED_FORMATS = frozenset({"PICKLE"})
+
+
+def _waveform_formats():
+    """ObsPy's waveform plugins in its detection order, without refused ones."""
+    from obspy.core.util.base import ENTRY_POINTS
+
+    return [f for f in ENTRY_POINTS["waveform"] if f.upper() not in _REFUSED_FORMATS]
+
+
+def _check_format(fmt):
+    if fmt is None:
+        return None
+    fmt = str(fmt).upper()
+    if fmt in _REFUSED_FORMATS:
+        raise ValueError(
+            f"format={fmt!r} is refused: reading a pickled ObsPy Stream unpickles "
+            f"the file, which runs any code it contains. Convert trusted pickles "
+            f"to MiniSEED (stream.write(path, format='MSEED')) and read those."
+        )
+    formats = _waveform_formats()
+    if fmt not in formats:
+        raise ValueError(
+            f"format={fmt!r} is not a waveform format ObsPy reads here; pass one "
+            f"of {formats} or format=None to detect it."
+        )
+    return fmt
+
+
+def _detect_format(path):
+    """First allowed ObsPy format whose ``isFormat`` accepts ``path``, or None."""
+    from obspy.core.util.base import ENTRY_POINTS
+    from obspy.core.util.misc import buffered_load_entry_point
+
+    for fmt in _waveform_formats():
+        ep = ENTRY_POINTS["waveform"][fmt]
+        try:
+            is_format = buffered_load_entry_point(
+                ep.dist.name, f"obspy.plugin.waveform.{ep.name}", "isFormat"
+            )
+            if is_format(path):
+                return fmt
+        except Exception:  # a plugin that cannot load or probe: not this one
+            continue
+    return None
+
+
+def _check_complete_mseed(path, shown):
+    """Raise for a MiniSEED file that ends inside a record."""
+    from obspy.io.mseed.util import get_record_information
+
+    try:
+        info = get_record_information(path)
+    except Exception:
+        return  # libmseed reports what it cannot parse while reading
+    if info.get("excess_bytes"):
+        raise ValueError(
+            f"MiniSEED file {shown!r} is truncated: it ends "
+            f"{info['excess_bytes']} bytes into a {info['record_length']}-byte "
+            f"record, which ObsPy would silently drop (and with it the end of a "
+            f"channel). Copy or download the file again, or cut it to whole "
+            f"records."
+        )
+
+
+def _read_file(path, format=None, shown=None):
+    """One file (or member of a .gz/.bz2/.zip/.tar archive) as a Stream."""
+    import obspy
+    from obspy.core.util.decorator import uncompress_file
+
+    shown = path if shown is None else shown
+
+    @uncompress_file
+    def read_one(filename):
+        fmt = format or _detect_format(filename)
+        if fmt is None:
+            raise ValueError(
+                f"could not read waveform file {shown!r}: it is in no waveform "
+                f"format read here (tried "
+                f"{', '.join(_waveform_formats())}; pickled ObsPy Streams are "
+                f"never read because unpickling runs code). Pass format= if "
+                f"detection fails, or convert the file to MiniSEED."
+            )
+        if fmt == "MSEED":
+            _check_complete_mseed(filename, shown)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            st = obspy.read(filename, format=fmt, check_compression=False)
+        for w in caught:
+            if "end of file" in str(w.message).lower():
+                raise ValueError(
+                    f"{fmt} file {shown!r} is truncated ({w.message}); ObsPy "
+                    f"drops the incomplete record. Copy or download the file "
+                    f"again."
+                )
+            warnings.warn_explicit(
+                w.message, w.category, w.filename, w.lineno, source=w.source
+            )
+        return st
+
+    return read_one(path)
+
+
+def _read(source, format=None):
     """A private Stream copy and a map from trace id to the files it came from."""
     import obspy
 
@@ -71,7 +184,9 @@ def _read(source):
     st = obspy.Stream()
     for path in _expand_sources(source):
         try:
-            part = obspy.read(path)
+            part = _read_file(path, format)
+        except ValueError:
+            raise
         except Exception as exc:
             raise ValueError(
                 f"could not read waveform file {path!r}: {type(exc).__name__}: "
@@ -128,7 +243,8 @@ def _group(st, channels, origin, on_missing):
                 raise ValueError(
                     f"station {key!r} (from {', '.join(map(repr, files))}) has no "
                     f"{'/'.join(missing)} component (channels present: {have}); "
-                    f"pass channels= with the components it has, "
+                    f"pass channels={_components(traces)!r} for the components "
+                    f"it has, "
                     f"on_missing='skip' to drop such stations or "
                     f"on_missing='fill' to fill the missing component with zeros."
                 )
@@ -138,9 +254,17 @@ def _group(st, channels, origin, on_missing):
         raise ValueError(
             f"no station has all of the requested components {channels} "
             f"(channels present: {have}); pass channels= with components that "
-            f"exist, e.g. channels=('Z',), or on_missing='fill'."
+            f"exist, e.g. channels={_components(st)!r}."
         )
     return out
+
+
+def _components(traces):
+    """Component letters present in ``traces``, in Z, N, E order first."""
+    letters = {tr.stats.channel.strip()[-1:].upper() for tr in traces}
+    letters.discard("")
+    order = {c: i for i, c in enumerate("ZNE12")}
+    return tuple(sorted(letters, key=lambda c: (order.get(c, 9), c)))
 
 
 @validate_params(
@@ -155,6 +279,7 @@ def _group(st, channels, origin, on_missing):
         "on_gap": [StrOptions({"raise", "skip", "fill"})],
         "on_missing": [StrOptions({"raise", "skip", "fill"})],
         "dtype": "no_validation",
+        "format": [str, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -170,6 +295,7 @@ def load_waveforms(
     on_gap="raise",
     on_missing="raise",
     dtype=np.float32,
+    format=None,
 ):
     """Read seismograms with ObsPy into fixed-length multi-component windows.
 
@@ -211,6 +337,11 @@ def load_waveforms(
         or fill the component with zeros (its trace id is then None).
     dtype : numpy dtype, default=np.float32
         dtype of ``data``.
+    format : str or None, default=None
+        ObsPy format name of every file (``"MSEED"``, ``"SAC"``, ``"SEGY"``,
+        ...).  None detects it per file with ObsPy's format checks, except
+        ``"PICKLE"``: a pickled Stream is never read (refused also as
+        ``format=``), since unpickling a file runs any code it contains.
 
     Returns
     -------
@@ -224,8 +355,10 @@ def load_waveforms(
     Raises
     ------
     ValueError
-        With the offending file or trace and the fix, for an unreadable or
-        missing file, a missing component, mixed sampling rates without
+        With the offending file or trace and the fix, for an unreadable,
+        missing or truncated file (a MiniSEED file that ends inside a record),
+        a file in no allowed format (e.g. a pickle), a missing component,
+        mixed sampling rates without
         ``sampling_rate``, gaps (``on_gap="raise"``), NaN or infinite samples,
         or a ``window`` longer than a record.
 
@@ -259,7 +392,7 @@ def load_waveforms(
     if step is not None and window is None:
         raise ValueError("step needs window; pass window= (seconds) as well.")
 
-    st, origin = _read(source)
+    st, origin = _read(source, _check_format(format))
     if len(st) == 0:
         raise ValueError("source holds no trace; pass files with waveform data.")
     for tr in st:

@@ -49,7 +49,7 @@ from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
-from ..utils import validate_samples
+from ..utils import validate_samples, warn_if_sample_shape_missing
 from ..utils._torch import resolve_device, seed_from_random_state
 
 # Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
@@ -66,6 +66,12 @@ _PASSTHROUGH_PREFIXES = (
     "iterator_train",
     "iterator_valid",
 )
+
+
+# A training loss this many times the untrained network's (or log(n_classes),
+# whichever is larger) means the optimiser has diverged: cross-entropy of a
+# healthy network only falls from its initial value.
+_DIVERGENCE_FACTOR = 1e3
 
 
 def _is_passthrough(key):
@@ -88,6 +94,9 @@ class BaseSeismoClassifier(NeuralNetClassifier):
     _module_class = None
     _module_params = ()
     _max_sample_ndim = None
+    # Sample dimensions the network convolves over (2: an image model, which
+    # reads a flattened X without sample_shape as 1 x n_features images).
+    _model_ndim = 1
 
     # Fixed skorch settings. Class attributes, not parameters: they are read
     # by skorch but never set on the instance, so get_params stays clean.
@@ -304,6 +313,10 @@ class BaseSeismoClassifier(NeuralNetClassifier):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None. Pass the class labels of X."
             )
+        if self._model_ndim >= 2:
+            warn_if_sample_shape_missing(
+                self, X, self.sample_shape, model_ndim=self._model_ndim
+            )
         X_nd, y, _ = validate_samples(
             self,
             X,
@@ -316,6 +329,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         self._classes = self._fit_classes(y)
         y_enc = self._encode(y)
         X_mod = self._module_input(X_nd)
+        self._check_class_weight()
         self.class_weight_ = compute_class_weight(
             self.class_weight, classes=self.classes_, y=y
         ).astype(np.float32)
@@ -362,6 +376,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
                 NeuralNet.partial_fit(self, X_mod, y_enc, _routing_method="fit")
         finally:
             del self._shuffle_generator, self._augment_rng, self._train_split
+            vars(self).pop("_first_loss", None)
         return self
 
     @property
@@ -396,6 +411,15 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         )
         X_mod = self._module_input(X_nd)
         proba = NeuralNet.predict_proba(self, X_mod).astype(np.float64)
+        bad = ~np.isfinite(proba).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"{type(self).__name__} produced non-finite probabilities for "
+                f"{int(bad.sum())} of {len(proba)} samples (e.g. sample "
+                f"{int(np.flatnonzero(bad)[0])}): the network overflows on these "
+                "inputs. Scale X as the training data was scaled (e.g. with "
+                "sklearn_seismo.preprocessing.Normalize), or refit with a lower lr."
+            )
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):
@@ -435,6 +459,44 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         for key in vars(self):
             if key.startswith("module__") and key[8:] in {"in_channels", "n_classes"}:
                 raise ValueError(f"{key} is set from the data in fit; remove it.")
+
+    def _check_class_weight(self):
+        weights = self.class_weight
+        if not isinstance(weights, dict):
+            return
+        classes = self.classes_
+        unknown = []
+        for key in weights:
+            try:
+                found = bool(np.any(classes == key))
+            except (TypeError, ValueError):
+                found = False
+            if not found:
+                unknown.append(key)
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys {unknown!r} that are not classes of y "
+                f"(classes_={classes.tolist()}); use the labels of y as keys, "
+                "e.g. class_weight={"
+                + ", ".join(f"{c!r}: 1.0" for c in classes.tolist()[:3])
+                + "}."
+            )
+        bad = {
+            k: v
+            for k, v in weights.items()
+            if not isinstance(v, Real) or not np.isfinite(v) or v < 0
+        }
+        if bad:
+            raise ValueError(
+                f"class_weight values must be finite non-negative numbers, got "
+                f"{bad!r}; a class's weight multiplies its loss, so pass e.g. "
+                "1.0 for neutral and larger values for rare classes."
+            )
+        if not any(v > 0 for v in weights.values()) and len(weights) == len(classes):
+            raise ValueError(
+                "class_weight gives every class weight 0, so the loss is always "
+                "zero; give at least one class a positive weight."
+            )
 
     def _fit_classes(self, y):
         if self.class_order is None:
@@ -556,6 +618,35 @@ class BaseSeismoClassifier(NeuralNetClassifier):
             kwargs.setdefault("weight", torch.as_tensor(self.class_weight_))
         self.criterion_ = self.criterion(**kwargs)
         return self
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._first_loss = None
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        super().on_batch_end(net, batch=batch, training=training, **kwargs)
+        if not training or "loss" not in kwargs:
+            return
+        loss = kwargs["loss"]
+        loss = float(loss.detach() if torch.is_tensor(loss) else loss)
+        if self._first_loss is None and np.isfinite(loss):
+            # the loss of the untrained network: the scale of a sane loss
+            self._first_loss = loss
+        bound = _DIVERGENCE_FACTOR * max(
+            self._first_loss or 0.0, np.log(max(len(self.classes_), 2))
+        )
+        if np.isfinite(loss) and loss <= bound:
+            return
+        epoch = len(self.history)
+        raise FloatingPointError(
+            f"{type(self).__name__} diverged: the training loss reached {loss:g} "
+            f"in epoch {epoch} (the untrained network's loss was "
+            f"{self._first_loss if self._first_loss is not None else float('nan'):g})"
+            f", so the weights are no longer usable. Lower lr (now {self.lr:g}; "
+            f"try lr={self.lr / 10:g} or less), and check that X is finite and "
+            "scaled to unit order (e.g. with "
+            "sklearn_seismo.preprocessing.Normalize)."
+        )
 
     def infer(self, x, **fit_params):
         return self.module_(to_tensor(x, device=self.device_), **fit_params)

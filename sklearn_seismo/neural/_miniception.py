@@ -45,13 +45,17 @@ class MiniceptionClassifier(BaseSeismoClassifier):
     max_epochs : int, default=40
         Number of epochs (the upper bound with ``early_stopping``).
     lr : float, default=5e-5
-        Adam learning rate.
+        Adam learning rate. A fit whose training loss turns non-finite or
+        grows 1000-fold over the untrained network's raises a
+        ``FloatingPointError`` asking for a lower ``lr``.
     lr_decay : float in (0, 1], default=0.999
         Learning rate multiplied by this after every epoch.
     batch_size : int, default=32
     class_weight : None, "balanced" or dict, default=None
         Weights of the classes in the cross-entropy loss;
-        ``"balanced"`` is ``n_samples / (n_classes * bincount(y))``.
+        ``"balanced"`` is ``n_samples / (n_classes * bincount(y))``. A dict
+        maps labels of ``y`` to finite non-negative weights (missing classes
+        weigh 1); unknown labels and negative weights raise a ValueError.
     augmentation : augmenter, default=None
         Object with ``augment_batch(X, rng)`` (any augmenter of
         :mod:`sklearn_seismo.augmentation`), applied to every training batch
@@ -109,7 +113,9 @@ class MiniceptionClassifier(BaseSeismoClassifier):
     Notes
     -----
     Input layout: ``(n, H, W)`` gathers or ``(n, C, H, W)``; a 1-D sample
-    ``(W,)`` (2-D ``X`` without ``sample_shape``) is a ``1 x W`` image. Any
+    ``(W,)`` (2-D ``X`` without ``sample_shape``) is a ``1 x W`` image, with a
+    ``UserWarning`` in ``fit`` since flattened gathers usually need
+    ``sample_shape`` (pass ``sample_shape=(1, W)`` to mean it). Any
     size works, but along every axis longer than 1 the last block must see at
     least two pixels: ``H, W >= 2**(n_blocks - 1) + 1`` (9 for four blocks).
 
@@ -137,6 +143,7 @@ class MiniceptionClassifier(BaseSeismoClassifier):
     _module_class = Miniception
     _module_params = ("alpha", "n_blocks", "head")
     _max_sample_ndim = 3
+    _model_ndim = 2
 
     _parameter_constraints = {
         **BaseSeismoClassifier._parameter_constraints,

@@ -30,12 +30,16 @@ class ResNetClassifier(BaseSeismoClassifier):
         Order of ``classes_``; ``None``: sorted labels.
     max_epochs : int, default=40
     lr : float, default=1e-3
-        Adam learning rate (Cui and Song's best value).
+        Adam learning rate (Cui and Song's best value). A diverging fit
+        (non-finite training loss, or 1000-fold the untrained network's)
+        raises a ``FloatingPointError`` asking for a lower ``lr``.
     lr_decay : float in (0, 1], default=1.0
         Learning rate multiplied by this after every epoch.
     batch_size : int, default=16
         Cui and Song's mini-batch size.
     class_weight : None, "balanced" or dict, default=None
+        As in :class:`MiniceptionClassifier`: dict keys must be labels of
+        ``y``, values finite and non-negative.
     augmentation : augmenter, default=None
         Applied to every training batch, never at prediction time.
     early_stopping : bool, default=False

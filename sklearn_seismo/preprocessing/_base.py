@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from ..augmentation._base import (
     _SAMPLE_SHAPE_CONSTRAINT,
     _check_batch,
+    _map_chunks,
     _resolve_time_axis,
 )
 from ..utils import restore_layout, validate_samples
@@ -36,12 +37,16 @@ class _BaseSignalTransformer(TransformerMixin, BaseEstimator):
 
     def _apply(self, X):
         axis = _resolve_time_axis(self.time_axis, X.ndim)
-        if axis == X.ndim - 1:
-            out = self._transform_time_last(X)
-        else:
-            out = self._transform_time_last(np.moveaxis(X, axis, -1))
-            out = np.ascontiguousarray(np.moveaxis(out, -1, axis))
-        return np.asarray(out, dtype=X.dtype)
+
+        def one_block(block):
+            if axis == X.ndim - 1:
+                return self._transform_time_last(block)
+            out = self._transform_time_last(np.moveaxis(block, axis, -1))
+            return np.moveaxis(out, -1, axis)
+
+        # Block by block: the float64 temporaries of a filter stay bounded
+        # whatever the batch size (every trace is transformed on its own).
+        return _map_chunks(one_block, X, X.dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

@@ -1,5 +1,7 @@
 """Test-time augmentation: average predict_proba over deterministic transforms."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.exceptions import NotFittedError
@@ -7,6 +9,22 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TestTimeAugmentationClassifier"]
+
+
+def _unseeded_random_states(transform):
+    """Names of ``random_state`` parameters (nested too) that are not an int."""
+    if not hasattr(transform, "get_params"):
+        return []
+    try:
+        params = transform.get_params(deep=True)
+    except TypeError:
+        params = transform.get_params()
+    return sorted(
+        name
+        for name, value in params.items()
+        if (name == "random_state" or name.endswith("__random_state"))
+        and not isinstance(value, Integral)
+    )
 
 
 def _is_identity(transform):
@@ -37,7 +55,10 @@ class TestTimeAugmentationClassifier(
         Deterministic transformers (e.g. :class:`Highpass`, :class:`Resample`
         followed by zero padding in a pipeline, :class:`Normalize`) whose
         ``transform`` returns data the estimator accepts; ``"passthrough"`` or
-        ``None`` is the raw data. Unfitted transformers are fitted on the
+        ``None`` is the raw data. A random transformer (one with a
+        ``random_state`` parameter, nested ones included) must have an int
+        ``random_state``, so that predictions are reproducible; otherwise a
+        ValueError is raised. Unfitted transformers are fitted on the
         training data in :meth:`fit` (stateless ones need nothing).
 
     Attributes
@@ -96,11 +117,23 @@ class TestTimeAugmentationClassifier(
                 "transforms is empty: pass at least one transformer or "
                 "'passthrough' for the raw data."
             )
-        for t in transforms:
-            if not _is_identity(t) and not hasattr(t, "transform"):
+        for i, t in enumerate(transforms):
+            if _is_identity(t):
+                continue
+            if not hasattr(t, "transform"):
                 raise TypeError(
                     "transforms must hold transformers (with transform) or "
                     f"'passthrough', got {t!r}."
+                )
+            unseeded = _unseeded_random_states(t)
+            if unseeded:
+                raise ValueError(
+                    f"transforms[{i}] ({type(t).__name__}) is random and its "
+                    f"{', '.join(unseeded)} is not an int, so predict_proba "
+                    "would change from call to call. Pass an int, e.g. "
+                    f"{type(t).__name__}(..., random_state=0) (set_params("
+                    f"{unseeded[0]}=0) on a pipeline), or use a deterministic "
+                    "transform."
                 )
         return transforms
 

@@ -1,6 +1,11 @@
 """Shape handling, validation, random state and device helpers."""
 
-from ._layout import check_sample_shape, restore_layout, validate_samples
+from ._layout import (
+    check_sample_shape,
+    restore_layout,
+    validate_samples,
+    warn_if_sample_shape_missing,
+)
 from .discovery import all_estimators
 
 __all__ = [
@@ -8,4 +13,5 @@ __all__ = [
     "check_sample_shape",
     "restore_layout",
     "validate_samples",
+    "warn_if_sample_shape_missing",
 ]

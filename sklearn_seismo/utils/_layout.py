@@ -1,17 +1,24 @@
 """Sample layout: n-D arrays ``(n, *sample_shape)`` or flattened 2-D + ``sample_shape``.
 
-Every estimator of the package accepts both layouts (DESIGN.md, "Data layout") so
-that samplers which only take 2-D input (SMOTE, ADASYN) can sit in the same
-pipeline as the convolutional classifiers. The helpers below are the single place
-where that rule is implemented.
+Every estimator of the package accepts both layouts, so that samplers which only
+take 2-D input (SMOTE, ADASYN) can sit in the same pipeline as the convolutional
+classifiers. The helpers below are the single place where that rule is
+implemented.
 """
 
+import math
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-__all__ = ["check_sample_shape", "validate_samples", "restore_layout"]
+__all__ = [
+    "check_sample_shape",
+    "restore_layout",
+    "validate_samples",
+    "warn_if_sample_shape_missing",
+]
 
 
 def check_sample_shape(sample_shape, *, name="sample_shape"):
@@ -126,7 +133,9 @@ def validate_samples(
                 f"X has samples of shape {shape} but sample_shape={sample_shape}. "
                 "Pass sample_shape=None for n-D input, or flatten X to 2-D."
             )
-        X_arr = np.reshape(X_arr, (X_arr.shape[0], -1))
+        # An explicit width: reshape(n, -1) is ambiguous (and raises) for an
+        # empty X, which must reach validate_data to get scikit-learn's error.
+        X_arr = np.reshape(X_arr, (X_arr.shape[0], math.prod(shape)))
     elif ndim == 2 and sample_shape is not None:
         shape = sample_shape
         flat = True
@@ -196,3 +205,79 @@ def restore_layout(X_nd, flat):
     if flat:
         return X_nd.reshape(X_nd.shape[0], -1)
     return X_nd
+
+
+def warn_if_sample_shape_missing(estimator, X, sample_shape, *, model_ndim=None):
+    """Warn when a flattened 2-D ``X`` is probably missing its ``sample_shape``.
+
+    Without ``sample_shape`` a 2-D ``X`` is a set of 1-D traces. That is
+    rarely meant when the estimator's model is 2-D (a convolutional network
+    on images then sees ``1 x n_features`` images), or when the row length is
+    a perfect square (gathers flattened for SMOTE and the like). Estimators
+    call this before :func:`validate_samples`.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Named in the warning.
+    X : array-like
+        The input as the caller passed it.
+    sample_shape : None or tuple of int
+        The estimator's ``sample_shape`` parameter; nothing is checked when
+        it is set.
+    model_ndim : int or None, default=None
+        Number of sample dimensions the estimator's model works on (2 for an
+        image model). None: warn only for a perfect-square row length.
+
+    Returns
+    -------
+    warned : bool
+        Whether a ``UserWarning`` was issued.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warn_if_sample_shape_missing(BaseEstimator(), np.zeros((2, 1024)), None)
+    True
+    >>> "sample_shape=(32, 32)" in str(w[0].message)
+    True
+    """
+    if sample_shape is not None:
+        return False
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        # asarray, not np.shape: array-likes may refuse __array_function__
+        shape = np.asarray(X).shape
+    if len(shape) != 2 or shape[1] < 4:
+        return False
+    n_features = int(shape[1])
+    side = math.isqrt(n_features)
+    square = side * side == n_features
+    if not (square or (model_ndim is not None and model_ndim >= 2)):
+        return False
+    name = type(estimator).__name__
+    if model_ndim is not None and model_ndim >= 2:
+        reading = (
+            f"{name} reads each row as a 1 x {n_features} image because "
+            "sample_shape is None"
+        )
+    else:
+        reading = f"{name} reads each row as a 1-D trace because sample_shape is None"
+    hint = (
+        f"sample_shape=(n_time, n_traces), e.g. sample_shape=({side}, {side}), "
+        if square
+        else "sample_shape=(n_time, n_traces) "
+    )
+    warnings.warn(
+        f"X is 2-D with {n_features} features per row and {reading}. If X was "
+        f"flattened from gathers or images, pass {hint}or pass X unflattened as "
+        f"(n_samples, *sample_shape); pass sample_shape=(1, {n_features}) or "
+        f"({n_features},) to keep this reading and silence the warning.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return True

@@ -16,7 +16,7 @@ def test_shapes_dtypes_labels(data):
     X, y, meta = data
     assert X.shape == (600, 64, 64)
     assert X.dtype == np.float32
-    assert y.dtype == object
+    assert y.dtype == np.dtype("<U6")
     assert set(y) == {"good", "medium", "bad"}
     assert np.all(np.isfinite(X))
     for key in ("severity", "artefact", "peak_frequency", "n_reflections"):
