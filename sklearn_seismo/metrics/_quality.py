@@ -467,15 +467,20 @@ class _FlooredPCA(PCA):
 
     When the synthetic samples span fewer dimensions than the model has
     components (e.g. copies of a handful of training samples), PCA's noise
-    variance is 0 and every sample off that span has log-likelihood -inf. A
-    floor of ``1e-6`` times the mean per-feature variance keeps the density
-    proper while leaving well-spread data unchanged.
+    variance and the last explained variances are 0, and every sample off that
+    span has log-likelihood -inf (or the precision matrix is singular). A
+    floor of ``1e-6`` times the mean per-feature variance on the noise
+    variance, and on the excess of every explained variance over it, keeps the
+    density proper while leaving well-spread data unchanged.
     """
 
     def fit(self, X, y=None):
         super().fit(X, y)
         floor = 1e-6 * float(np.mean(np.var(X, axis=0))) + np.finfo(np.float64).tiny
         self.noise_variance_ = max(float(self.noise_variance_), floor)
+        self.explained_variance_ = np.maximum(
+            self.explained_variance_, self.noise_variance_ + floor
+        )
         return self
 
 
@@ -519,7 +524,7 @@ def likelihood_gap(
         flattened sample (e.g. :class:`~sklearn.neighbors.KernelDensity`,
         :class:`~sklearn.mixture.GaussianMixture`). ``None``: probabilistic
         PCA (:class:`~sklearn.decomposition.PCA`, up to 10 components, its
-        noise variance floored at 1e-6 of the data's variance): a Gaussian
+        variances floored at 1e-6 of the data's mean variance): a Gaussian
         over all dimensions that fits a few dozen samples of thousands of
         values.
     sample_shape : tuple of int, default=None

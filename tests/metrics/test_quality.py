@@ -275,3 +275,14 @@ def test_inputs_are_not_modified(diagnostic):
     diagnostic(*arrays)
     for a, c in zip(arrays, copies):
         np.testing.assert_array_equal(a, c)
+
+
+def test_likelihood_gap_of_few_exact_copies_is_finite_and_large(gathers):
+    # random oversampling of 5 gathers: synthetic samples span 4 dimensions,
+    # fewer than the default model's components
+    train, heldout, fresh = gathers
+    rng = np.random.default_rng(0)
+    copies = train[:5][rng.integers(0, 5, size=100)]
+    gap = likelihood_gap(train[:5], copies, heldout, random_state=0)
+    assert np.isfinite(gap)
+    assert gap > likelihood_gap(train[:5], fresh, heldout, random_state=0) + 1.0
