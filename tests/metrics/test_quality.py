@@ -197,8 +197,8 @@ def test_likelihood_gap_memoriser_vs_fresh(gathers):
     memorised = memorised + 0.01 * rng.normal(size=memorised.shape)
     gap_memo = likelihood_gap(train, memorised, heldout, random_state=0)
     gap_fresh = likelihood_gap(train, fresh, heldout, random_state=0)
-    assert gap_memo > gap_fresh + 0.2
-    assert abs(gap_fresh) < 0.1
+    assert gap_memo > gap_fresh + 0.5
+    assert abs(gap_fresh) < 0.3
 
 
 def test_likelihood_gap_custom_density(gathers):
