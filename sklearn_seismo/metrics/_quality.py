@@ -468,9 +468,11 @@ def _default_density(synth, random_state):
     n_components = min(_N_COMPONENTS, len(synth) - 1, synth.shape[1])
     pca = PCA(n_components=n_components, random_state=random_state).fit(synth)
     variances = pca.explained_variance_
-    # copies of a few samples span fewer dimensions than asked for; whitening
-    # a direction without variance would divide by zero
-    rank = int(np.sum(variances > 1e-9 * variances[0])) if variances[0] > 0 else 0
+    # Copies of a few samples span fewer dimensions than asked for, and
+    # whitening a direction of (almost) no variance would blow up every
+    # distance along it: keep the directions with at least 0.1 % of the
+    # leading variance.
+    rank = int(np.sum(variances > 1e-3 * variances[0])) if variances[0] > 0 else 0
     if rank == 0:
         raise ValueError(
             "likelihood_gap: all synthetic samples are identical, so no density "
@@ -520,8 +522,8 @@ def likelihood_gap(
     The default density is a Gaussian kernel density estimate
     (:class:`~sklearn.neighbors.KernelDensity`) of the synthetic samples
     projected on their first principal components and whitened
-    (:class:`~sklearn.decomposition.PCA`, up to 10 components, fewer when the
-    synthetic samples span fewer dimensions); :math:`D` is then the number of
+    (:class:`~sklearn.decomposition.PCA`, up to 10 components, only those with
+    at least 0.1 % of the leading variance); :math:`D` is then the number of
     components. Its bandwidth, between 0.01 and 10 (whitened units), maximises
     the 5-fold cross-validated likelihood of the synthetic samples. A kernel
     density is multimodal, so it rewards points that sit on synthetic
