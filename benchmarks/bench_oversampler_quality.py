@@ -157,7 +157,15 @@ def run_job(arm, size, seed, n_train, n_test, test_seed, cache, settings):
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        return _run_job(arm, size, seed, n_train, n_test, test_seed, cache, settings)
+        row = _run_job(arm, size, seed, n_train, n_test, test_seed, cache, settings)
+    # one line per job, so that a long run shows its progress and costs
+    print(
+        f"{arm} {size}x{size} seed {seed}: sampler "
+        f"{row.get('sampler_cpu_s', 0):.1f} CPU s, classifier "
+        f"{row.get('clf_cpu_s', 0):.1f} CPU s, wall {row['wall_s']:.1f} s",
+        flush=True,
+    )
+    return row
 
 
 def _run_job(arm, size, seed, n_train, n_test, test_seed, cache, settings):
