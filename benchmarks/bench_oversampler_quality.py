@@ -156,13 +156,16 @@ def run_job(arm, size, seed, n_train, n_test, test_seed, cache, settings):
     torch.set_num_threads(1)
     from threadpoolctl import threadpool_limits
 
+    t0 = time.process_time()
     with threadpool_limits(limits=1):
         row = _run_job(arm, size, seed, n_train, n_test, test_seed, cache, settings)
+    row["job_cpu_s"] = time.process_time() - t0
     # one line per job, so that a long run shows its progress and costs
     print(
         f"{arm} {size}x{size} seed {seed}: sampler "
         f"{row.get('sampler_cpu_s', 0):.1f} CPU s, classifier "
-        f"{row.get('clf_cpu_s', 0):.1f} CPU s, wall {row['wall_s']:.1f} s",
+        f"{row.get('clf_cpu_s', 0):.1f} CPU s, job {row['job_cpu_s']:.1f} CPU s, "
+        f"wall {row['wall_s']:.1f} s",
         flush=True,
     )
     return row
