@@ -401,7 +401,7 @@ def write_report(rows, args, settings, wall, out):
         ]
         for reference in ("random", "smote"):
             for t in paired_tests(rows, size, args.arms, reference):
-                if t["arm"] == "ideal":
+                if t["arm"] == "ideal" or t["n"] == 0:
                     continue
                 p_t = f"{t['p_t']:.3g}" if "p_t" in t else "—"
                 p_w = f"{t['p_wilcoxon']:.3g}" if "p_wilcoxon" in t else "—"
