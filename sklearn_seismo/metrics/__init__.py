@@ -3,9 +3,18 @@
 Per-fold precision / recall / F1 per class, macro and weighted averages,
 balanced accuracy, G-mean and accuracy (all computed by scikit-learn and
 imbalanced-learn), their mean +- std over folds shaped like Tables 1-2 of the
-SeismoGlow paper, and paired Wilcoxon comparisons of methods across folds.
+SeismoGlow paper, and paired Wilcoxon comparisons of methods across folds;
+and diagnostics of the synthetic samples of any oversampler (classifier
+two-sample test, novelty, artefact statistics, held-out likelihood gap).
 """
 
+from ._quality import (
+    artefact_ratios,
+    artefact_statistics,
+    classifier_two_sample_test,
+    likelihood_gap,
+    novelty_ratio,
+)
 from ._report import (
     compare_to_reference,
     fold_scores,
@@ -17,6 +26,11 @@ from ._report import (
 )
 
 __all__ = [
+    "artefact_ratios",
+    "artefact_statistics",
+    "classifier_two_sample_test",
+    "likelihood_gap",
+    "novelty_ratio",
     "compare_to_reference",
     "fold_scores",
     "format_markdown_table",
