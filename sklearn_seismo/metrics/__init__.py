@@ -4,6 +4,8 @@ Per-fold precision / recall / F1 per class, macro and weighted averages,
 balanced accuracy, G-mean and accuracy (all computed by scikit-learn and
 imbalanced-learn), their mean +- std over folds shaped like Tables 1-2 of the
 SeismoGlow paper, and paired Wilcoxon comparisons of methods across folds.
+Across resamples and data sets: the Nadeau-Bengio corrected resampled t-test,
+mean ranks, the Friedman test and the Nemenyi critical-difference diagram.
 """
 
 from ._report import (
@@ -15,9 +17,21 @@ from ._report import (
     per_class_table,
     summarize_folds,
 )
+from ._stats import (
+    corrected_ttest,
+    critical_difference,
+    friedman_test,
+    mean_ranks,
+    plot_critical_difference,
+)
 
 __all__ = [
     "compare_to_reference",
+    "corrected_ttest",
+    "critical_difference",
+    "friedman_test",
+    "mean_ranks",
+    "plot_critical_difference",
     "fold_scores",
     "format_markdown_table",
     "format_mean_std",
