@@ -39,6 +39,8 @@ def corrected_ttest(a, b, *, n_train, n_test, alternative="two-sided"):
         (a failed fit) are dropped.
     n_train, n_test : int
         Training and test sizes of one split (their mean for unequal splits).
+        ``n_test=0`` drops the correction: the plain paired t-test, right for
+        independent training sets (e.g. one fresh draw per seed).
     alternative : {"two-sided", "greater", "less"}, default="two-sided"
         ``"greater"``: ``a`` is better.
 
@@ -75,10 +77,10 @@ def corrected_ttest(a, b, *, n_train, n_test, alternative="two-sided"):
             f"alternative must be 'two-sided', 'greater' or 'less', got "
             f"{alternative!r}."
         )
-    if not (n_train > 0 and n_test > 0):
+    if not (n_train > 0 and n_test >= 0):
         raise ValueError(
-            f"n_train and n_test must be positive sizes of one split, got "
-            f"n_train={n_train}, n_test={n_test}."
+            f"n_train must be positive and n_test non-negative (sizes of one "
+            f"split), got n_train={n_train}, n_test={n_test}."
         )
     a = np.asarray(a, dtype=float).ravel()
     b = np.asarray(b, dtype=float).ravel()

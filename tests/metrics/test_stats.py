@@ -42,6 +42,8 @@ def test_corrected_ttest_matches_hand_computation():
     from scipy.stats import ttest_rel
 
     assert r["p_value"] > ttest_rel(a, b).pvalue
+    plain = corrected_ttest(a, b, n_train=80, n_test=0)
+    assert math.isclose(plain["p_value"], ttest_rel(a, b).pvalue, rel_tol=1e-9)
     one = corrected_ttest(a, b, n_train=80, n_test=20, alternative="greater")
     assert math.isclose(one["p_value"], r["p_value"] / 2, rel_tol=1e-9)
 
@@ -55,7 +57,7 @@ def test_corrected_ttest_edge_cases():
     assert r["n"] == 1 and math.isnan(r["p_value"]) and "too few" in r["note"]
     with pytest.raises(ValueError, match="same number of splits"):
         corrected_ttest([1, 2], [1], n_train=9, n_test=1)
-    with pytest.raises(ValueError, match="positive sizes"):
+    with pytest.raises(ValueError, match="n_train must be positive"):
         corrected_ttest([1, 2], [1, 2], n_train=0, n_test=1)
 
 
