@@ -33,7 +33,14 @@ from ._arms import ALL_ARMS, default_augmenter, make_arms
 from ._parallel import _progress, fit_and_score, flatten
 from ._study import _pick_minority, _summarize, comparison_metrics
 
-__all__ = ["SUITES", "PROTOCOLS", "run_suite", "write_suite_report", "main"]
+__all__ = [
+    "SUITES",
+    "PROTOCOLS",
+    "rank_arms",
+    "run_suite",
+    "write_suite_report",
+    "main",
+]
 
 PROTOCOLS = ("cv", "holdout")
 
