@@ -328,14 +328,15 @@ def plot_critical_difference(mean, names, cd, *, ax=None, title=None):
     k = mean.size
     groups, order = _cliques(mean, cd)
     n_left = (k + 1) // 2
-    height = 1.2 + 0.3 * max(n_left, k - n_left) + 0.15 * len(groups)
+    height = 1.0 + 0.3 * max(n_left, k - n_left) + 0.2 * len(groups)
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.0, height))
     else:
         fig = ax.figure
     lo, hi = 1, max(k, 2)
     ax.set_xlim(lo - 0.5, hi + 0.5)
-    ax.set_ylim(-(max(n_left, k - n_left) + 1.5 + 0.4 * len(groups)), 1.6)
+    n_rows = max(n_left, k - n_left)
+    ax.set_ylim(-0.4 - 0.4 * len(groups) - 0.55 * (n_rows - 1) - 0.4, 1.8)
     ax.axis("off")
     ax.hlines(0, lo, hi, color="black", lw=1)
     for r in range(lo, hi + 1):

@@ -391,6 +391,27 @@ def run_suite(
         plus ``tests``: the t-test / Wilcoxon rows against ``none``,
         ``splits`` and ``description``), ``ranking`` (see
         :func:`rank_arms`), ``protocol``, ``arms``, ``datasets``.
+
+    See Also
+    --------
+    run_study : One data set, plain k-fold.
+    write_suite_report : Markdown, CSV and PNG output of a result.
+    sklearn_seismo.metrics.corrected_ttest : The test of the ``"cv"`` protocol.
+
+    Examples
+    --------
+    A deliberately tiny run (one epoch): the numbers mean nothing.
+
+    >>> from sklearn_seismo.study import run_suite
+    >>> res = run_suite(["gathers32_easy", "gathers32_hard"], protocol="cv",
+    ...                 arms=("none", "random", "class_weight"), n_samples=120,
+    ...                 folds=2, repeats=1, n_synthetic=4, device="cpu",
+    ...                 classifier={"max_epochs": 1, "n_blocks": 1, "alpha": 1},
+    ...                 verbose=0)
+    >>> sorted(res.per_dataset), res.ranking.table.shape
+    (['gathers32_easy', 'gathers32_hard'], (2, 3))
+    >>> res.per_dataset["gathers32_easy"].tests[0]["test"]
+    'corrected t'
     """
     import joblib
 
