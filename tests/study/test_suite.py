@@ -36,18 +36,20 @@ def _fixed(X, y, holdout=None):
 def test_repeated_folds_never_share_a_sample_between_train_and_test():
     bench = BENCHMARKS["gathers32_easy"]
     draws = list(
-        _draws(bench, "cv", n_samples=90, n_test=0, folds=3, repeats=4, seeds=1, seed=0)
+        _draws(
+            bench, "cv", n_samples=180, n_test=0, folds=3, repeats=4, seeds=1, seed=0
+        )
     )
     assert len(draws) == 12
     tests_by_repeat = {}
     for X, y, train, test, split in draws:
-        assert len(X) == len(y) == 90
+        assert len(X) == len(y) == 180
         assert not set(train) & set(test)
-        assert sorted(set(train) | set(test)) == list(range(90))
+        assert sorted(set(train) | set(test)) == list(range(180))
         tests_by_repeat.setdefault(split["repeat"], []).append(test)
     for tests in tests_by_repeat.values():
         # one repeat's test folds partition the data
-        assert sorted(np.concatenate(tests).tolist()) == list(range(90))
+        assert sorted(np.concatenate(tests).tolist()) == list(range(180))
     # repeats reshuffle: the first fold of two repeats differs
     assert not np.array_equal(draws[0][3], draws[3][3])
 
