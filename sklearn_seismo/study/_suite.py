@@ -681,7 +681,27 @@ def write_suite_report(result, out_dir, *, config=None):
         f"Protocol `{result.protocol}`; arms {', '.join(result.arms)}; data sets "
         f"{', '.join(result.datasets)}."
     )
-    md += ["", "## Significance", ""] + significance_statements(result) + [""]
+    test = (
+        "the Nadeau-Bengio corrected resampled t-test over the splits (it "
+        "accounts for the overlap of their training sets)"
+        if result.protocol == "cv"
+        else "the paired t-test over the independent training sets"
+    )
+    md += [
+        "",
+        "## Significance",
+        "",
+        f"Per data set, each arm is compared with `none` by {test}; p-values "
+        "are Holm-adjusted over the arms and *significant* means adjusted p < "
+        f"{result.alpha}. The Wilcoxon signed-rank p is shown for reference"
+        + (
+            " only: it ignores the overlap of training sets and is too optimistic."
+            if result.protocol == "cv"
+            else "."
+        ),
+        "",
+    ]
+    md += significance_statements(result) + [""]
     tests_rows = []
     for name, res in result.per_dataset.items():
         sub = os.path.join(out_dir, name)
