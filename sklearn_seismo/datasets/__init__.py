@@ -6,18 +6,32 @@ load_waveforms
     Multi-component windows from any file format ObsPy reads.
 load_example_waveforms, load_example_noise
     Real records that ship inside ObsPy (no download).
+make_waveform_quality
+    Real ObsPy windows labelled by data quality (noise, instrument faults).
+load_benchmark, BENCHMARKS
+    The data sets of the study suite by name.
 read_shot_gathers
     SEG-Y shot gathers grouped by field record number.
 
 Run ``python -m sklearn_seismo.datasets`` for a summary and example figure.
 """
 
+from ._benchmarks import (
+    BENCHMARKS,
+    Benchmark,
+    load_benchmark,
+    make_waveform_quality,
+)
 from ._examples import load_example_noise, load_example_waveforms
 from ._segy import read_shot_gathers
 from ._shot_gathers import make_shot_gathers
 from ._waveforms import load_waveforms
 
 __all__ = [
+    "BENCHMARKS",
+    "Benchmark",
+    "load_benchmark",
+    "make_waveform_quality",
     "load_example_noise",
     "load_example_waveforms",
     "load_waveforms",

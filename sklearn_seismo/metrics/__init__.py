@@ -3,9 +3,11 @@
 Per-fold precision / recall / F1 per class, macro and weighted averages,
 balanced accuracy, G-mean and accuracy (all computed by scikit-learn and
 imbalanced-learn), their mean +- std over folds shaped like Tables 1-2 of the
-SeismoGlow paper, and paired Wilcoxon comparisons of methods across folds;
-and diagnostics of the synthetic samples of any oversampler (classifier
-two-sample test, novelty, artefact statistics, held-out likelihood gap).
+SeismoGlow paper, and paired Wilcoxon comparisons of methods across folds.
+Across resamples and data sets: the Nadeau-Bengio corrected resampled t-test,
+mean ranks, the Friedman test and the Nemenyi critical-difference diagram.
+Diagnostics of the synthetic samples of any oversampler: classifier
+two-sample test, novelty, artefact statistics, held-out likelihood gap.
 """
 
 from ._quality import (
@@ -24,6 +26,13 @@ from ._report import (
     per_class_table,
     summarize_folds,
 )
+from ._stats import (
+    corrected_ttest,
+    critical_difference,
+    friedman_test,
+    mean_ranks,
+    plot_critical_difference,
+)
 
 __all__ = [
     "artefact_ratios",
@@ -32,6 +41,11 @@ __all__ = [
     "likelihood_gap",
     "novelty_ratio",
     "compare_to_reference",
+    "corrected_ttest",
+    "critical_difference",
+    "friedman_test",
+    "mean_ranks",
+    "plot_critical_difference",
     "fold_scores",
     "format_markdown_table",
     "format_mean_std",

@@ -401,6 +401,11 @@ def main(argv=None):
     """
     import warnings
 
+    from . import _suite
+
+    if _suite.wants_suite(sys.argv[1:] if argv is None else argv):
+        return _suite.main(argv)
+
     from ._report import format_study_table, write_report
     from ._study import run_study
     from ._sweep import run_sweep

@@ -1,0 +1,263 @@
+import math
+
+import numpy as np
+import pytest
+from sklearn.utils import Bunch
+
+from sklearn_seismo.datasets import BENCHMARKS, Benchmark
+from sklearn_seismo.metrics import corrected_ttest
+from sklearn_seismo.study import _suite
+from sklearn_seismo.study._cli import main as study_main
+from sklearn_seismo.study._suite import _draws, _pair_tests, main, run_suite
+
+TINY_CLF = {
+    "max_epochs": 1,
+    "n_blocks": 1,
+    "alpha": 1,
+    "n_filters": (4,),
+    "kernel_sizes": (3,),
+    "batch_size": 32,
+}
+TINY_GLOW = {"n_levels": 1, "n_steps": 1, "hidden_channels": 8, "max_epochs": 1}
+
+
+def _fixed(X, y, holdout=None):
+    return Benchmark(
+        name="fixed",
+        loader=lambda n, random_state: (X, y),
+        n_samples=len(X),
+        classifier="miniception",
+        layout="gathers",
+        holdout=holdout,
+        description="fixed arrays",
+    )
+
+
+def test_repeated_folds_never_share_a_sample_between_train_and_test():
+    bench = BENCHMARKS["gathers32_easy"]
+    draws = list(
+        _draws(
+            bench, "cv", n_samples=180, n_test=0, folds=3, repeats=4, seeds=1, seed=0
+        )
+    )
+    assert len(draws) == 12
+    tests_by_repeat = {}
+    for X, y, train, test, split in draws:
+        assert len(X) == len(y) == 180
+        assert not set(train) & set(test)
+        assert sorted(set(train) | set(test)) == list(range(180))
+        tests_by_repeat.setdefault(split["repeat"], []).append(test)
+    for tests in tests_by_repeat.values():
+        # one repeat's test folds partition the data
+        assert sorted(np.concatenate(tests).tolist()) == list(range(180))
+    # repeats reshuffle: the first fold of two repeats differs
+    assert not np.array_equal(draws[0][3], draws[3][3])
+
+
+def test_holdout_test_sets_are_independent_draws():
+    bench = BENCHMARKS["gathers32_hard"]
+    draws = list(
+        _draws(
+            bench,
+            "holdout",
+            n_samples=50,
+            n_test=120,
+            folds=0,
+            repeats=0,
+            seeds=3,
+            seed=7,
+        )
+    )
+    train_seeds = {d[4]["train_seed"] for d in draws}
+    test_seeds = {d[4]["test_seed"] for d in draws}
+    assert len(train_seeds) == len(test_seeds) == 3
+    assert not train_seeds & test_seeds
+    for X, y, train, test, split in draws:
+        assert len(train) == 50 and len(test) == 120
+        train_rows = {r.tobytes() for r in X[train]}
+        assert not any(r.tobytes() in train_rows for r in X[test])
+    # each seed has its own test set
+    assert not np.array_equal(draws[0][0][draws[0][3]], draws[1][0][draws[1][3]])
+
+
+def test_holdout_asserts_disjointness_and_needs_a_generator():
+    X = np.random.default_rng(0).normal(size=(40, 16, 16)).astype(np.float32)
+    y = np.array(["a"] * 30 + ["b"] * 10)
+    same = _fixed(X, y, holdout=(lambda n, s: (X, y), lambda n, s: (X[:5], y[:5])))
+    with pytest.raises(RuntimeError, match="also in the training set"):
+        list(
+            _draws(
+                same,
+                "holdout",
+                n_samples=40,
+                n_test=5,
+                folds=0,
+                repeats=0,
+                seeds=1,
+                seed=0,
+            )
+        )
+    with pytest.raises(ValueError, match="protocol='cv'"):
+        list(
+            _draws(
+                _fixed(X, y),
+                "holdout",
+                n_samples=40,
+                n_test=5,
+                folds=0,
+                repeats=0,
+                seeds=1,
+                seed=0,
+            )
+        )
+
+
+def test_pair_tests_use_the_corrected_t_test_of_the_splits():
+    a = [0.8, 0.7, 0.9, 0.8, 0.75]
+    b = [0.7, 0.7, 0.7, 0.6, 0.70]
+    scores = []
+    for k in range(5):
+        for arm, v in (("none", b[k]), ("glow", a[k])):
+            scores.append(
+                {"arm": arm, "fold": k, "n_train": 80, "n_test": 20, "f1_bad": v}
+            )
+    res = Bunch(scores=scores, arms=["none", "glow"])
+    (row,) = _pair_tests(res, "cv", "none", ["f1_bad"])
+    ref = corrected_ttest(a, b, n_train=80, n_test=20)
+    assert row["test"] == "corrected t"
+    assert math.isclose(row["p_value"], ref["p_value"])
+    assert math.isclose(row["t"], 0.11 / math.sqrt((1 / 5 + 0.25) * 0.008))
+    (row,) = _pair_tests(res, "holdout", "none", ["f1_bad"])
+    from scipy.stats import ttest_rel
+
+    assert math.isclose(row["p_value"], ttest_rel(a, b).pvalue)
+
+
+def test_holm_adjustment():
+    p = _suite._holm([0.01, 0.04, math.nan, 0.03])
+    np.testing.assert_allclose(p[[0, 1, 3]], [0.03, 0.06, 0.06])
+    assert math.isnan(p[2])
+
+
+class _Interrupt(BaseException):
+    """Stands for Ctrl-C: not an Exception, so fit_and_score does not record it."""
+
+
+def _tiny_suite(cache, verbose=0):
+    return run_suite(
+        ["gathers32_easy", "waveform_quality"],
+        protocol="cv",
+        arms=("none", "random", "class_weight"),
+        n_samples=120,
+        folds=2,
+        repeats=2,
+        n_synthetic=5,
+        classifier=TINY_CLF,
+        glow=TINY_GLOW,
+        cache=cache,
+        device="cpu",
+        verbose=verbose,
+    )
+
+
+def _numbers(result, times=False):
+    skip = () if times else ("fit_time", "score_time")
+    return {
+        name: [{k: v for k, v in row.items() if k not in skip} for row in res.scores]
+        for name, res in result.per_dataset.items()
+    }
+
+
+def test_interrupted_run_resumes_from_the_cache_with_identical_numbers(
+    tmp_path, monkeypatch
+):
+    reference = _tiny_suite(cache=None)
+    calls = []
+    real = _suite.fit_and_score
+
+    def interrupting(*args, **kwargs):
+        if len(calls) == 7:
+            raise _Interrupt
+        calls.append(kwargs["meta"])
+        return real(*args, **kwargs)
+
+    cache = str(tmp_path / "cache")
+    monkeypatch.setattr(_suite, "fit_and_score", interrupting)
+    with pytest.raises(_Interrupt):
+        _tiny_suite(cache)
+    assert len(calls) == 7
+    first = list(calls)
+
+    calls.clear()
+    monkeypatch.setattr(
+        _suite,
+        "fit_and_score",
+        lambda *a, **k: calls.append(k["meta"]) or real(*a, **k),
+    )
+    resumed = _tiny_suite(cache)
+    # 2 data sets x 3 arms x 4 splits = 24 units; the 7 done are not refitted
+    assert len(calls) == 24 - 7
+    assert not [m for m in calls if m in first]
+    numbers = _numbers(resumed)
+    assert not any(r["error"] for rows in numbers.values() for r in rows)
+    np.testing.assert_equal(numbers, _numbers(reference))
+
+    calls.clear()
+    replay = _tiny_suite(cache)
+    assert calls == []
+    np.testing.assert_equal(_numbers(replay, times=True), _numbers(resumed, times=True))
+    rk, rk_ref = replay.ranking, reference.ranking
+    np.testing.assert_array_equal(rk.table, rk_ref.table)
+    np.testing.assert_array_equal(rk.mean_ranks, rk_ref.mean_ranks)
+
+
+def test_run_suite_rejects_unknown_names():
+    with pytest.raises(ValueError, match="gathers32_easy.*waveform_quality"):
+        run_suite(["gathers_huge"])
+    with pytest.raises(ValueError, match=r"\['cv', 'holdout'\]"):
+        run_suite(["gathers32_easy"], protocol="loo")
+
+
+@pytest.mark.parametrize("entry", [main, study_main])
+def test_cli_lists_the_valid_data_sets_and_protocols(entry, capsys):
+    with pytest.raises(SystemExit) as exc:
+        entry(["--datasets", "gathers32_easy,nope"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown data set(s) ['nope']" in err
+    for name in BENCHMARKS:
+        assert name in err
+    with pytest.raises(SystemExit) as exc:
+        entry(["--protocol", "bootstrap"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "bootstrap" in err and "cv" in err and "holdout" in err
+
+
+def test_cli_runs_a_tiny_suite_with_user_data(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    y = np.array(["ok"] * 40 + ["noisy"] * 14 + ["broken"] * 6)
+    X = rng.normal(size=(60, 16, 16)).astype(np.float32)
+    X[y == "broken", :, :3] = 0.0
+    np.savez(tmp_path / "mine.npz", X=X, y=y)
+    out = tmp_path / "out"
+    argv = [
+        "--protocol", "cv", "--data", str(tmp_path / "mine.npz"),
+        "--datasets", "gathers32_easy", "--n-samples", "60",
+        "--folds", "2", "--repeats", "2", "--arms", "none,random,class_weight",
+        "--n-synthetic", "4", "--epochs", "1", "--cache", str(tmp_path / "c"),
+        "--out", str(out), "-q",
+    ]  # fmt: skip
+    assert study_main(argv) == 0
+    written = {p.name for p in out.iterdir()}
+    assert {"report.md", "ranking.csv", "tests.csv", "cd.png", "config.json"} <= written
+    assert {"mine", "gathers32_easy"} <= written
+    assert (out / "mine" / "report.md").exists()
+    report = (out / "report.md").read_text()
+    assert "## mine" in report and "## gathers32_easy" in report
+    assert "Friedman" in report and "corrected t p" in report
+    printed = capsys.readouterr().out
+    assert "`mine`" in printed and "`gathers32_easy`" in printed
+    with pytest.raises(SystemExit):
+        study_main(["--protocol", "holdout", "--data", str(tmp_path / "mine.npz")])
+    assert "use --protocol cv" in capsys.readouterr().err
