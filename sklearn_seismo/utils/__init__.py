@@ -1,6 +1,7 @@
-"""Shape handling, validation, random state and device helpers."""
+"""Shape handling, validation, random state, device and thread helpers."""
 
 from ._layout import check_sample_shape, restore_layout, validate_samples
+from ._torch import TORCH_THREADS_ENV, limit_torch_threads, torch_threads
 from .discovery import all_estimators
 
 __all__ = [
@@ -8,4 +9,7 @@ __all__ = [
     "check_sample_shape",
     "restore_layout",
     "validate_samples",
+    "TORCH_THREADS_ENV",
+    "torch_threads",
+    "limit_torch_threads",
 ]

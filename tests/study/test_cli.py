@@ -49,6 +49,7 @@ def test_cli_writes_the_documented_files(tiny_npz, tmp_path, capsys):
         "sweep_summary.csv",
         "sweep.png",
         "config.json",
+        "timing.json",
     }
     with open(out / "scores.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -124,8 +125,8 @@ def test_cli_rejects_bad_options(capsys):
         main(["--shape", "32xfoo"])
     assert "invalid shape" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["--backend", "dask"])
-    assert "--scheduler" in capsys.readouterr().err
+        main(["--scheduler", "tcp://127.0.0.1:8786"])
+    assert "--backend dask" in capsys.readouterr().err
 
 
 def test_cli_waveform_files_need_labels_and_readable_files(tmp_path, capsys):
@@ -169,11 +170,10 @@ def test_layout_option_overrides_the_shape_rule(sample_shape, layout, expected):
 def test_flow_and_classifier_follow_the_same_layout(
     sample_shape, layout, classifier, n_dim
 ):
-    from argparse import Namespace
-
     from sklearn_seismo.study._config import get_config
 
-    args = Namespace(layout=layout, device="cpu", seed=0)
-    clf, glow = make_estimators(get_config("quick"), sample_shape, args)
+    clf, glow = make_estimators(
+        get_config("quick"), sample_shape, layout=layout, device="cpu", seed=0
+    )
     assert type(clf).__name__ == classifier
     assert glow.n_dim == n_dim
