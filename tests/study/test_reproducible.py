@@ -2,8 +2,14 @@
 
 import csv
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import sklearn_seismo
+
+ROOT = Path(sklearn_seismo.__file__).resolve().parent.parent
 
 # The quick configuration scaled down: every option the default command uses,
 # with a glow arm, tiny sizes and no sweep.
@@ -33,12 +39,18 @@ TIME_COLUMNS = {"fit_time", "score_time"}
 TIME_FILES = {"timing.json", "report.md", "f1_per_class.png"}
 
 
-def run(out):
+def run(folder):
+    # the same command line (relative --out) from two folders, with the
+    # package under test first on the path
+    folder.mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
     proc = subprocess.run(
-        [sys.executable, "-m", "sklearn_seismo.study", *COMMAND, "--out", str(out)],
+        [sys.executable, "-m", "sklearn_seismo.study", *COMMAND, "--out", "res"],
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=folder,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc
@@ -58,9 +70,9 @@ def read_csv(path):
 
 
 def test_same_command_in_fresh_processes_gives_identical_results(tmp_path):
-    first, second = tmp_path / "a", tmp_path / "b"
-    run(first)
-    run(second)
+    run(tmp_path / "a")
+    run(tmp_path / "b")
+    first, second = tmp_path / "a" / "res", tmp_path / "b" / "res"
     files = {p.name for p in first.iterdir()}
     assert files == {p.name for p in second.iterdir()}
     assert {"scores.csv", "config.json", "timing.json"} <= files
