@@ -22,6 +22,7 @@ full comparison with all arms.
 # %%
 # Data and the samplers' synthetic gathers
 # ----------------------------------------
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -45,18 +46,24 @@ figures.mkdir(exist_ok=True)
 # A rarer-than-usual but not tiny bad class keeps 3-fold training parts
 # large enough for SMOTE's 5 neighbours and for the flow.
 X, y = make_shot_gathers(
-    n_samples=400, shape=(32, 32), weights=(0.62, 0.3, 0.08), random_state=0
+    n_samples=300, shape=(32, 32), weights=(0.62, 0.3, 0.08), random_state=0
 )
 print("class counts:", dict(Counter(y)))
 Xf = X.reshape(len(X), -1)  # SMOTE takes 2-D data: flatten once
 
 glow = GlowOversampler(
-    n_levels=2, n_steps=4, hidden_channels=32, max_epochs=30, random_state=0
+    n_levels=2, n_steps=4, hidden_channels=32, max_epochs=20, random_state=0
 )
 strategy = AddSamples("bad", 8)
-X_glow, y_glow = glow.set_params(
-    sampling_strategy=strategy, sample_shape=(32, 32)
-).fit_resample(Xf, y)
+# The flow's own warnings (e.g. on an undertrained flow) are collected and
+# shown as text, as run_study does for every fit.
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    X_glow, y_glow = glow.set_params(
+        sampling_strategy=strategy, sample_shape=(32, 32)
+    ).fit_resample(Xf, y)
+for message, n in Counter(str(w.message) for w in caught).items():
+    print(f"GlowOversampler said ({n}x): {message}")
 X_smote, y_smote = SMOTE(sampling_strategy=strategy, random_state=0).fit_resample(Xf, y)
 # Both samplers append their new samples after the original ones.
 real = X[y == "bad"][:4]
@@ -90,19 +97,23 @@ fig.savefig(figures / "compare_oversamplers_samples.png", dpi=110)
 # The comparison across folds
 # ---------------------------
 # A small Miniception classifier; every arm clones it, and gets the same seed.
-classifier = MiniceptionClassifier(max_epochs=6, lr=1e-3, batch_size=32)
+classifier = MiniceptionClassifier(max_epochs=4, lr=1e-3, batch_size=32)
 result = run_study(
     X,
     y,
-    arms=("none", "glow", "smote", "random", "class_weight"),
+    arms=("none", "glow", "smote", "class_weight"),
     cv=3,
     n_synthetic=60,
     classifier=classifier,
-    glow=GlowOversampler(n_levels=2, n_steps=4, hidden_channels=32, max_epochs=30),
+    glow=GlowOversampler(n_levels=2, n_steps=4, hidden_channels=32, max_epochs=20),
     random_state=0,
     verbose=0,
 )
 print(format_study_table(result))
+# Warnings raised inside the fits come back with the result, counted per arm.
+for arm, counts in result.warnings.items():
+    for message, n in counts.items():
+        print(f"{arm}: {message} (x{n})")
 
 # %%
 # Per-class F1 with error bars (standard deviation over folds):

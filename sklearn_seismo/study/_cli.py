@@ -940,9 +940,14 @@ def _run(args, argv, stack):
     paths = write_report(result, args.out, sweep=sweep, config=config, timing=timing)
     print()
     print(format_study_table(result))
-    for arm, reason in result.skipped_arms.items():
+    skipped = dict(result.skipped_arms)
+    notes = list(result.notes)
+    if sweep is not None:
+        skipped.update({f"{m} (sweep)": r for m, r in sweep.skipped_methods.items()})
+        notes += [f"sweep: {note}" for note in sweep.notes]
+    for arm, reason in skipped.items():
         print(f"\narm {arm} skipped: {reason}")
-    for note in result.notes:
+    for note in notes:
         print(f"\nnote: {note}")
     if result.errors:
         print(f"\n{len(result.errors)} fit(s) failed (not averaged), see report.md:")

@@ -11,6 +11,7 @@ whichever process happened to run the fit.
 
 import math
 import os
+import re
 import time
 import traceback
 import warnings
@@ -97,12 +98,30 @@ def _fit_score(pipe, X, y, train, test, labels, fit_params):
 
 
 def collect_warnings(rows, by):
-    """Count the warnings of fitted rows per group: ``{group: {message: n}}``."""
+    """Count the warnings of fitted rows per group: ``{group: {message: n}}``.
+
+    Messages that differ only in their numbers (e.g. "7 of 67 decodes redrawn"
+    in one fold, "6 of 70" in another) are counted together under the first
+    one seen, marked with how many variants there were.
+    """
     out = {}
     for row in rows:
-        counts = out.setdefault(row[by], Counter())
-        counts.update(row.get("warnings") or {})
-    return {k: dict(v.most_common()) for k, v in out.items() if v}
+        groups = out.setdefault(row[by], {})
+        for message, n in (row.get("warnings") or {}).items():
+            key = re.sub(r"\d+(?:\.\d+)?", "#", message)
+            entry = groups.setdefault(key, [message, 0, set()])
+            entry[1] += n
+            entry[2].add(message)
+    collected = {}
+    for group, entries in out.items():
+        counts = {}
+        for message, n, variants in sorted(entries.values(), key=lambda e: -e[1]):
+            if len(variants) > 1:
+                message += f" [{len(variants)} variants of this message]"
+            counts[message] = n
+        if counts:
+            collected[group] = counts
+    return collected
 
 
 def _dask_client(scheduler):

@@ -192,3 +192,16 @@ def test_sweep_axis_label_has_no_markup():
     sweep = Bunch(labels=["bad"], methods=["smote"], summary=summary, minority="bad")
     fig = plot_sweep(sweep)
     assert fig.axes[0].get_xlabel() == "synthetic samples of 'bad'"
+
+
+def test_messages_differing_in_numbers_are_counted_together():
+    from sklearn_seismo.study._parallel import collect_warnings
+
+    rows = [
+        {"arm": "glow", "warnings": {"UserWarning: 7 of 67 redrawn": 1}},
+        {"arm": "glow", "warnings": {"UserWarning: 6 of 70 redrawn": 2}},
+        {"arm": "none", "warnings": {}},
+    ]
+    assert collect_warnings(rows, "arm") == {
+        "glow": {"UserWarning: 7 of 67 redrawn [2 variants of this message]": 3}
+    }
