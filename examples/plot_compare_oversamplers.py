@@ -122,7 +122,7 @@ fig.savefig(figures / "compare_oversamplers_f1.png", dpi=110, bbox_inches="tight
 
 # %%
 # Paired comparison of the *bad*-class F1 against no oversampling, fold by
-# fold. With 3 folds a two-sided Wilcoxon p-value cannot go below 0.25: the
+# fold. With 3 folds the smallest two-sided Wilcoxon p-value is 0.25: the
 # note says so, and 10 folds (the paper's protocol) are needed for a test with
 # any power.
 for row in result.comparisons:
