@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from ..utils._argparse import ShapeAction
 from ._examples import (
     EXAMPLE_RECORDS,
     available_example_records,
@@ -94,7 +95,14 @@ def main(argv=None):
         "ship inside ObsPy, plus an example figure.",
     )
     parser.add_argument("--n-samples", type=int, default=5223)
-    parser.add_argument("--shape", type=int, nargs=2, default=(64, 64))
+    parser.add_argument(
+        "--shape",
+        nargs="+",
+        action=ShapeAction,
+        default=(64, 64),
+        metavar="N",
+        help="gather shape n_time x n_traces: 64x64 or 64 64 (default: 64x64)",
+    )
     parser.add_argument("--difficulty", type=float, default=0.5)
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument(

@@ -148,8 +148,13 @@ def _metric_names(rows, exclude):
 def _group(rows, by):
     groups = {}
     for row in rows:
-        groups.setdefault(row[by], []).append(row)
+        key = row[by] if isinstance(by, str) else tuple(row[b] for b in by)
+        groups.setdefault(key, []).append(row)
     return groups
+
+
+def _group_keys(by, name):
+    return {by: name} if isinstance(by, str) else dict(zip(by, name))
 
 
 def summarize_folds(scores, *, by="arm", metrics=None, exclude=("fold",)):
@@ -161,9 +166,9 @@ def summarize_folds(scores, *, by="arm", metrics=None, exclude=("fold",)):
         One dict per (group, fold), e.g. the ``scores`` of
         :func:`sklearn_seismo.study.run_study` or dicts from
         :func:`fold_scores` with a group key added.
-    by : str, default="arm"
-        Key that names the group (one output row per group, in order of first
-        appearance).
+    by : str or tuple of str, default="arm"
+        Key(s) that name the group (one output row per group, in order of first
+        appearance), e.g. ``("method", "n_synthetic")``.
     metrics : list of str, default=None
         Keys to summarize. ``None`` takes every numeric key except ``by`` and
         ``exclude``.
@@ -173,7 +178,7 @@ def summarize_folds(scores, *, by="arm", metrics=None, exclude=("fold",)):
     Returns
     -------
     rows : list of dict
-        Per group: ``by``, ``n_folds`` (folds with finite scores), and
+        Per group: the ``by`` key(s), ``n_folds`` (folds with finite scores), and
         ``<metric>_mean`` / ``<metric>_std`` for every metric. Folds whose score
         is NaN (a failed fold) are left out of the mean; the standard deviation
         is the population one (``ddof=0``) over folds, as reported in the paper.
@@ -191,10 +196,11 @@ def summarize_folds(scores, *, by="arm", metrics=None, exclude=("fold",)):
     """
     rows = list(scores)
     if metrics is None:
-        metrics = _metric_names(rows, exclude=set(exclude) | {by})
+        by_keys = {by} if isinstance(by, str) else set(by)
+        metrics = _metric_names(rows, exclude=set(exclude) | by_keys)
     out = []
     for name, group in _group(rows, by).items():
-        summary = {by: name}
+        summary = _group_keys(by, name)
         n_ok = 0
         for metric in metrics:
             values = np.array([row.get(metric, np.nan) for row in group], dtype=float)
@@ -268,8 +274,9 @@ def paired_comparison(a, b, *, alternative="two-sided"):
         ``p_value`` of the Wilcoxon signed-rank test, and ``note`` (empty string
         or why the p-value is what it is). All differences zero gives
         ``p_value=1.0`` (no evidence of a difference; SciPy cannot rank zero
-        differences). Fewer than 2 pairs gives ``p_value=nan``. With ``n < 6``
-        the note says that two-sided p cannot go below ``2 / 2**n``.
+        differences). Fewer than 2 pairs gives ``p_value=nan``. When the
+        smallest p-value reachable with ``k`` non-zero differences
+        (``2 / 2**k`` two-sided) is above 0.05, the note says so.
 
     See Also
     --------
@@ -321,10 +328,17 @@ def paired_comparison(a, b, *, alternative="two-sided"):
         result["statistic"] = float(res.statistic)
         result["p_value"] = float(res.pvalue)
         n_nonzero = int((d != 0).sum())
-        if n_nonzero < 6:
+        # the exact test's smallest p: every difference of one sign
+        p_min = min(1.0, (2 if alternative == "two-sided" else 1) / 2**n_nonzero)
+        if p_min >= 1:
             notes.append(
-                f"only {n_nonzero} non-zero differences: a two-sided p-value "
-                f"cannot go below {2 / 2**n_nonzero:.3g}"
+                f"only {n_nonzero} non-zero difference: the test cannot detect "
+                "anything (p is 1 whatever the scores)"
+            )
+        elif p_min > 0.05:
+            notes.append(
+                f"only {n_nonzero} non-zero differences: the smallest reachable "
+                f"p-value is {p_min:.3g}, so p < 0.05 is impossible"
             )
     result["note"] = "; ".join(notes)
     return result

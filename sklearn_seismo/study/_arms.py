@@ -157,6 +157,7 @@ def make_arms(
     classifier=None,
     glow=None,
     augmenter=None,
+    k_neighbors=5,
     random_state=0,
 ):
     """Build the study's pipelines, one per arm.
@@ -206,6 +207,10 @@ def make_arms(
         ``None``: ``GlowOversampler(random_state=random_state)``.
     augmenter : object with ``augment_batch``, default=None
         Augmentation for the augment arms. ``None``: :func:`default_augmenter`.
+    k_neighbors : int, default=5
+        Neighbours of SMOTE (``k_neighbors``) and ADASYN (``n_neighbors``);
+        both need more minority samples than neighbours in every training set
+        (:func:`run_study` lowers it to fit the smallest training fold).
     random_state : int, default=0
         Seed given to every sampler and to the classifier (unless the
         templates carry their own).
@@ -277,12 +282,20 @@ def make_arms(
         "none": lambda: ("passthrough", "passthrough", clone(clf)),
         "glow": lambda: (glow_sampler(n_synthetic), "passthrough", clone(clf)),
         "smote": lambda: (
-            SMOTE(sampling_strategy=strategy, random_state=random_state),
+            SMOTE(
+                sampling_strategy=strategy,
+                k_neighbors=k_neighbors,
+                random_state=random_state,
+            ),
             "passthrough",
             clone(clf),
         ),
         "adasyn": lambda: (
-            ADASYN(sampling_strategy=strategy, random_state=random_state),
+            ADASYN(
+                sampling_strategy=strategy,
+                n_neighbors=k_neighbors,
+                random_state=random_state,
+            ),
             "passthrough",
             clone(clf),
         ),

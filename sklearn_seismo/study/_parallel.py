@@ -3,44 +3,28 @@
 No scheduler of our own: the same ``joblib.Parallel`` call runs under
 ``joblib.parallel_config(backend="dask")`` with a ``distributed.Client`` when a
 cluster is asked for. Each task caps torch's (and BLAS') thread pool so that
-concurrent workers on one machine share its cores instead of oversubscribing.
+concurrent workers on one machine share its cores instead of oversubscribing
+(:func:`sklearn_seismo.utils.torch_threads`), and records the warnings its fit
+raised, so that they come back with the result instead of being printed by
+whichever process happened to run the fit.
 """
 
 import math
 import os
+import re
 import time
 import traceback
 import warnings
+from collections import Counter
 from contextlib import contextmanager, nullcontext
 
 import numpy as np
 from sklearn.base import clone
 
 from ..metrics import fold_scores
+from ..utils._torch import limit_torch_threads, torch_threads
 
 BACKENDS = ("loky", "threading", "dask")
-
-
-@contextmanager
-def _thread_limit(n_threads):
-    if n_threads is None:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a dependency
-        torch = None
-    old = torch.get_num_threads() if torch is not None else None
-    try:
-        if torch is not None:
-            torch.set_num_threads(int(n_threads))
-        with threadpool_limits(limits=int(n_threads)):
-            yield
-    finally:
-        if torch is not None:
-            torch.set_num_threads(old)
 
 
 def _resolve_threads(spec):
@@ -71,21 +55,22 @@ def fit_and_score(
     """Fit a clone of ``pipe`` on ``X[train]`` and score it on ``X[test]``.
 
     Returns one row (dict): ``meta``, ``n_train``, ``n_test``, ``fit_time``,
-    ``score_time``, ``error`` and the keys of
+    ``score_time``, ``error``, ``warnings`` and the keys of
     :func:`sklearn_seismo.metrics.fold_scores`. A failure is recorded as NaN
-    scores and the error message when ``on_error="record"``.
+    scores and the error message when ``on_error="record"``. ``warnings`` maps
+    ``"Category: message"`` of every warning raised by the fit and the
+    prediction to its count; nothing is printed.
     """
     row = dict(meta)
     row.update(n_train=int(len(train)), n_test=int(len(test)))
     y_test = y[test]
-    with _thread_limit(_resolve_threads(threads)):
-        est = clone(pipe)
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        limit_torch_threads(_resolve_threads(threads)),
+    ):
+        warnings.simplefilter("always")
         try:
-            t0 = time.perf_counter()
-            est.fit(X[train], y[train], **(fit_params or {}))
-            t1 = time.perf_counter()
-            y_pred = est.predict(X[test])
-            t2 = time.perf_counter()
+            row.update(_fit_score(pipe, X, y, train, test, labels, fit_params))
         except Exception as exc:
             if on_error == "raise":
                 raise
@@ -95,10 +80,48 @@ def fit_and_score(
             row["traceback"] = traceback.format_exc(limit=3)
             for key, value in scores.items():
                 row[key] = value if key.startswith("support_") else math.nan
-            return row
-    row.update(fit_time=t1 - t0, score_time=t2 - t1, error="")
-    row.update(fold_scores(y_test, y_pred, labels=labels))
+    row["warnings"] = dict(
+        Counter(f"{w.category.__name__}: {w.message}" for w in caught)
+    )
     return row
+
+
+def _fit_score(pipe, X, y, train, test, labels, fit_params):
+    est = clone(pipe)
+    t0 = time.perf_counter()
+    est.fit(X[train], y[train], **(fit_params or {}))
+    t1 = time.perf_counter()
+    y_pred = est.predict(X[test])
+    t2 = time.perf_counter()
+    scores = fold_scores(y[test], y_pred, labels=labels)
+    return dict(fit_time=t1 - t0, score_time=t2 - t1, error="", **scores)
+
+
+def collect_warnings(rows, by):
+    """Count the warnings of fitted rows per group: ``{group: {message: n}}``.
+
+    Messages that differ only in their numbers (e.g. "7 of 67 decodes redrawn"
+    in one fold, "6 of 70" in another) are counted together under the first
+    one seen, marked with how many variants there were.
+    """
+    out = {}
+    for row in rows:
+        groups = out.setdefault(row[by], {})
+        for message, n in (row.get("warnings") or {}).items():
+            key = re.sub(r"\d+(?:\.\d+)?", "#", message)
+            entry = groups.setdefault(key, [message, 0, set()])
+            entry[1] += n
+            entry[2].add(message)
+    collected = {}
+    for group, entries in out.items():
+        counts = {}
+        for message, n, variants in sorted(entries.values(), key=lambda e: -e[1]):
+            if len(variants) > 1:
+                message += f" [{len(variants)} variants of this message]"
+            counts[message] = n
+        if counts:
+            collected[group] = counts
+    return collected
 
 
 def _dask_client(scheduler):
@@ -121,8 +144,10 @@ def _dask_client(scheduler):
     return Client(scheduler), True
 
 
-def _dask_threads(client):
+def _dask_threads(client, n_threads=None):
     """Torch threads per dask worker: the host's cores over its worker threads."""
+    if n_threads is not None:
+        return n_threads
     nthreads = client.nthreads()
     cores = client.run(os.cpu_count)
     per_host = {}
@@ -136,12 +161,20 @@ def _dask_threads(client):
 
 
 def run_tasks(
-    tasks, *, n_jobs=1, backend="loky", scheduler=None, verbose=1, desc="fits"
+    tasks,
+    *,
+    n_jobs=1,
+    backend="loky",
+    scheduler=None,
+    verbose=1,
+    desc="fits",
+    n_threads=None,
 ):
     """Run ``fit_and_score`` tasks; return rows in task order.
 
     ``tasks`` is a list of ``(args, kwargs)`` for :func:`fit_and_score`
-    (without ``threads``).
+    (without ``threads``). Each task's torch threads follow
+    :func:`sklearn_seismo.utils.torch_threads` (``n_threads`` overrides it).
     """
     import joblib
 
@@ -156,16 +189,14 @@ def run_tasks(
     owns_client = False
     if backend == "dask":
         client, owns_client = _dask_client(scheduler)
-        threads = _dask_threads(client)
+        threads = _dask_threads(client, n_threads)
         if n_jobs in (None, 1):
             n_jobs = -1
         context = joblib.parallel_config(backend="dask")
     else:
         n_workers = joblib.effective_n_jobs(n_jobs)
         n_workers = max(1, min(n_workers, len(tasks)))
-        # One worker runs in this process: leave its thread settings (e.g.
-        # OMP_NUM_THREADS) to the user.
-        threads = None if n_workers == 1 else max(1, joblib.cpu_count() // n_workers)
+        threads = torch_threads(n_workers, n_threads=n_threads)
         context = nullcontext()
     try:
         with context:

@@ -15,6 +15,7 @@ __all__ = [
     "format_study_table",
     "plot_per_class_f1",
     "plot_sweep",
+    "format_warnings",
     "REPORT_FILES",
 ]
 
@@ -31,10 +32,11 @@ REPORT_FILES = (
     "sweep_summary.csv",
     "sweep.png",
     "config.json",
+    "timing.json",
 )
 
 
-def _write_csv(path, rows, drop=("traceback",)):
+def _write_csv(path, rows, drop=("traceback", "warnings")):
     fields = []
     for row in rows:
         fields += [k for k in row if k not in fields and k not in drop]
@@ -103,15 +105,21 @@ def format_study_table(result):
         cmp_ = _p_vs(result, arm, "none", key)
         if cmp_ is None:
             row[f"Δ F1 {minority} vs none (p)"] = "—"
+        elif not np.isfinite(cmp_["mean_diff"]):
+            row[f"Δ F1 {minority} vs none (p)"] = f"n/a: {cmp_['note']}"
         else:
             row[f"Δ F1 {minority} vs none (p)"] = (
                 f"{100 * cmp_['mean_diff']:+.1f} ({_fmt_p(cmp_['p_value'])})"
             )
-        row["fit s"] = f"{s['fit_time_mean']:.1f}"
+        row["fit s"] = _fmt_seconds(s["fit_time_mean"])
         row["folds"] = str(s["n_folds"])
         rows.append(row)
     columns = list(rows[0]) if rows else ["arm"]
     return format_markdown_table(rows, columns)
+
+
+def _fmt_seconds(t):
+    return f"{t:.1f}" if np.isfinite(t) else "n/a"
 
 
 def _fmt_p(p):
@@ -155,7 +163,7 @@ def _metric_tables(result):
             ("accuracy", "accuracy"),
         ):
             row[name] = format_mean_std(s[f"{key}_mean"], s[f"{key}_std"])
-        row["fit time (s)"] = f"{s['fit_time_mean']:.1f}"
+        row["fit time (s)"] = _fmt_seconds(s["fit_time_mean"])
         overall.append(row)
     parts.append(
         "### Overall (%, mean ± std over folds)\n\n"
@@ -187,7 +195,7 @@ def _comparison_table(result, reference):
     )
 
 
-def write_report(result, out_dir, *, sweep=None, config=None, title=None):
+def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title=None):
     """Write a study result (and optionally a sweep) into ``out_dir``.
 
     Files: ``report.md`` (the tables, paired comparisons, failures, setup),
@@ -196,8 +204,10 @@ def write_report(result, out_dir, *, sweep=None, config=None, title=None):
     ``f1_per_class.png`` (bar chart with error bars); with a sweep also
     ``sweep.csv``, ``sweep_summary.csv`` and ``sweep.png`` (F1 of every class
     against the number of synthetic samples); ``config.json`` with
-    ``config``. PNG files need matplotlib; without it they are skipped with a
-    warning.
+    ``config`` and ``timing.json`` with ``timing``, kept apart so that two runs
+    of the same configuration write identical files except ``timing.json``, the
+    fit times of the CSV files and ``report.md``. PNG files need matplotlib;
+    without it they are skipped with a warning.
 
     Parameters
     ----------
@@ -209,6 +219,9 @@ def write_report(result, out_dir, *, sweep=None, config=None, title=None):
         Output of :func:`run_sweep`.
     config : dict, default=None
         The settings of the run, stored as ``config.json`` and in the report.
+    timing : dict, default=None
+        Date and wall times of the run, stored as ``timing.json`` and in the
+        report.
     title : str, default=None
         Title of ``report.md``.
 
@@ -231,9 +244,10 @@ def write_report(result, out_dir, *, sweep=None, config=None, title=None):
     if sweep is not None:
         _write_csv(path("sweep.csv"), sweep.scores)
         _write_csv(path("sweep_summary.csv"), sweep.summary)
-    if config is not None:
-        with open(path("config.json"), "w", encoding="utf-8") as fh:
-            json.dump(config, fh, indent=2, default=str)
+    for name, content in (("config.json", config), ("timing.json", timing)):
+        if content is not None:
+            with open(path(name), "w", encoding="utf-8") as fh:
+                json.dump(content, fh, indent=2, default=str)
 
     try:
         import matplotlib
@@ -268,29 +282,70 @@ def write_report(result, out_dir, *, sweep=None, config=None, title=None):
         part = _comparison_table(result, reference)
         if part:
             md += [part, ""]
-    if result.errors:
-        md += ["## Failed fits (scores recorded as NaN)", ""]
-        for row in result.errors:
-            md.append(f"- arm `{row['arm']}`, fold {row['fold']}: {row['error']}")
-        md.append("")
+    md += _issues(result, sweep)
     if plt is not None:
         md += ["## Plots", "", "![per-class F1](f1_per_class.png)", ""]
         if sweep is not None:
             md += ["![sweep](sweep.png)", ""]
     if sweep is not None:
         md += ["## Sweep (F1 per class, mean over runs)", "", _sweep_table(sweep), ""]
-    if config is not None:
-        md += [
-            "## Setup",
-            "",
-            "```json",
-            json.dumps(config, indent=2, default=str),
-            "```",
-            "",
-        ]
+    for name, content in (("Setup", config), ("Timing", timing)):
+        if content is not None:
+            md += [
+                f"## {name}",
+                "",
+                "```json",
+                json.dumps(content, indent=2, default=str),
+                "```",
+                "",
+            ]
     with open(path("report.md"), "w", encoding="utf-8") as fh:
         fh.write("\n".join(md))
     return paths
+
+
+def _issues(result, sweep=None):
+    """Report sections on what did not run as asked, and the fits' warnings."""
+    md = []
+    skipped_arms = dict(result.get("skipped_arms") or {})
+    notes = list(result.get("notes") or [])
+    if sweep is not None:
+        for method, reason in (sweep.get("skipped_methods") or {}).items():
+            skipped_arms.setdefault(f"{method} (sweep)", reason)
+        notes += [f"sweep: {n}" for n in sweep.get("notes") or []]
+    if skipped_arms or result.get("skipped_folds") or notes:
+        md += ["## Adjustments to the data", ""]
+        md += [f"- arm `{arm}` skipped: {why}" for arm, why in skipped_arms.items()]
+        md += [
+            f"- fold {r['fold']} not fitted nor averaged: {r['reason']}"
+            for r in result.get("skipped_folds") or []
+        ]
+        md += [f"- {note}" for note in notes]
+        md.append("")
+    if result.errors:
+        md += ["## Failed fits (not averaged)", ""]
+        for row in result.errors:
+            md.append(f"- arm `{row['arm']}`, fold {row['fold']}: {row['error']}")
+        md.append("")
+    sources = [("", result.get("warnings") or {})]
+    if sweep is not None:
+        sources.append((" (sweep)", sweep.get("warnings") or {}))
+    lines = format_warnings(sources)
+    if lines:
+        md += ["## Warnings raised by the fits (message: count)", ""]
+        md += [f"- {line}" for line in lines]
+        md.append("")
+    return md
+
+
+def format_warnings(sources):
+    """One line per (group, message) with its count, e.g. for the CLI."""
+    lines = []
+    for suffix, by_group in sources:
+        for group, counts in by_group.items():
+            for message, n in counts.items():
+                lines.append(f"{group}{suffix}: {message} (x{n})")
+    return lines
 
 
 def _sweep_table(sweep):
@@ -355,7 +410,7 @@ def plot_sweep(sweep):
             ax.plot(xs, m, marker="o", label=method)
             ax.fill_between(xs, m - s, m + s, alpha=0.2)
         ax.set_title(f"class {label}")
-        ax.set_xlabel(f"synthetic samples of `{sweep.minority}`")
+        ax.set_xlabel(f"synthetic samples of '{sweep.minority}'")
     axes[0][0].set_ylabel("F1 on the test split")
     axes[0][-1].legend(fontsize="small")
     fig.tight_layout()

@@ -10,7 +10,7 @@ from sklearn.utils import Bunch
 from ..metrics import compare_to_reference, per_class_table, summarize_folds
 from ..metrics._report import OVERALL_METRICS
 from ._arms import ALL_ARMS, make_arms
-from ._parallel import flatten, run_tasks
+from ._parallel import collect_warnings, flatten, run_tasks
 
 __all__ = ["run_study", "SCORE_COLUMNS"]
 
@@ -74,9 +74,11 @@ def run_study(
     minority=None,
     sample_shape=None,
     memory=None,
+    k_neighbors=5,
     n_jobs=1,
     backend="loky",
     scheduler=None,
+    n_threads=None,
     random_state=0,
     on_error="record",
     verbose=1,
@@ -120,6 +122,11 @@ def run_study(
         Cache for the flows of the glow arms (set on the glow template when it
         has none): ``glow`` and ``glow+augment`` then train one flow per fold
         instead of two. With ``n_jobs > 1`` both may still train it at once.
+    k_neighbors : int, default=5
+        Neighbours of SMOTE and ADASYN. Lowered to the minority count of the
+        smallest training fold minus one when that is smaller (noted in
+        ``notes``); with fewer than 2 minority samples in a training fold the
+        two arms are skipped (``skipped_arms``) rather than failing.
     n_jobs : int, default=1
         Fits (folds x arms) run concurrently. Each worker's torch thread pool is
         capped at ``cores // workers``. With ``backend="dask"``, 1 means every
@@ -128,6 +135,9 @@ def run_study(
         joblib backend. ``"dask"`` runs the same joblib call on a
         ``dask.distributed`` cluster (``scheduler``); workers with a GPU use it
         (the package's estimators default to ``device="auto"``).
+    n_threads : int, default=None
+        Torch threads per fit; ``None``: :func:`sklearn_seismo.utils.torch_threads`
+        (cores // concurrent fits, or ``SEISMO_TORCH_THREADS``).
     scheduler : str or distributed.Client, default=None
         Scheduler address (``"tcp://host:8786"``) or client for
         ``backend="dask"``; ``None`` uses the current client.
@@ -161,6 +171,13 @@ def run_study(
         folds : list of (train_indices, test_indices).
         pipelines : dict of arm -> unfitted Pipeline.
         errors : list of dict, the failed (arm, fold) rows.
+        warnings : dict of arm -> {"Category: message": count}, the warnings
+            raised by the fits (collected in the workers, never printed).
+        skipped_folds : list of dict, folds whose test part holds no minority
+            sample: not fitted and not averaged (``fold``, ``reason``).
+        skipped_arms : dict of arm -> reason, arms that could not run.
+        notes : list of str, changes made to fit the data (e.g. a lowered
+            ``k_neighbors``).
 
     See Also
     --------
@@ -204,7 +221,24 @@ def run_study(
         raise ValueError(f"y needs at least 2 classes, got {labels}.")
     minority = _pick_minority(y, minority)
     cv = _make_cv(cv, random_state)
-    folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(Xf, y)]
+    folds, skipped_folds = [], []
+    for k, (tr, te) in enumerate(cv.split(Xf, y)):
+        tr, te = np.asarray(tr), np.asarray(te)
+        if not np.any(y[te] == minority):
+            # its minority F1 would be 0 by definition, not by the arm
+            skipped_folds.append(
+                {
+                    "fold": k,
+                    "reason": f"its test part holds no {minority!r} sample; use "
+                    "fewer folds than minority samples",
+                }
+            )
+        folds.append((tr, te))
+    if len(skipped_folds) == len(folds):
+        raise ValueError(
+            f"no test fold holds a sample of the minority class {minority!r}; "
+            "use fewer folds than it has samples."
+        )
     if memory is not None:
         if glow is None:
             from sklearn_seismo.over_sampling import GlowOversampler
@@ -213,14 +247,24 @@ def run_study(
         params = glow.get_params(deep=False)
         if "memory" in params and params["memory"] is None:
             glow = clone(glow).set_params(memory=memory)
+    skip = {r["fold"] for r in skipped_folds}
+    n_min_train = min(
+        int(np.sum(y[tr] == minority))
+        for k, (tr, _) in enumerate(folds)
+        if k not in skip
+    )
+    k_neighbors, notes, skipped_arms = _fit_neighbors(
+        arms, k_neighbors, n_min_train, minority
+    )
     pipes = make_arms(
         minority=minority,
         sample_shape=sample_shape,
-        arms=arms,
+        arms=[a for a in arms if a not in skipped_arms],
         n_synthetic=n_synthetic,
         classifier=classifier,
         glow=glow,
         augmenter=augmenter,
+        k_neighbors=k_neighbors,
         random_state=random_state,
     )
     tasks = [
@@ -229,6 +273,7 @@ def run_study(
             dict(labels=labels, meta={"arm": arm, "fold": k}, on_error=on_error),
         )
         for k, (train, test) in enumerate(folds)
+        if k not in skip
         for arm in pipes
     ]
     scores = run_tasks(
@@ -238,6 +283,7 @@ def run_study(
         scheduler=scheduler,
         verbose=verbose,
         desc="folds x arms",
+        n_threads=n_threads,
     )
     return _summarize(
         scores,
@@ -248,7 +294,32 @@ def run_study(
         n_synthetic=n_synthetic,
         folds=folds,
         pipelines=pipes,
+        skipped_folds=skipped_folds,
+        skipped_arms=skipped_arms,
+        notes=notes,
     )
+
+
+def _fit_neighbors(arms, k_neighbors, n_minority, minority):
+    """SMOTE/ADASYN neighbours that the smallest training fold can provide."""
+    users = [a for a in arms if a in ("smote", "adasyn")]
+    k_neighbors = int(k_neighbors)
+    if k_neighbors < 1:
+        raise ValueError(f"k_neighbors must be a positive int, got {k_neighbors}.")
+    if not users or n_minority - 1 >= k_neighbors:
+        return k_neighbors, [], {}
+    if n_minority < 2:
+        reason = (
+            f"a training fold holds {n_minority} {minority!r} sample(s); "
+            "interpolating between neighbours needs at least 2"
+        )
+        return k_neighbors, [], {a: reason for a in users}
+    note = (
+        f"{'/'.join(users)}: k_neighbors lowered from {k_neighbors} to "
+        f"{n_minority - 1}, as the smallest training fold holds {n_minority} "
+        f"{minority!r} samples"
+    )
+    return n_minority - 1, [note], {}
 
 
 def comparison_metrics(minority):
@@ -270,6 +341,11 @@ def _summarize(scores, *, labels, minority, arms, **setup):
             scores, reference=reference, metrics=metrics
         )
     summary = summarize_folds(scores, exclude=("fold", "n_train", "n_test"))
+    for srow in summary:
+        # a failed fold keeps its test supports: count the fitted folds
+        srow["n_folds"] = sum(
+            1 for r in scores if r["arm"] == srow["arm"] and not r.get("error")
+        )
     return Bunch(
         scores=scores,
         summary=summary,
@@ -279,5 +355,6 @@ def _summarize(scores, *, labels, minority, arms, **setup):
         minority=minority,
         arms=arms,
         errors=[r for r in scores if r.get("error")],
+        warnings=collect_warnings(scores, "arm"),
         **setup,
     )

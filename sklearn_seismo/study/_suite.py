@@ -966,14 +966,19 @@ def main(argv=None):
     cfg = _config(args)
     datasets = list(cfg["datasets"])
     if args.data is not None:
-        from ._cli import _is_waveform, load_data
+        from ._cli import UsageError, _is_waveform, load_data
 
         if cfg["protocol"] != "cv":
             parser.error(
                 "--data has no independent test set: use --protocol cv with it."
             )
-        X, y, source = load_data(parser, args, None)
-        layout = "waveforms" if _is_waveform(X.shape[1:], args.layout) else "gathers"
+        try:
+            data = load_data(args.data, labels=args.labels, window=args.window)
+        except UsageError as exc:
+            parser.error(str(exc))
+        X, y = data.X, data.y
+        guess = args.layout if args.layout != "auto" else data.layout
+        layout = "waveforms" if _is_waveform(X.shape[1:], guess) else "gathers"
         name = os.path.splitext(os.path.basename(args.data))[0] or "data"
         datasets = [_user_benchmark(name, X, y, layout)] + (
             list(args.datasets) if args.datasets is not None else []

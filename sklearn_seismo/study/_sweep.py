@@ -10,8 +10,8 @@ from sklearn.utils import Bunch
 
 from ..metrics import summarize_folds
 from ._arms import make_arms
-from ._parallel import flatten, run_tasks
-from ._study import _check_xy, _pick_minority
+from ._parallel import collect_warnings, flatten, run_tasks
+from ._study import _check_xy, _fit_neighbors, _pick_minority
 
 __all__ = ["run_sweep", "train_valid_test_split"]
 
@@ -83,9 +83,11 @@ def run_sweep(
     sample_shape=None,
     fractions=(0.7, 0.1, 0.2),
     memory=None,
+    k_neighbors=5,
     n_jobs=1,
     backend="loky",
     scheduler=None,
+    n_threads=None,
     random_state=0,
     verbose=1,
 ):
@@ -122,7 +124,7 @@ def run_sweep(
     memory : None, str or joblib.Memory, default=None
         Cache of the fitted flows; ``None`` uses a temporary folder removed at
         the end.
-    n_jobs, backend, scheduler : see :func:`run_study`.
+    k_neighbors, n_jobs, backend, scheduler, n_threads : see :func:`run_study`.
     random_state : int, default=0
         Seed of the split, the samplers, and (plus the run index) the
         classifier.
@@ -138,6 +140,8 @@ def run_sweep(
             runs, plus ``method`` and ``n_synthetic``.
 
         labels, minority, sizes, methods, split (train, valid, test indices).
+        warnings : dict of method -> {"Category: message": count}.
+        skipped_methods : dict of method -> reason; notes : list of str.
 
     Examples
     --------
@@ -172,10 +176,13 @@ def run_sweep(
     sizes = sorted({int(s) for s in sizes})
     if not sizes or sizes[0] < 0:
         raise ValueError(f"sizes must be non-negative ints, got {sizes}.")
-    methods = tuple(methods)
     train, valid, test = train_valid_test_split(
         y, fractions=fractions, random_state=random_state
     )
+    k_neighbors, notes, skipped_methods = _fit_neighbors(
+        methods, k_neighbors, int(np.sum(y[train] == minority)), minority
+    )
+    methods = tuple(m for m in methods if m not in skipped_methods)
     tmpdir = None
     if memory is None:
         tmpdir = tempfile.mkdtemp(prefix="seismo_sweep_")
@@ -238,6 +245,7 @@ def run_sweep(
                     n_synthetic=size,
                     classifier=clf,
                     glow=glow,
+                    k_neighbors=k_neighbors,
                     random_state=random_state,
                 ).values()
                 meta = {"method": method, "n_synthetic": size, "run": run}
@@ -264,6 +272,7 @@ def run_sweep(
             scheduler=scheduler,
             verbose=verbose,
             desc="sweep (flows)",
+            n_threads=n_threads,
         ) + run_tasks(
             unique[n_first:],
             n_jobs=n_jobs,
@@ -271,6 +280,7 @@ def run_sweep(
             scheduler=scheduler,
             verbose=verbose,
             desc="sweep",
+            n_threads=n_threads,
         )
     finally:
         if tmpdir is not None:
@@ -281,20 +291,13 @@ def run_sweep(
         row.update(kwargs["meta"])
         scores.append(row)
     scores.sort(key=lambda r: (methods.index(r["method"]), r["n_synthetic"], r["run"]))
-    for row in scores:
-        row["group"] = f"{row['method']}@{row['n_synthetic']}"
     summary = summarize_folds(
-        scores, by="group", exclude=("run", "n_synthetic", "n_train", "n_test")
+        scores,
+        by=("method", "n_synthetic"),
+        exclude=("run", "n_train", "n_test"),
     )
     for srow in summary:
-        method, size = srow.pop("group").split("@")
-        srow["method"], srow["n_synthetic"] = method, int(size)
         srow["n_runs"] = srow.pop("n_folds")
-    for row in scores:
-        del row["group"]
-    summary = [
-        {"method": s["method"], "n_synthetic": s["n_synthetic"], **s} for s in summary
-    ]
     return Bunch(
         scores=scores,
         summary=summary,
@@ -304,4 +307,7 @@ def run_sweep(
         methods=list(methods),
         split=(train, valid, test),
         sample_shape=sample_shape,
+        warnings=collect_warnings(scores, "method"),
+        skipped_methods=skipped_methods,
+        notes=notes,
     )

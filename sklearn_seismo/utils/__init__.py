@@ -1,4 +1,4 @@
-"""Shape handling, validation, random state and device helpers."""
+"""Shape handling, validation, random state, device and thread helpers."""
 
 from ._layout import (
     check_sample_shape,
@@ -6,6 +6,7 @@ from ._layout import (
     validate_samples,
     warn_if_sample_shape_missing,
 )
+from ._torch import TORCH_THREADS_ENV, limit_torch_threads, torch_threads
 from .discovery import all_estimators
 
 __all__ = [
@@ -14,4 +15,7 @@ __all__ = [
     "restore_layout",
     "validate_samples",
     "warn_if_sample_shape_missing",
+    "TORCH_THREADS_ENV",
+    "torch_threads",
+    "limit_torch_threads",
 ]

@@ -78,7 +78,7 @@ def test_paired_comparison_against_hand_computed_wilcoxon():
     assert r["statistic"] == pytest.approx(2.0)
     assert r["p_value"] == pytest.approx(6 / 32)
     assert (r["n_wins"], r["n_losses"], r["n_ties"]) == (4, 1, 0)
-    assert "cannot go below 0.0625" in r["note"]
+    assert "smallest reachable p-value is 0.0625" in r["note"]
 
 
 def test_paired_comparison_edge_cases():

@@ -49,6 +49,7 @@ def test_cli_writes_the_documented_files(tiny_npz, tmp_path, capsys):
         "sweep_summary.csv",
         "sweep.png",
         "config.json",
+        "timing.json",
     }
     with open(out / "scores.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -124,8 +125,8 @@ def test_cli_rejects_bad_options(capsys):
         main(["--shape", "32xfoo"])
     assert "invalid shape" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["--backend", "dask"])
-    assert "--scheduler" in capsys.readouterr().err
+        main(["--scheduler", "tcp://127.0.0.1:8786"])
+    assert "--backend dask" in capsys.readouterr().err
 
 
 def test_cli_waveform_files_need_labels_and_readable_files(tmp_path, capsys):
@@ -169,11 +170,54 @@ def test_layout_option_overrides_the_shape_rule(sample_shape, layout, expected):
 def test_flow_and_classifier_follow_the_same_layout(
     sample_shape, layout, classifier, n_dim
 ):
-    from argparse import Namespace
-
     from sklearn_seismo.study._config import get_config
 
-    args = Namespace(layout=layout, device="cpu", seed=0)
-    clf, glow = make_estimators(get_config("quick"), sample_shape, args)
+    clf, glow = make_estimators(
+        get_config("quick"), sample_shape, layout=layout, device="cpu", seed=0
+    )
     assert type(clf).__name__ == classifier
     assert glow.n_dim == n_dim
+
+
+def test_cli_waveform_options_reach_the_loader_and_preprocessing(tmp_path, capsys):
+    import obspy
+
+    path = tmp_path / "rjob.mseed"
+    obspy.read().write(str(path), format="MSEED")  # 3 components, 30 s at 100 Hz
+    labels = tmp_path / "labels.csv"
+    # 2 s windows every 1 s: 29 windows
+    labels.write_text("label\n" + "\n".join(["a", "b"] * 14 + ["a"]) + "\n")
+    out = tmp_path / "out"
+    status = main(
+        ["--data", str(path), "--labels", str(labels), "--window", "2"]
+        + ["--step", "1", "--channels", "ZN", "--sampling-rate", "50"]
+        + ["--bandpass", "1", "10", "--normalize", "peak", "--arms", "none"]
+        + ["--lr", "0.01", "--batch-size", "8", "--out", str(out), *TINY]
+        + ["--no-sweep"]
+    )
+    assert status == 0
+    config = json.loads((out / "config.json").read_text())
+    # 2 components of 2 s at 50 Hz: the loader options were applied
+    assert config["sample_shape"] == [2, 100]
+    assert config["layout"] == "waveforms"
+    assert config["preprocessing"] == {"bandpass": [1.0, 10.0], "normalize": "peak"}
+    assert "lr=0.01" in config["classifier"] and "batch_size=8" in config["classifier"]
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("seismo-study (quick config with ")
+    assert "lr=0.01" in header and "batch-size=8" in header
+
+
+def test_shape_accepts_both_syntaxes():
+    from sklearn_seismo.study._cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--shape", "32x16"]).shape == (32, 16)
+    assert parser.parse_args(["--shape", "32", "16"]).shape == (32, 16)
+
+
+def test_datasets_command_accepts_both_shape_syntaxes(tmp_path, capsys):
+    from sklearn_seismo.datasets._cli import main as datasets_main
+
+    for shape in (["16x8"], ["16", "8"]):
+        datasets_main(["--n-samples", "4", "--shape", *shape, "--no-figure"])
+        assert "X (4, 16, 8)" in capsys.readouterr().out

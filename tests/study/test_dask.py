@@ -36,3 +36,23 @@ def test_dask_backend_gives_the_same_fold_scores_as_loky():
         for key in a:
             if key not in ("fit_time", "score_time"):
                 assert a[key] == b[key], (a["arm"], a["fold"], key)
+
+
+def test_cli_dask_backend_without_scheduler_starts_a_local_cluster(tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    from sklearn_seismo.study._cli import main
+
+    X, y = tiny_data()
+    path = tmp_path / "tiny.npz"
+    np.savez(path, X=X, y=y.astype(str))
+    out = tmp_path / "out"
+    argv = ["--data", str(path), "--arms", "none", "--folds", "2", "--epochs", "1"]
+    argv += ["--backend", "dask", "--n-jobs", "2", "--no-sweep", "-q"]
+    assert main([*argv, "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["backend"] == "dask"
+    with open(out / "scores.csv") as fh:
+        assert len(fh.read().splitlines()) == 3  # header + 2 folds

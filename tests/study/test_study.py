@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pytest
 from imblearn.over_sampling import ADASYN, SMOTE, RandomOverSampler
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import StratifiedKFold
 
 from sklearn_seismo.augmentation import AugmentationSampler
@@ -190,36 +191,53 @@ def test_same_seed_gives_identical_results(data):
                 assert rb[key] == value, key
 
 
+class _RejectsWeights(ClassifierMixin, BaseEstimator):
+    def __init__(self, sample_shape=None, class_weight=None, random_state=None):
+        self.sample_shape = sample_shape
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        if self.class_weight is not None:
+            raise ValueError("class weights are not supported")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
 def test_failed_fit_is_recorded_not_raised(data):
     X, y = data
-    # One minority sample per training fold: SMOTE cannot find a neighbour.
-    keep = np.r_[np.flatnonzero(y != "bad"), np.flatnonzero(y == "bad")[:2]]
-    with pytest.warns(UserWarning, match="smote.*failed"):
+    with pytest.warns(UserWarning, match="class_weight.*failed"):
         res = run_study(
-            X[keep],
-            y[keep],
-            arms=("none", "smote"),
+            X,
+            y,
+            arms=("none", "class_weight"),
             cv=2,
-            n_synthetic=5,
-            classifier=tiny_classifier(),
+            classifier=_RejectsWeights(),
             verbose=0,
         )
-    smote = [r for r in res.scores if r["arm"] == "smote"]
-    assert all(r["error"].startswith("ValueError") for r in smote)
-    assert all(math.isnan(r["f1_macro"]) for r in smote)
+    failed = [r for r in res.scores if r["arm"] == "class_weight"]
+    assert all(r["error"].startswith("ValueError: class weights") for r in failed)
+    assert all(math.isnan(r["f1_macro"]) for r in failed)
     assert len(res.errors) == 2
+    summary = {s["arm"]: s for s in res.summary}
+    assert summary["class_weight"]["n_folds"] == 0
+    assert summary["none"]["n_folds"] == 2
     (cmp_,) = [
-        c for c in res.comparisons if c["arm"] == "smote" and c["metric"] == "f1_macro"
+        c
+        for c in res.comparisons
+        if c["arm"] == "class_weight" and c["metric"] == "f1_macro"
     ]
     assert cmp_["n"] == 0 and "too few" in cmp_["note"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="class weights"):
         run_study(
-            X[keep],
-            y[keep],
-            arms=("smote",),
+            X,
+            y,
+            arms=("class_weight",),
             cv=2,
-            n_synthetic=5,
-            classifier=tiny_classifier(),
+            classifier=_RejectsWeights(),
             verbose=0,
             on_error="raise",
         )
