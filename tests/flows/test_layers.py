@@ -245,15 +245,15 @@ def test_additive_coupling_is_volume_preserving_and_cannot_amplify():
 
 def test_tighter_scale_clamp_bounds_inverse_amplification():
     torch.manual_seed(0)
-    layer = AffineCoupling(2, n_dim=1, hidden_channels=8, scale_clamp=0.5)
+    layer = AffineCoupling(2, n_dim=1, hidden_channels=8, scale_clamp=0.5).double()
     with torch.no_grad():
         for p in layer.parameters():
             p.normal_(0, 10.0)
-    y = torch.randn(4, 2, 16)
+    y = torch.randn(4, 2, 16, dtype=torch.float64)
     dy = torch.zeros_like(y)
     dy[:, 1:] = 1e-3
     gain = (layer.inverse(y + dy) - layer.inverse(y))[:, 1:].abs() / 1e-3
-    assert gain.max() <= math.exp(0.5) + 1e-3
+    assert gain.max() <= math.exp(0.5) + 1e-6
     assert gain.max() > 1.0  # the bound is reached, not merely respected
 
 
