@@ -254,7 +254,9 @@ def test_tighter_scale_clamp_bounds_inverse_amplification():
     dy[:, 1:] = 1e-3
     gain = (layer.inverse(y + dy) - layer.inverse(y))[:, 1:].abs() / 1e-3
     assert gain.max() <= math.exp(0.5) + 1e-6
-    assert gain.max() > 1.0  # the bound is reached, not merely respected
+    assert gain.min() >= math.exp(-0.5) - 1e-6
+    # the diverged network saturates the bound: it is reached, not merely respected
+    assert (gain - 1).abs().max() > 0.35
 
 
 def test_coupling_rejects_non_positive_scale_clamp():
