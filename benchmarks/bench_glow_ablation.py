@@ -1,0 +1,287 @@
+"""Ablation of GlowOversampler: paper mode vs pretrain + fine-tune, by coupling.
+
+Data: ``make_shot_gathers`` (default class weights, so about 1.8 % *bad*
+gathers) at 32x32 and 64x64, one data set per seed. Per seed the *bad* gathers
+are split 75/25: the 75 % and every good/medium gather form the training set
+given to ``fit_resample`` (pretraining sees all of it, fine-tuning only the
+bad part); the held-out 25 % of bad gathers only measure the class flow.
+
+Arms (all 3 levels x 4 steps x 32 hidden channels, the study's quick flow):
+
+* ``paper``: ``pretrain="none"``, affine couplings, 60 epochs on the rare
+  class (what ``main`` did before: no early stopping, patience = 60);
+* ``pre-affine``: ``pretrain="all"`` (10 epochs), affine, fine-tuning with
+  early stopping (at most 100 epochs, patience 10);
+* ``pre-additive``: the same with additive couplings;
+* ``pre-bounded``: affine with log-scale bound 0.5 at the finest level
+  (``scale_clamp=[0.5, 2, 2]``).
+
+Per arm and seed: the rejection rate of the acceptance test when making 100
+samples (``1 - acceptance_rate_``); "off-data": the share of decoded latent
+interpolations (random pairs of training bad gathers, lambda ~ U(0, 1), no
+acceptance test) whose normalised RMS is outside [1/2, 2] (the guard of the
+previous version); bits/dim of the bad flow on the training and held-out bad
+gathers and on held-out good gathers (good minus bad > 0: the flow prefers its
+class); the kurtosis ratio: median over accepted samples of the largest trace
+kurtosis divided by the same median over real training bad gathers; the share
+of accepted lambdas within 0.1 of a parent (20 % for uniform lambda); CPU
+seconds of pretraining and of fine-tuning.
+
+Run (two processes, one per size; about 15 minutes on 2 cores)::
+
+    python benchmarks/bench_glow_ablation.py --shape 32 --out /tmp/abl32.json &
+    python benchmarks/bench_glow_ablation.py --shape 64 --out /tmp/abl64.json
+    python benchmarks/bench_glow_ablation.py --report /tmp/abl32.json /tmp/abl64.json
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+ROOT = os.path.dirname(HERE)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+FLOW = {"n_levels": 3, "n_steps": 4, "hidden_channels": 32, "batch_size": 16}
+ARMS = {
+    "paper": dict(pretrain="none", coupling="affine", max_epochs=60, patience=60),
+    "pre-affine": dict(pretrain="all", coupling="affine"),
+    "pre-additive": dict(pretrain="all", coupling="additive"),
+    "pre-bounded": dict(pretrain="all", coupling="affine", scale_clamp=[0.5, 2, 2]),
+}
+COMMON = dict(pretrain_epochs=10, max_epochs=100, patience=10)
+
+
+def run_one(shape, seed, n_samples, arms, n_new=100):
+    import numpy as np
+    import torch
+
+    from sklearn_seismo.datasets import make_shot_gathers
+    from sklearn_seismo.flows import bits_per_dim
+    from sklearn_seismo.over_sampling import GlowOversampler
+    from sklearn_seismo.over_sampling._glow_latent import (
+        artefact_stats,
+        mix_latents,
+    )
+
+    torch.set_num_threads(1)
+    X, y = make_shot_gathers(n_samples, shape=(shape, shape), random_state=seed)[:2]
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y)
+    labels = np.unique(y)
+    counts = {c: int(np.sum(y == c)) for c in labels}
+    bad = min(counts, key=counts.get)
+    good = max(counts, key=counts.get)
+    rng = np.random.RandomState(seed)
+    idx_bad = rng.permutation(np.flatnonzero(y == bad))
+    n_held = max(len(idx_bad) // 4, 2)
+    held_bad = idx_bad[:n_held]
+    held_good = rng.permutation(np.flatnonzero(y == good))[:n_held * 4]
+    train = np.setdiff1d(np.arange(len(y)), np.concatenate([held_bad, held_good]))
+    X_tr, y_tr = X[train], y[train]
+    X_bad = X_tr[y_tr == bad]
+    _, kurt_real = artefact_stats(X_bad[:, None])
+    rows = []
+    for arm in arms:
+        params = {**FLOW, **COMMON, **ARMS[arm]}
+        sampler = GlowOversampler(
+            sampling_strategy={bad: counts[bad] - n_held + n_new},
+            random_state=seed,
+            **params,
+        )
+        # CPU time of the two phases, through the training function
+        from sklearn_seismo.over_sampling import _glow_training
+
+        real = _glow_training.fit_flow
+        cpu = {}
+
+        def timed(Xn, _real=real, _cpu=cpu, **kw):
+            t = time.process_time()
+            out = _real(Xn, **kw)
+            _cpu[kw["desc"]] = time.process_time() - t
+            return out
+
+        _glow_training.fit_flow = timed
+        try:
+            with warnings.catch_warnings(record=True):
+                warnings.simplefilter("always")
+                X_res, _ = sampler.fit_resample(X_tr, y_tr)
+        finally:
+            _glow_training.fit_flow = real
+        new = X_res[len(X_tr) :]
+        _, kurt_new = artefact_stats(new[:, None])
+        # raw decodes of random interpolations, no acceptance
+        pr = np.random.RandomState(seed + 1)
+        a = pr.randint(len(X_bad), size=100)
+        b = (a + 1 + pr.randint(len(X_bad) - 1, size=100)) % len(X_bad)
+        lam = pr.uniform(size=100)
+        za, zb = sampler.encode(X_bad[a], bad), sampler.encode(X_bad[b], bad)
+        zs = mix_latents(
+            [torch.from_numpy(z) for z in za],
+            [torch.from_numpy(z) for z in zb],
+            lam,
+            "linear",
+        )
+        dec = sampler.decode([z.numpy() for z in zs], bad)
+        rms = np.sqrt(np.mean(dec.reshape(100, -1).astype(np.float64) ** 2, axis=1))
+        off = float(np.mean(~np.isfinite(rms) | (rms > 2) | (rms < 0.5)))
+        width = sampler.dequantization_width_[bad]
+        n_dims = int(np.prod(sampler.flow_input_shape_))
+
+        def bpd(Xs):
+            lp = sampler.score_samples(Xs, bad)
+            return float(np.mean(bits_per_dim(lp, n_dims, width)))
+
+        lam_acc = sampler.accepted_lambdas_[bad]
+        rows.append(
+            {
+                "shape": shape,
+                "seed": seed,
+                "arm": arm,
+                "n_bad_train": int(len(X_bad)),
+                "rejection": 1.0 - sampler.acceptance_rate_[bad],
+                "off_data": off,
+                "bpd_train": bpd(X_bad),
+                "bpd_heldout": bpd(X[held_bad]),
+                "bpd_heldout_good": bpd(X[held_good]),
+                "kurtosis_ratio": float(np.median(kurt_new) / np.median(kurt_real)),
+                "near_copies": float(np.mean(np.minimum(lam_acc, 1 - lam_acc) < 0.1)),
+                "best_epoch": int(sampler.best_epoch_[bad]),
+                "cpu_pretrain": cpu.get("Glow pretraining", 0.0),
+                "cpu_finetune": cpu[f"Glow[{bad}]"],
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def report(paths):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    rows = []
+    for p in paths:
+        with open(p) as f:
+            rows += json.load(f)["rows"]
+    df = pd.DataFrame(rows)
+    df["gap"] = df["bpd_heldout"] - df["bpd_train"]
+    df["good_minus_bad"] = df["bpd_heldout_good"] - df["bpd_heldout"]
+    cols = [
+        "rejection",
+        "off_data",
+        "bpd_heldout",
+        "gap",
+        "good_minus_bad",
+        "kurtosis_ratio",
+        "near_copies",
+        "best_epoch",
+        "cpu_pretrain",
+        "cpu_finetune",
+    ]
+    g = df.groupby(["shape", "arm"], sort=False)[cols]
+    mean, std = g.mean(), g.std()
+    lines = [
+        "# GlowOversampler ablation: paper mode vs pretrain + fine-tune",
+        "",
+        f"Command: `python benchmarks/bench_glow_ablation.py --shape 32 ...` and "
+        f"`--shape 64` (two processes at once, one torch thread each), then "
+        f"`--report`. Date: {datetime.date.today()}. Machine: "
+        f"{platform.platform()}, {os.cpu_count()} CPUs shared with other jobs "
+        "(CPU seconds are process time).",
+        "",
+        f"Seeds: {sorted(df['seed'].unique().tolist())}; flow 3 levels x 4 "
+        "steps x 32 channels, batch 16. Mean (std over seeds). Targets: "
+        "rejection < 10 %, kurtosis ratio in [0.5, 2].",
+        "",
+        "| size | arm | bad train | rejection | off-data (RMS guard) | held-out "
+        "bits/dim | gap held-out - train | good - bad bits/dim | kurtosis ratio "
+        "| near-copies | best epoch | CPU s pretrain | CPU s fine-tune |",
+        "|" + "---|" * 13,
+    ]
+    nbad = df.groupby(["shape", "arm"], sort=False)["n_bad_train"].mean()
+    for key in mean.index:
+        m, s = mean.loc[key], std.loc[key]
+
+        def f(c, pct=False, m=m, s=s):
+            if pct:
+                return f"{100 * m[c]:.0f} % ({100 * s[c]:.0f})"
+            return f"{m[c]:.2f} ({s[c]:.2f})"
+
+        lines.append(
+            f"| {key[0]}x{key[0]} | {key[1]} | {nbad.loc[key]:.0f} | "
+            f"{f('rejection', True)} | {f('off_data', True)} | "
+            f"{f('bpd_heldout')} | {f('gap')} | {f('good_minus_bad')} | "
+            f"{f('kurtosis_ratio')} | {f('near_copies', True)} | "
+            f"{m['best_epoch']:.1f} | {m['cpu_pretrain']:.0f} | "
+            f"{m['cpu_finetune']:.0f} |"
+        )
+    lines += [
+        "",
+        "Rejection: share of decodes refused by the acceptance test "
+        "(bits/dim, crest factor, trace kurtosis) when making 100 samples. "
+        "Off-data: share of 100 raw decoded interpolations of random pairs "
+        "whose normalised RMS is outside [1/2, 2]. Kurtosis ratio: median of "
+        "the largest trace kurtosis of accepted samples over that of real bad "
+        "gathers. Near-copies: accepted lambda within 0.1 of 0 or 1 (20 % "
+        "expected for uniform lambda).",
+        "",
+        "Raw rows:",
+        "",
+        "```",
+        df.to_csv(index=False).strip(),
+        "```",
+    ]
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "glow_ablation.md"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    for ax, c, title in zip(
+        axes,
+        ["rejection", "kurtosis_ratio", "gap"],
+        ["rejection rate", "kurtosis ratio (accepted / real)", "held-out - train bpd"],
+    ):
+        piv = mean[c].unstack(0)
+        err = std[c].unstack(0)
+        piv.plot.bar(ax=ax, yerr=err, rot=20)
+        ax.set_title(title)
+        ax.set_xlabel("")
+    axes[0].axhline(0.1, color="k", ls="--", lw=0.8)
+    axes[1].axhline(0.5, color="k", ls="--", lw=0.8)
+    axes[1].axhline(2.0, color="k", ls="--", lw=0.8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(RESULTS, "glow_ablation.png"), dpi=110)
+    print("\n".join(lines[:20]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", type=int, default=32)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--n-samples", type=int, default=1200)
+    parser.add_argument("--arms", nargs="+", default=list(ARMS))
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--report", nargs="+", default=None)
+    args = parser.parse_args(argv)
+    if args.report:
+        report(args.report)
+        return
+    rows = []
+    for seed in args.seeds:
+        rows += run_one(args.shape, seed, args.n_samples, args.arms)
+        if args.out:
+            with open(args.out, "w") as fh:
+                json.dump({"rows": rows, "args": vars(args)}, fh)
+
+
+if __name__ == "__main__":
+    main()
