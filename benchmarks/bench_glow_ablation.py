@@ -83,7 +83,7 @@ def run_one(shape, seed, n_samples, arms, n_new=100):
     idx_bad = rng.permutation(np.flatnonzero(y == bad))
     n_held = max(len(idx_bad) // 4, 2)
     held_bad = idx_bad[:n_held]
-    held_good = rng.permutation(np.flatnonzero(y == good))[:n_held * 4]
+    held_good = rng.permutation(np.flatnonzero(y == good))[: n_held * 4]
     train = np.setdiff1d(np.arange(len(y)), np.concatenate([held_bad, held_good]))
     X_tr, y_tr = X[train], y[train]
     X_bad = X_tr[y_tr == bad]

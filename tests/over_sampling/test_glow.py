@@ -19,7 +19,12 @@ from sklearn_seismo.over_sampling import (
 from ._standin import StandInFlow, api
 
 TINY = dict(
-    n_levels=2, n_steps=1, hidden_channels=8, pretrain_epochs=2, max_epochs=2, batch_size=8
+    n_levels=2,
+    n_steps=1,
+    hidden_channels=8,
+    pretrain_epochs=2,
+    max_epochs=2,
+    batch_size=8,
 )
 
 
