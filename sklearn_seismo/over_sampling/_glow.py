@@ -112,6 +112,10 @@ class GlowOversampler(BaseOverSampler):
         epochs, still with early stopping.
     pretrain_epochs : int, default=10
         Epochs of pretraining.
+    unlabeled_pool : array-like of shape (n_pool, *sample_shape), default=None
+        Unlabelled samples added to pretraining (never to fine-tuning), e.g.
+        the unlabelled gathers of a survey. A parameter rather than fit data so
+        that it survives pipelines and cross-validation unchanged (see Notes).
     n_levels : int, default=3
         Scale levels of the flow (squeeze, ``n_steps`` steps, split). The paper
         used 6.
@@ -242,16 +246,17 @@ class GlowOversampler(BaseOverSampler):
     from ``benchmarks/bench_glow_ablation.py`` (shot gathers of 32x32 and
     64x64, 3 seeds): see ``benchmarks/results/glow_ablation.md``.
 
-    **Unlabelled pool.** ``fit_resample(X, y, X_unlabeled=pool)`` adds ``pool``
-    to pretraining only. Through a pipeline, imbalanced-learn 0.14 forwards
-    ``fit_resample`` parameters only with metadata routing enabled
-    (``sklearn.set_config(enable_metadata_routing=True)`` and
-    ``sampler.set_fit_resample_request(X_unlabeled=True)``); then
-    ``pipeline.fit(X, y, X_unlabeled=pool)``. Beware that scikit-learn's
-    cross-validation slices every fit parameter whose length equals
-    ``len(X)`` as if it were aligned with ``X``: give a pool of another length
-    (a warning says so when the lengths match). The pool is unlabelled data
-    the caller chose; test-fold samples never reach the flows through ``X``.
+    **Unlabelled pool.** ``GlowOversampler(unlabeled_pool=pool)`` or, in a
+    direct call, ``fit_resample(X, y, X_unlabeled=pool)`` adds ``pool`` to
+    pretraining only. In a pipeline use the constructor parameter:
+    imbalanced-learn 0.14.2's ``Pipeline`` does not forward
+    ``glow__X_unlabeled=...`` to ``fit_resample`` (without metadata routing
+    it fills only the ``fit``/``fit_transform``/``fit_predict`` parameters;
+    with routing, samplers have no ``set_fit_resample_request``), and
+    scikit-learn's cross-validation would slice any fit parameter whose length
+    equals ``len(X)`` as if it were aligned with ``X`` (a warning says so when
+    the lengths match). Inside cross-validation the flows see the training
+    fold's ``X`` and the pool, never the test fold.
 
     A non-finite loss or gradient restarts training from the end of the last
     finite epoch with half the learning rate (at most 4 times, then a
@@ -284,6 +289,7 @@ class GlowOversampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "pretrain": [StrOptions({"all", "none"})],
         "pretrain_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "unlabeled_pool": [None, "array-like"],
         "n_levels": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "hidden_channels": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -324,6 +330,7 @@ class GlowOversampler(BaseOverSampler):
         sampling_strategy="minority",
         pretrain="all",
         pretrain_epochs=10,
+        unlabeled_pool=None,
         n_levels=3,
         n_steps=8,
         hidden_channels=64,
@@ -350,6 +357,7 @@ class GlowOversampler(BaseOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
+        self.unlabeled_pool = unlabeled_pool
         self.n_levels = n_levels
         self.n_steps = n_steps
         self.hidden_channels = hidden_channels
@@ -536,11 +544,12 @@ class GlowOversampler(BaseOverSampler):
         pretrain_seed = int(rs.randint(np.iinfo(np.int32).max))
         init_state, self.pretrain_history_ = None, []
         if self.pretrain == "all" and to_fit:
-            X_pre = Xn_all[live_all]
-            if X_unlabeled is not None:
-                X_pool = self._validate_pool(X_unlabeled, len(X_nd))
-                Xp, sp, fp = self._prepare(X_pool)
-                X_pre = np.concatenate([X_pre, Xp[sp > fp]])
+            X_pre = [Xn_all[live_all]]
+            for pool in (self.unlabeled_pool, X_unlabeled):
+                if pool is not None:
+                    Xp, sp, fp = self._prepare(self._validate_pool(pool, len(X_nd)))
+                    X_pre.append(Xp[sp > fp])
+            X_pre = np.concatenate(X_pre)
             bin_size = training.dequantization_width(self._crop(X_pre))
             result = fit_flow(
                 X_pre,
