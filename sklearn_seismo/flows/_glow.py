@@ -16,6 +16,18 @@ __all__ = ["Glow", "dequantize", "bits_per_dim"]
 _LOG_2PI = math.log(2 * math.pi)
 
 
+def _per_level(value, n_levels, name):
+    """A per-level list from a scalar or a list of ``n_levels`` values."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_levels:
+            raise ValueError(
+                f"{name} has {len(value)} entries but the flow has "
+                f"n_levels={n_levels}; give one per level or a single value."
+            )
+        return list(value)
+    return [value] * n_levels
+
+
 def _std_normal_log_prob(z):
     return -0.5 * (z.pow(2) + _LOG_2PI).flatten(1).sum(1)
 
@@ -40,12 +52,12 @@ def _step_backward(step, y, grad_y, grad_logdet):
             ub = (y[:, k:] - shift) * torch.exp(-log_s)
         ub.requires_grad_(True)
         yb = ub * torch.exp(log_s) + shift
-        ld = log_s.flatten(1).sum(1)
+        outputs, grads = (yb,), (grad_y[:, k:],)
+        if not coupling.additive:  # an additive coupling has log-determinant 0
+            outputs += (log_s.flatten(1).sum(1),)
+            grads += (grad_logdet,)
         g_ya, g_ub, *g_c = torch.autograd.grad(
-            (yb, ld),
-            (ya, ub, *c_params),
-            (grad_y[:, k:], grad_logdet),
-            allow_unused=True,
+            outputs, (ya, ub, *c_params), grads, allow_unused=True
         )
     g_ua = grad_y[:, :k] if g_ya is None else grad_y[:, :k] + g_ya
     grad_u = torch.cat([g_ua, g_ub], dim=1)
@@ -157,6 +169,8 @@ class _Level(nn.Module):
         n_heads,
         split,
         learn_prior,
+        coupling,
+        scale_clamp,
     ):
         super().__init__()
         self.squeeze = Squeeze(n_dim=n_dim)
@@ -168,6 +182,8 @@ class _Level(nn.Module):
                 hidden_channels=hidden_channels,
                 attention=attention,
                 n_heads=n_heads,
+                coupling=coupling,
+                scale_clamp=scale_clamp,
             )
             for _ in range(n_steps)
         )
@@ -219,6 +235,16 @@ class Glow(nn.Module):
     learn_prior : bool, default=True
         Learned (zero-initialised, so initially standard) Gaussian priors on
         the latents; ``False`` uses a fixed standard Normal.
+    coupling : {"affine", "additive"} or list of those, default="affine"
+        Coupling of every step, or one per level (the first level is the
+        finest). ``"additive"`` couplings have no scale, so decoding cannot
+        amplify a latent perturbation through them; latent interpolation
+        between samples of a flow trained on few samples blows up mostly in
+        the inverse affine couplings of the finest levels.
+    scale_clamp : float or list of float, default=2.0
+        Log-scale bound of the affine couplings, or one per level: a tighter
+        bound at the finest levels (e.g. ``[0.5, 2.0, 2.0]``) limits the
+        amplification there while keeping affine couplings.
 
     Attributes
     ----------
@@ -279,6 +305,8 @@ class Glow(nn.Module):
         n_heads=4,
         memory_efficient=False,
         learn_prior=True,
+        coupling="affine",
+        scale_clamp=2.0,
     ):
         super().__init__()
         self.n_dim = _check_n_dim(n_dim)
@@ -314,6 +342,20 @@ class Glow(nn.Module):
         self.n_heads = int(n_heads)
         self.memory_efficient = bool(memory_efficient)
         self.learn_prior = bool(learn_prior)
+        self.coupling = _per_level(coupling, n_levels, "coupling")
+        self.scale_clamp = _per_level(scale_clamp, n_levels, "scale_clamp")
+        for c in self.coupling:
+            if c not in ("affine", "additive"):
+                raise ValueError(
+                    f"coupling must be 'affine', 'additive' or a list of those "
+                    f"(one per level), got {coupling!r}."
+                )
+        for b in self.scale_clamp:
+            if isinstance(b, bool) or not isinstance(b, numbers.Real) or not b > 0:
+                raise ValueError(
+                    f"scale_clamp must be a positive float or a list of those "
+                    f"(one per level), got {scale_clamp!r}."
+                )
         levels = []
         c = self.in_channels
         for i in range(self.n_levels):
@@ -326,6 +368,8 @@ class Glow(nn.Module):
                 n_heads=self.n_heads,
                 split=i < self.n_levels - 1,
                 learn_prior=self.learn_prior,
+                coupling=self.coupling[i],
+                scale_clamp=float(self.scale_clamp[i]),
             )
             levels.append(level)
             c = level.out_channels
@@ -550,7 +594,7 @@ class Glow(nn.Module):
         return self.inverse(zs)
 
 
-def dequantize(x, bin_size, generator=None):
+def dequantize(x, bin_size, generator=None, *, centered=False):
     """Uniform dequantisation ``x + U(0, bin_size)`` (eq. 2 of SeismoGlow).
 
     Turns data discretised with step ``bin_size`` into continuous data whose
@@ -562,6 +606,10 @@ def dequantize(x, bin_size, generator=None):
     bin_size : float
         Discretisation step ``a > 0``.
     generator : torch.Generator, optional
+    centered : bool, default=False
+        Add ``U(-a/2, a/2)`` instead: symmetric noise, which does not shift
+        the data (floating-point recordings are not rounded down, and a
+        one-sided shift moves exact zeros such as dead traces off zero).
 
     Returns
     -------
@@ -579,6 +627,8 @@ def dequantize(x, bin_size, generator=None):
     if not bin_size > 0:
         raise ValueError(f"bin_size must be > 0, got {bin_size!r}.")
     noise = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+    if centered:
+        noise = noise - 0.5
     return x + bin_size * noise
 
 

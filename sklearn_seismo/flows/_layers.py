@@ -425,6 +425,15 @@ class AffineCoupling(nn.Module):
     attention : bool, default=False
     n_heads : int, default=4
     scale_clamp : float, default=2.0
+        Bound of the log-scale: each coupling multiplies ``x_b`` by at most
+        ``exp(scale_clamp)`` and its inverse divides by at most that. A smaller
+        bound limits how much a chain of inverse couplings can amplify a
+        perturbation of the latents (a chain of ``n`` couplings amplifies by up
+        to ``exp(n * scale_clamp)``).
+    additive : bool, default=False
+        Additive (NICE) coupling ``y_b = x_b + t``: no scale at all, so the
+        coupling is volume preserving (log-determinant 0) and neither direction
+        can amplify; ``scale_clamp`` is then unused.
 
     References
     ----------
@@ -453,17 +462,24 @@ class AffineCoupling(nn.Module):
         attention=False,
         n_heads=4,
         scale_clamp=2.0,
+        additive=False,
     ):
         super().__init__()
         self.n_dim = _check_n_dim(n_dim)
         self.channels = int(channels)
+        if not (additive or scale_clamp > 0):
+            raise ValueError(
+                f"scale_clamp must be > 0, got {scale_clamp!r}; use additive=True "
+                "for a coupling without scale."
+            )
+        self.additive = bool(additive)
         if self.channels < 2:
             raise ValueError(
                 f"AffineCoupling needs at least 2 channels to split, got "
                 f"{self.channels}; squeeze the input first."
             )
         self.split_channels = self.channels // 2
-        out = 2 * (self.channels - self.split_channels)
+        out = (1 if self.additive else 2) * (self.channels - self.split_channels)
         self.scale_clamp = float(scale_clamp)
         # Equalised learning rate for the zero-initialised output layer.
         self.output_scale = float(hidden_channels) ** -0.5
@@ -478,6 +494,8 @@ class AffineCoupling(nn.Module):
         h = self.net(xa)
         if self.output_scale != 1.0:
             h = h * self.output_scale
+        if self.additive:
+            return h, torch.zeros_like(h)
         shift, raw = h.chunk(2, dim=1)
         return shift, soft_clamp(raw, self.scale_clamp)
 
@@ -607,6 +625,11 @@ class FlowStep(nn.Module):
     hidden_channels : int, default=64
     attention : bool, default=False
     n_heads : int, default=4
+    coupling : {"affine", "additive"}, default="affine"
+        :class:`AffineCoupling` with a learned scale, or its additive
+        (volume-preserving) variant.
+    scale_clamp : float, default=2.0
+        Log-scale bound of the affine coupling.
 
     Examples
     --------
@@ -620,9 +643,21 @@ class FlowStep(nn.Module):
     """
 
     def __init__(
-        self, channels, *, n_dim=2, hidden_channels=64, attention=False, n_heads=4
+        self,
+        channels,
+        *,
+        n_dim=2,
+        hidden_channels=64,
+        attention=False,
+        n_heads=4,
+        coupling="affine",
+        scale_clamp=2.0,
     ):
         super().__init__()
+        if coupling not in ("affine", "additive"):
+            raise ValueError(
+                f"coupling must be 'affine' or 'additive', got {coupling!r}."
+            )
         self.actnorm = ActNorm(channels, n_dim=n_dim)
         self.invconv = InvConv(channels, n_dim=n_dim)
         self.coupling = AffineCoupling(
@@ -631,6 +666,8 @@ class FlowStep(nn.Module):
             hidden_channels=hidden_channels,
             attention=attention,
             n_heads=n_heads,
+            scale_clamp=scale_clamp,
+            additive=coupling == "additive",
         )
 
     def forward(self, x):

@@ -40,6 +40,29 @@ MODELS = {
         ),
         (2, 4, 8),
     ),
+    "2d-additive": (
+        dict(
+            in_channels=1,
+            n_dim=2,
+            n_levels=2,
+            n_steps=2,
+            hidden_channels=8,
+            coupling="additive",
+        ),
+        (1, 8, 8),
+    ),
+    "1d-mixed-bounded": (
+        dict(
+            in_channels=2,
+            n_dim=1,
+            n_levels=2,
+            n_steps=2,
+            hidden_channels=8,
+            coupling=["additive", "affine"],
+            scale_clamp=[0.5, 2.0],
+        ),
+        (2, 16),
+    ),
 }
 
 
@@ -261,6 +284,32 @@ def test_input_errors():
         Glow(1, n_levels=2, attention_levels=3)
     with pytest.raises(ValueError, match="divisible by n_heads"):
         Glow(1, hidden_channels=10, attention_levels=1, n_heads=4)
+    with pytest.raises(ValueError, match="one per level"):
+        Glow(1, n_levels=2, coupling=["additive"])
+    with pytest.raises(ValueError, match="coupling must be"):
+        Glow(1, n_levels=2, coupling="spline")
+    with pytest.raises(ValueError, match="scale_clamp must be a positive"):
+        Glow(1, n_levels=2, scale_clamp=[1.0, -1.0])
+
+
+def test_per_level_coupling_choice_is_built():
+    model = Glow(
+        1,
+        n_levels=3,
+        n_steps=1,
+        coupling=["additive", "affine", "affine"],
+        scale_clamp=[2.0, 0.5, 2.0],
+    )
+    couplings = [level.steps[0].coupling for level in model.levels]
+    assert [c.additive for c in couplings] == [True, False, False]
+    assert [c.scale_clamp for c in couplings[1:]] == [0.5, 2.0]
+
+
+def test_centered_dequantize_is_symmetric():
+    x = torch.zeros(20000)
+    xt = dequantize(x, 0.5, generator=torch.Generator().manual_seed(0), centered=True)
+    assert xt.min() >= -0.25 and xt.max() < 0.25
+    assert abs(float(xt.mean())) < 0.01  # no bias to one side
 
 
 def test_dequantize():

@@ -1,6 +1,7 @@
 """Property tests for every invertible layer of sklearn_seismo.flows."""
 
 import ast
+import math
 import pathlib
 
 import pytest
@@ -53,12 +54,28 @@ LAYERS = {
         ),
         (4, 4, 4),
     ),
+    "additive-coupling-1d": (
+        lambda: AffineCoupling(3, n_dim=1, hidden_channels=8, additive=True),
+        (3, 8),
+    ),
+    "additive-coupling-2d": (
+        lambda: AffineCoupling(4, n_dim=2, hidden_channels=8, additive=True),
+        (4, 4, 4),
+    ),
+    "bounded-coupling-2d": (
+        lambda: AffineCoupling(4, n_dim=2, hidden_channels=8, scale_clamp=0.5),
+        (4, 4, 4),
+    ),
     "squeeze-1d": (lambda: Squeeze(n_dim=1), (3, 8)),
     "squeeze-2d": (lambda: Squeeze(n_dim=2), (2, 4, 4)),
     "split-1d": (lambda: _SplitAsLayer(3, 1), (3, 8)),
     "split-2d": (lambda: _SplitAsLayer(4, 2), (4, 4, 4)),
     "flowstep-1d": (lambda: FlowStep(3, n_dim=1, hidden_channels=8), (3, 8)),
     "flowstep-2d": (lambda: FlowStep(4, n_dim=2, hidden_channels=8), (4, 4, 4)),
+    "additive-flowstep-2d": (
+        lambda: FlowStep(4, n_dim=2, hidden_channels=8, coupling="additive"),
+        (4, 4, 4),
+    ),
 }
 
 
@@ -208,6 +225,45 @@ def test_coupling_scale_is_bounded():
     assert torch.isfinite(y).all()
     assert logdet.abs().max() <= 2.0 * 16 + 1e-3  # |s| < clamp at each of 16 positions
     assert torch.isfinite(layer.inverse(y)).all()
+
+
+def test_additive_coupling_is_volume_preserving_and_cannot_amplify():
+    layer = AffineCoupling(4, n_dim=2, hidden_channels=8, additive=True)
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.normal_(0, 1.0)
+    y = torch.randn(4, 4, 8, 8)
+    x = layer.inverse(y)
+    _, logdet = layer(x)
+    assert torch.equal(logdet, torch.zeros(4))
+    # a perturbation of the transformed half passes through the inverse as is
+    dy = torch.zeros_like(y)
+    dy[:, 2:] = 1e-2 * torch.randn(4, 2, 8, 8)
+    dx = layer.inverse(y + dy) - x
+    torch.testing.assert_close(dx, dy, atol=1e-5, rtol=0)
+
+
+def test_tighter_scale_clamp_bounds_inverse_amplification():
+    torch.manual_seed(0)
+    layer = AffineCoupling(2, n_dim=1, hidden_channels=8, scale_clamp=0.5).double()
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.normal_(0, 10.0)
+    y = torch.randn(4, 2, 16, dtype=torch.float64)
+    dy = torch.zeros_like(y)
+    dy[:, 1:] = 1e-3
+    gain = (layer.inverse(y + dy) - layer.inverse(y))[:, 1:].abs() / 1e-3
+    assert gain.max() <= math.exp(0.5) + 1e-6
+    assert gain.min() >= math.exp(-0.5) - 1e-6
+    # the diverged network saturates the bound: it is reached, not merely respected
+    assert (gain - 1).abs().max() > 0.35
+
+
+def test_coupling_rejects_non_positive_scale_clamp():
+    with pytest.raises(ValueError, match="scale_clamp must be > 0"):
+        AffineCoupling(2, n_dim=1, scale_clamp=0.0)
+    with pytest.raises(ValueError, match="coupling must be"):
+        FlowStep(2, n_dim=1, coupling="spline")
 
 
 def test_attention_coupling_is_non_local():

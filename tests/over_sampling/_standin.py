@@ -26,6 +26,8 @@ class StandInFlow(torch.nn.Module):
         attention_levels=0,
         n_heads=4,
         memory_efficient=False,
+        coupling="affine",
+        scale_clamp=2.0,
     ):
         super().__init__()
         self.in_channels = in_channels
@@ -81,8 +83,9 @@ class StandInFlow(torch.nn.Module):
         return [(d // 2,), (d - d // 2,)]
 
 
-def dequantize(x, bin_size, generator=None):
-    return x + bin_size * torch.rand(x.shape, generator=generator, dtype=x.dtype)
+def dequantize(x, bin_size, generator=None, centered=False):
+    noise = torch.rand(x.shape, generator=generator, dtype=x.dtype)
+    return x + bin_size * (noise - 0.5 if centered else noise)
 
 
 def bits_per_dim(log_prob, n_dims, bin_size):

@@ -9,16 +9,28 @@ import pytest
 import torch
 from imblearn.utils import check_sampling_strategy
 
-from sklearn_seismo.over_sampling import GlowOversampler, _glow
+from sklearn_seismo.over_sampling import (
+    GlowOversampler,
+    _glow,
+    _glow_latent,
+    _glow_training,
+)
 
 from ._standin import StandInFlow, api
 
-TINY = dict(n_levels=2, n_steps=1, hidden_channels=8, max_epochs=2, batch_size=8)
+TINY = dict(
+    n_levels=2,
+    n_steps=1,
+    hidden_channels=8,
+    pretrain_epochs=2,
+    max_epochs=2,
+    batch_size=8,
+)
 
 
 @pytest.fixture(autouse=True)
 def standin(monkeypatch):
-    monkeypatch.setattr(_glow, "_flows_api", api)
+    monkeypatch.setattr(_glow_training, "_flows_api", api)
     StandInFlow.instances.clear()
     yield StandInFlow
     StandInFlow.instances.clear()
@@ -35,13 +47,15 @@ def _data(shape=(8, 6), counts=(30, 12, 6), dtype=np.float32, seed=0):
 
 
 def _trained(cls_flows):
-    """Flows built for training (those that got ``initialize``)."""
-    return [f for f in StandInFlow.instances if f.n_initialize]
+    """Flows that were trained (fed samples in train mode)."""
+    return [f for f in StandInFlow.instances if f.trained_on]
 
 
 def test_fit_resample_appends_finite_new_samples_of_requested_counts():
     X, y = _data()
-    X_res, y_res = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
+    X_res, y_res = GlowOversampler(
+        **TINY, sampling_strategy="auto", random_state=0
+    ).fit_resample(X, y)
     assert Counter(y_res) == {"a": 30, "b": 30, "c": 30}
     assert X_res.shape == (90, 8, 6) and X_res.dtype == np.float32
     np.testing.assert_array_equal(X_res[: len(X)], X)
@@ -53,32 +67,67 @@ def test_fit_resample_appends_finite_new_samples_of_requested_counts():
     assert d.min() > 1e-3
 
 
-def test_only_the_class_data_reaches_its_flow(monkeypatch):
-    X, y = _data()
+def _normalised(Xc):
+    return Xc / np.sqrt(np.mean(Xc.reshape(len(Xc), -1) ** 2, axis=1))[:, None, None]
+
+
+def _spy_fit_flow(monkeypatch):
     seen = {}
-    real = _glow._fit_flow
+    real = _glow_training.fit_flow
 
     def spy(Xn, **kwargs):
-        seen[kwargs["desc"]] = Xn.copy()
+        val = kwargs.get("X_val")
+        seen[kwargs["desc"]] = (Xn.copy(), None if val is None else val.copy())
         return real(Xn, **kwargs)
 
-    monkeypatch.setattr(_glow, "_fit_flow", spy)
-    sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    monkeypatch.setattr(_glow_training, "fit_flow", spy)
+    return seen
+
+
+def _rows(A, B):
+    """Whether every row of A is a row of B (up to float rounding)."""
+    a, b = A.reshape(len(A), -1), B.reshape(len(B), -1)
+    return bool((np.abs(a[:, None] - b[None]).max(axis=2).min(axis=1) < 1e-5).all())
+
+
+def test_paper_mode_trains_each_flow_on_its_class_only(monkeypatch):
+    X, y = _data()
+    seen = _spy_fit_flow(monkeypatch)
+    sampler = GlowOversampler(
+        **TINY, pretrain="none", sampling_strategy="auto", random_state=0
+    ).fit(X, y)
     assert set(seen) == {"Glow[b]", "Glow[c]"}  # the majority class gets no flow
     assert set(sampler.flows_) == {"b", "c"}
+    assert sampler.pretrain_history_ == []
     for cls in "bc":
-        Xc = X[y == cls]
-        expected = (
-            Xc / np.sqrt(np.mean(Xc.reshape(len(Xc), -1) ** 2, axis=1))[:, None, None]
-        )
-        got = seen[f"Glow[{cls}]"][:, 0, : X.shape[1], : X.shape[2]]
-        np.testing.assert_allclose(got, expected, rtol=1e-5)
-    # the flows themselves were only ever trained on their class's samples
+        train, val = seen[f"Glow[{cls}]"]
+        got = np.concatenate([train, val])[:, 0, : X.shape[1], : X.shape[2]]
+        # train + held-out split = the class's normalised samples, disjoint
+        assert len(got) == np.sum(y == cls) and len(val) >= 1
+        assert _rows(got, _normalised(X[y == cls]))
+        assert not _rows(val[:1], train)
+    # the flows themselves were only ever fed their class's samples, plus
+    # centred dequantisation noise of at most half the width
     for flow, cls in zip(_trained(StandInFlow), "bc"):
         batches = torch.cat(flow.trained_on)[:, 0, :8, :6].numpy()
-        ref = seen[f"Glow[{cls}]"][:, 0, :8, :6]
+        ref = _normalised(X[y == cls])
         dist = np.abs(batches[:, None] - ref[None]).max(axis=(2, 3)).min(axis=1)
-        assert dist.max() <= _glow._BIN_SIZE
+        assert dist.max() <= sampler.dequantization_width_[cls] / 2 + 1e-6
+
+
+def test_pretraining_sees_every_sample_and_finetuning_one_class(monkeypatch):
+    X, y = _data()
+    seen = _spy_fit_flow(monkeypatch)
+    sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    assert set(seen) == {"Glow pretraining", "Glow[c]"}  # "minority" by default
+    pre, pre_val = seen["Glow pretraining"]
+    assert pre_val is None and len(pre) == len(X)
+    assert _rows(pre[:, 0, :8, :6], _normalised(X))
+    train, val = seen["Glow[c]"]
+    got = np.concatenate([train, val])[:, 0, :8, :6]
+    assert len(got) == np.sum(y == "c") and _rows(got, _normalised(X[y == "c"]))
+    assert len(sampler.pretrain_history_) == 2
+    assert len(sampler.val_history_["c"]) == 1 + len(sampler.history_["c"])
 
 
 @pytest.mark.parametrize(
@@ -191,12 +240,12 @@ def test_memory_trains_each_flow_once(tmp_path):
         **TINY, sampling_strategy={"b": 10}, memory=memory, random_state=0
     )
     X1, y1 = first.fit_resample(X, y)
-    assert len(_trained(StandInFlow)) == 1
+    assert len(_trained(StandInFlow)) == 2  # pretraining and fine-tuning
     second = GlowOversampler(
         **TINY, sampling_strategy={"b": 25}, memory=str(tmp_path), random_state=0
     )
     X2, y2 = second.fit_resample(X, y)
-    assert len(_trained(StandInFlow)) == 1  # cache hit: no new training
+    assert len(_trained(StandInFlow)) == 2  # cache hit: no new training
     assert Counter(y2)["b"] == 25
     assert second.history_ == first.history_
     # a change of a training parameter misses the cache
@@ -206,7 +255,8 @@ def test_memory_trains_each_flow_once(tmp_path):
         memory=memory,
         random_state=0,
     ).fit(X, y)
-    assert len(_trained(StandInFlow)) == 2
+    # the pretraining is shared (cache hit), the fine-tuning is new
+    assert len(_trained(StandInFlow)) == 3
 
 
 def _nan_after(n_calls):
@@ -238,7 +288,9 @@ def test_divergence_restores_and_retries(monkeypatch):
             self.log_prob_hook = hook
 
     monkeypatch.setattr(StandInFlow, "__init__", init)
-    sampler = GlowOversampler(**{**TINY, "max_epochs": 3}, random_state=0)
+    sampler = GlowOversampler(
+        **{**TINY, "max_epochs": 3}, pretrain="none", random_state=0
+    )
     X_res, _ = sampler.fit_resample(X, y)
     assert sampler.n_restarts_ == {"b": 1}
     assert len(sampler.history_["b"]) == 3
@@ -256,6 +308,8 @@ def test_persistent_divergence_raises_clear_error(monkeypatch):
 
     monkeypatch.setattr(StandInFlow, "__init__", init)
     with pytest.raises(RuntimeError, match=r"Glow\[b\]: training diverged.*Lower lr"):
+        GlowOversampler(**TINY, pretrain="none", random_state=0).fit_resample(X, y)
+    with pytest.raises(RuntimeError, match=r"Glow pretraining: training diverged"):
         GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
 
 
@@ -265,22 +319,24 @@ def test_non_finite_or_exploded_decodes_are_redrawn_or_raise():
     flow = sampler.flows_["b"]
     n_calls = [0]
 
-    def once(x):  # first decode: NaN or exploded samples
+    def once(x):  # first decode: NaN or spiky samples
         n_calls[0] += 1
         if n_calls[0] == 1:
             x = x.clone()
             x[::4] = float("nan")
-            x[1::4] *= 100.0
+            x[1::4, :, 2, 3] += 100.0
         return x
 
     flow.inverse_hook = once
-    with pytest.warns(UserWarning, match="were redrawn.*undertrained"):
+    with pytest.warns(UserWarning, match="lay on the class's data.*redrawn"):
         out = sampler.sample(20, "b")
     assert out.shape == (20, 8, 6) and np.isfinite(out).all()
     assert n_calls[0] == 2  # the bad half was redrawn once
+    # 20 decoded, 10 accepted; 10 redrawn, all accepted
+    assert sampler.acceptance_rate_["b"] == pytest.approx(20 / 30)
     assert np.abs(out).max() <= 2 * np.abs(X[y == "b"]).max()
     flow.inverse_hook = lambda x: x * float("inf")
-    with pytest.raises(RuntimeError, match="non-finite or implausible"):
+    with pytest.raises(RuntimeError, match="off the class's data"):
         sampler.sample(5, "b")
 
 
@@ -296,12 +352,16 @@ def test_shrinks_towards_a_parent_when_interpolations_stay_off_the_data():
         # distance of the decoded latent to the nearest training latent
         zs = torch.cat(flow.inverse_inputs[-1], dim=1)
         d = torch.cdist(zs, latents).min(dim=1).values
-        return torch.where((d > 0.5)[:, None, None, None], x * 100, x)
+        spiked = x.clone()
+        spiked[:, :, 2, 3] += 100.0
+        return torch.where((d > 0.1)[:, None, None, None], spiked, x)
 
     flow.inverse_hook = hook
-    with pytest.warns(UserWarning, match="redrawn"):
+    with pytest.warns(UserWarning, match="redrawn.*near-copies"):
         out = sampler.sample(10, "b")
     assert len(flow.inverse_inputs) > _glow._MAX_REDRAWS + 1  # shrinking was used
+    lam = sampler.accepted_lambdas_["b"]
+    assert lam.shape == (10,) and (np.minimum(lam, 1 - lam) < 0.1).mean() > 0.5
     assert np.isfinite(out).all()
     rms = np.sqrt(np.mean(out.reshape(10, -1) ** 2, axis=1))
     scales = sampler.scales_["b"]
@@ -315,10 +375,10 @@ def test_slerp_keeps_latent_norms():
     b = torch.randn(50, 300, generator=g)
     b = b / b.norm(dim=1, keepdim=True) * a.norm(dim=1, keepdim=True)
     lam = torch.rand(50, generator=g)
-    mixed = _glow._slerp(a, b, lam)
+    mixed = _glow_latent.slerp(a, b, lam)
     torch.testing.assert_close(mixed.norm(dim=1), a.norm(dim=1))
-    torch.testing.assert_close(_glow._slerp(a, b, torch.zeros(50)), a)
-    torch.testing.assert_close(_glow._slerp(a, b, torch.ones(50)), b)
+    torch.testing.assert_close(_glow_latent.slerp(a, b, torch.zeros(50)), a)
+    torch.testing.assert_close(_glow_latent.slerp(a, b, torch.ones(50)), b)
     # linear mixing of near-orthogonal latents shrinks them, slerp does not
     lin = (1 - lam[:, None]) * a + lam[:, None] * b
     assert (lin.norm(dim=1) < mixed.norm(dim=1) - 1e-4).float().mean() > 0.9
@@ -373,7 +433,7 @@ def test_new_samples_interpolate_amplitudes():
 
 def test_score_samples_encode_decode_api():
     X, y = _data(counts=(30, 16, 8))
-    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    s = GlowOversampler(**TINY, sampling_strategy="auto", random_state=0).fit(X, y)
     Xb = X[y == "b"]
     lp = s.score_samples(Xb, "b")
     assert lp.shape == (16,) and np.isfinite(lp).all()

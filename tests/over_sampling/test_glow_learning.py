@@ -36,7 +36,9 @@ def test_interpolated_samples_lie_on_the_data(interpolation):
         n_levels=2,
         n_steps=2,
         hidden_channels=16,
+        pretrain="none",
         max_epochs=15,
+        patience=15,
         batch_size=16,
         lr=2e-3,
         warmup_steps=10,
@@ -75,12 +77,23 @@ def test_interpolated_samples_lie_on_the_data(interpolation):
     )
 
 
-def test_real_glow_layouts_and_round_trip():
+@pytest.mark.parametrize(
+    "pretrain, coupling", [("all", "additive"), ("all", "affine"), ("none", "affine")]
+)
+def test_real_glow_layouts_and_round_trip(pretrain, coupling):
+    """Pretraining and fine-tuning keep the flow exactly invertible."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(24, 2, 10, 7)).astype(np.float64)
     y = np.array([0] * 16 + [1] * 8)
     sampler = GlowOversampler(
-        n_levels=2, n_steps=1, hidden_channels=8, max_epochs=1, random_state=0
+        n_levels=2,
+        n_steps=1,
+        hidden_channels=8,
+        pretrain=pretrain,
+        pretrain_epochs=2,
+        max_epochs=2,
+        coupling=coupling,
+        random_state=0,
     )
     X_res, y_res = sampler.fit_resample(X, y)
     assert X_res.shape == (32, 2, 10, 7) and X_res.dtype == np.float64

@@ -1,0 +1,304 @@
+"""Ablation of GlowOversampler: paper mode vs pretrain + fine-tune, by coupling.
+
+Data: ``make_shot_gathers`` (default class weights, so about 1.8 % *bad*
+gathers) at 32x32 and 64x64, one data set per seed. Per seed the *bad* gathers
+are split 75/25: the 75 % and every good/medium gather form the training set
+given to ``fit_resample`` (pretraining sees all of it, fine-tuning only the
+bad part); the held-out 25 % of bad gathers only measure the class flow.
+
+Arms (all 3 levels x 4 steps x 32 hidden channels, the study's quick flow):
+
+* ``paper``: ``pretrain="none"``, affine couplings, 60 epochs on the rare
+  class (what ``main`` did before: no early stopping, patience = 60);
+* ``pre-affine``: ``pretrain="all"`` (10 epochs), affine, fine-tuning with
+  early stopping (at most 100 epochs, patience 10);
+* ``pre-additive``: the same with additive couplings;
+* ``pre-bounded``: affine with log-scale bound 0.5 at the finest level
+  (``scale_clamp=[0.5, 2, 2]``).
+
+Per arm and seed: the rejection rate of the acceptance test when making 100
+samples (``1 - acceptance_rate_``); "off-data": the share of decoded latent
+interpolations (random pairs of training bad gathers, lambda ~ U(0, 1), no
+acceptance test) whose normalised RMS is outside [1/2, 2] (the guard of the
+previous version); bits/dim of the bad flow on the training and held-out bad
+gathers and on held-out good gathers (good minus bad > 0: the flow prefers its
+class); the kurtosis ratio: median over accepted samples of the largest trace
+kurtosis divided by the same median over real training bad gathers; the share
+of accepted lambdas within 0.1 of a parent (20 % for uniform lambda); CPU
+seconds of pretraining and of fine-tuning.
+
+Run (two processes, one per size; about 15 minutes on 2 cores)::
+
+    python benchmarks/bench_glow_ablation.py --shape 32 --out /tmp/abl32.json &
+    python benchmarks/bench_glow_ablation.py --shape 64 --out /tmp/abl64.json
+    python benchmarks/bench_glow_ablation.py --report /tmp/abl32.json /tmp/abl64.json
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+ROOT = os.path.dirname(HERE)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+FLOW = {"n_levels": 3, "n_steps": 4, "hidden_channels": 32, "batch_size": 16}
+ARMS = {
+    "paper": dict(pretrain="none", coupling="affine", max_epochs=60, patience=60),
+    "pre-affine": dict(pretrain="all", coupling="affine"),
+    "pre-additive": dict(pretrain="all", coupling="additive"),
+    "pre-bounded": dict(pretrain="all", coupling="affine", scale_clamp=[0.5, 2, 2]),
+}
+COMMON = dict(pretrain_epochs=10, max_epochs=100, patience=10)
+
+
+def run_one(shape, seed, n_samples, arms, n_new=100):
+    import numpy as np
+    import torch
+
+    from sklearn_seismo.datasets import make_shot_gathers
+    from sklearn_seismo.flows import bits_per_dim
+    from sklearn_seismo.over_sampling import GlowOversampler
+    from sklearn_seismo.over_sampling._glow_latent import (
+        artefact_stats,
+        mix_latents,
+    )
+
+    torch.set_num_threads(1)
+    X, y = make_shot_gathers(n_samples, shape=(shape, shape), random_state=seed)[:2]
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y)
+    labels = np.unique(y)
+    counts = {c: int(np.sum(y == c)) for c in labels}
+    bad = min(counts, key=counts.get)
+    good = max(counts, key=counts.get)
+    rng = np.random.RandomState(seed)
+    idx_bad = rng.permutation(np.flatnonzero(y == bad))
+    n_held = max(len(idx_bad) // 4, 2)
+    held_bad = idx_bad[:n_held]
+    held_good = rng.permutation(np.flatnonzero(y == good))[: n_held * 4]
+    train = np.setdiff1d(np.arange(len(y)), np.concatenate([held_bad, held_good]))
+    X_tr, y_tr = X[train], y[train]
+    X_bad = X_tr[y_tr == bad]
+    _, kurt_real = artefact_stats(X_bad[:, None])
+    rows = []
+    for arm in arms:
+        params = {**FLOW, **COMMON, **ARMS[arm]}
+        sampler = GlowOversampler(
+            sampling_strategy={bad: counts[bad] - n_held + n_new},
+            random_state=seed,
+            **params,
+        )
+        # CPU time of the two phases, through the training function
+        from sklearn_seismo.over_sampling import _glow_training
+
+        real = _glow_training.fit_flow
+        cpu = {}
+
+        def timed(Xn, _real=real, _cpu=cpu, **kw):
+            t = time.process_time()
+            out = _real(Xn, **kw)
+            _cpu[kw["desc"]] = time.process_time() - t
+            return out
+
+        _glow_training.fit_flow = timed
+        try:
+            with warnings.catch_warnings(record=True):
+                warnings.simplefilter("always")
+                X_res, _ = sampler.fit_resample(X_tr, y_tr)
+        finally:
+            _glow_training.fit_flow = real
+        new = X_res[len(X_tr) :]
+        _, kurt_new = artefact_stats(new[:, None])
+        # raw decodes of random interpolations, no acceptance
+        pr = np.random.RandomState(seed + 1)
+        a = pr.randint(len(X_bad), size=100)
+        b = (a + 1 + pr.randint(len(X_bad) - 1, size=100)) % len(X_bad)
+        lam = pr.uniform(size=100)
+        za, zb = sampler.encode(X_bad[a], bad), sampler.encode(X_bad[b], bad)
+        zs = mix_latents(
+            [torch.from_numpy(z) for z in za],
+            [torch.from_numpy(z) for z in zb],
+            lam,
+            "linear",
+        )
+        dec = sampler.decode([z.numpy() for z in zs], bad)
+        rms = np.sqrt(np.mean(dec.reshape(100, -1).astype(np.float64) ** 2, axis=1))
+        off = float(np.mean(~np.isfinite(rms) | (rms > 2) | (rms < 0.5)))
+        width = sampler.dequantization_width_[bad]
+        n_dims = int(np.prod(sampler.flow_input_shape_))
+
+        def bpd(Xs):
+            lp = sampler.score_samples(Xs, bad)
+            return float(np.mean(bits_per_dim(lp, n_dims, width)))
+
+        lam_acc = sampler.accepted_lambdas_[bad]
+        rows.append(
+            {
+                "shape": shape,
+                "seed": seed,
+                "arm": arm,
+                "n_bad_train": int(len(X_bad)),
+                "rejection": 1.0 - sampler.acceptance_rate_[bad],
+                "off_data": off,
+                "bpd_train": bpd(X_bad),
+                "bpd_heldout": bpd(X[held_bad]),
+                "bpd_heldout_good": bpd(X[held_good]),
+                "kurtosis_ratio": float(np.median(kurt_new) / np.median(kurt_real)),
+                "near_copies": float(np.mean(np.minimum(lam_acc, 1 - lam_acc) < 0.1)),
+                "best_epoch": int(sampler.best_epoch_[bad]),
+                "cpu_pretrain": cpu.get("Glow pretraining", 0.0),
+                "cpu_finetune": cpu[f"Glow[{bad}]"],
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def report(paths):
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = []
+    for p in paths:
+        with open(p) as f:
+            rows += json.load(f)["rows"]
+    for r in rows:
+        r["gap"] = r["bpd_heldout"] - r["bpd_train"]
+        r["good_minus_bad"] = r["bpd_heldout_good"] - r["bpd_heldout"]
+    keys = []
+    for r in rows:
+        if (r["shape"], r["arm"]) not in keys:
+            keys.append((r["shape"], r["arm"]))
+    groups = {k: [r for r in rows if (r["shape"], r["arm"]) == k] for k in keys}
+
+    def ms(k, c):
+        v = np.array([r[c] for r in groups[k]], dtype=float)
+        return v.mean(), (v.std(ddof=1) if len(v) > 1 else 0.0)
+
+    seeds = sorted({r["seed"] for r in rows})
+    lines = [
+        "# GlowOversampler ablation: paper mode vs pretrain + fine-tune",
+        "",
+        "Command: `python benchmarks/bench_glow_ablation.py --shape 32 --n-samples "
+        "800 --out /tmp/abl32.json` and `--shape 64 --n-samples 800 --arms paper "
+        "pre-affine pre-additive --out /tmp/abl64.json` (two processes at once, "
+        "one torch thread each), then `--report /tmp/abl32.json /tmp/abl64.json`. "
+        f"Date: {datetime.date.today()}. Machine: {platform.platform()}, "
+        f"{os.cpu_count()} CPUs shared with other jobs (load 3-13; CPU seconds "
+        "are process time, inflated by the contention).",
+        "",
+        f"Seeds: {seeds}; 800 gathers per seed (about 14 bad: 11 for training, "
+        "3 held out); flow 3 levels x 4 steps x 32 channels, batch 16. Mean "
+        "(std over seeds). Targets: rejection < 10 %, kurtosis ratio in "
+        "[0.5, 2].",
+        "",
+        "| size | arm | rejection | off-data (RMS guard) | held-out bits/dim | "
+        "gap held-out - train | good - bad bits/dim | kurtosis ratio | "
+        "near-copies | best epoch | CPU s pretrain | CPU s fine-tune |",
+        "|" + "---|" * 12,
+    ]
+    for k in keys:
+
+        def f(c, pct=False, k=k):
+            m, s = ms(k, c)
+            return f"{100 * m:.0f} % ({100 * s:.0f})" if pct else f"{m:.2f} ({s:.2f})"
+
+        lines.append(
+            f"| {k[0]}x{k[0]} | {k[1]} | {f('rejection', True)} | "
+            f"{f('off_data', True)} | {f('bpd_heldout')} | {f('gap')} | "
+            f"{f('good_minus_bad')} | {f('kurtosis_ratio')} | "
+            f"{f('near_copies', True)} | {ms(k, 'best_epoch')[0]:.1f} | "
+            f"{ms(k, 'cpu_pretrain')[0]:.0f} | {ms(k, 'cpu_finetune')[0]:.1f} |"
+        )
+    cols = list(rows[0])
+    lines += [
+        "",
+        "Rejection: share of decodes refused by the acceptance test "
+        "(bits/dim, crest factor, trace kurtosis) when making 100 samples. "
+        "Off-data: share of 100 raw decoded interpolations of random pairs "
+        "whose normalised RMS is outside [1/2, 2] (the previous guard). "
+        "Kurtosis ratio: median of the largest trace kurtosis of accepted "
+        "samples over that of real bad gathers. good - bad: held-out good "
+        "minus held-out bad bits/dim under the bad flow (> 0: the flow prefers "
+        "its class). Near-copies: accepted lambda within 0.1 of 0 or 1 (20 % "
+        "expected for uniform lambda). Best epoch: restored fine-tuning epoch "
+        "(0 = pretrained weights; paper arm: always its last, 60).",
+        "",
+        "Raw rows:",
+        "",
+        "```",
+        ",".join(cols),
+        *(
+            ",".join(
+                f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in cols
+            )
+            for r in rows
+        ),
+        "```",
+    ]
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "glow_ablation.md"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    arms = [a for a in ARMS if any(k[1] == a for k in keys)]
+    shapes = sorted({k[0] for k in keys})
+    width = 0.8 / len(shapes)
+    for ax, c, title in zip(
+        axes,
+        ["rejection", "kurtosis_ratio", "gap"],
+        ["rejection rate", "kurtosis ratio (accepted / real)", "held-out - train bpd"],
+    ):
+        for i, shp in enumerate(shapes):
+            xs, m, e = [], [], []
+            for j, arm in enumerate(arms):
+                if (shp, arm) in groups:
+                    mm, ss = ms((shp, arm), c)
+                    xs.append(j + i * width)
+                    m.append(mm)
+                    e.append(ss)
+            ax.bar(xs, m, width, yerr=e, label=f"{shp}x{shp}")
+        ax.set_xticks([j + width * (len(shapes) - 1) / 2 for j in range(len(arms))])
+        ax.set_xticklabels(arms, rotation=15)
+        ax.set_title(title)
+    axes[0].axhline(0.1, color="k", ls="--", lw=0.8)
+    axes[1].axhline(0.5, color="k", ls="--", lw=0.8)
+    axes[1].axhline(2.0, color="k", ls="--", lw=0.8)
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(RESULTS, "glow_ablation.png"), dpi=110)
+    print("\n".join(lines[:16]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", type=int, default=32)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--n-samples", type=int, default=1200)
+    parser.add_argument("--arms", nargs="+", default=list(ARMS))
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--report", nargs="+", default=None)
+    args = parser.parse_args(argv)
+    if args.report:
+        report(args.report)
+        return
+    rows = []
+    for seed in args.seeds:
+        rows += run_one(args.shape, seed, args.n_samples, args.arms)
+        if args.out:
+            with open(args.out, "w") as fh:
+                json.dump({"rows": rows, "args": vars(args)}, fh)
+
+
+if __name__ == "__main__":
+    main()
