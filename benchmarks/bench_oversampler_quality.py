@@ -87,7 +87,13 @@ def make_arms(settings, seed, n_bad, shape):
 
     strategy = AddSamples(MINORITY, settings["n_synthetic"])
     k = max(1, min(5, n_bad - 1))
-    paper = {"pretrain": "none"} if _has_pretrain() else {}
+    # the paper's mode: each class's flow trained on that class only, affine
+    # couplings, 60 epochs (the previous quick default), no early stopping
+    paper = (
+        dict(pretrain="none", coupling="affine", max_epochs=60, patience=60)
+        if _has_pretrain()
+        else {}
+    )
     return {
         "none": "passthrough",
         "random": RandomOverSampler(sampling_strategy=strategy, random_state=seed),
