@@ -50,7 +50,12 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from ..utils import validate_samples, warn_if_sample_shape_missing
-from ..utils._torch import resolve_device, seed_from_random_state
+from ..utils._torch import (
+    env_torch_threads,
+    limit_torch_threads,
+    resolve_device,
+    seed_from_random_state,
+)
 
 # Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
 # a module's __all__ as a public estimator, and this base is not usable alone.
@@ -373,7 +378,8 @@ class BaseSeismoClassifier(NeuralNetClassifier):
                 torch.manual_seed(seed)
                 with self._resolved_device():
                     self.initialize()
-                NeuralNet.partial_fit(self, X_mod, y_enc, _routing_method="fit")
+                with limit_torch_threads(env_torch_threads()):
+                    NeuralNet.partial_fit(self, X_mod, y_enc, _routing_method="fit")
         finally:
             del self._shuffle_generator, self._augment_rng, self._train_split
             vars(self).pop("_first_loss", None)
@@ -410,7 +416,8 @@ class BaseSeismoClassifier(NeuralNetClassifier):
             max_sample_ndim=self._max_sample_ndim,
         )
         X_mod = self._module_input(X_nd)
-        proba = NeuralNet.predict_proba(self, X_mod).astype(np.float64)
+        with limit_torch_threads(env_torch_threads()):
+            proba = NeuralNet.predict_proba(self, X_mod).astype(np.float64)
         bad = ~np.isfinite(proba).all(axis=1)
         if bad.any():
             raise ValueError(

@@ -21,8 +21,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ..utils import restore_layout, validate_samples
-from ..utils._torch import resolve_device
+from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
+from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
 from . import _glow_latent as latent
 from . import _glow_training as training
 
@@ -171,6 +171,9 @@ class GlowOversampler(BaseOverSampler):
         normalised data, seed, device), so two samplers that see the same
         data (the study's ``glow`` and ``glow+augment`` arms on one fold, or
         a sweep over ``sampling_strategy``) train once. A str is a directory.
+        The cache directory is trusted code: joblib stores results as pickles
+        and loads them back, so whoever can write to it can run code in your
+        process; never point ``memory`` at a shared or untrusted folder.
     device : str, default="auto"
         torch device; ``"auto"`` takes a GPU when there is one.
     n_dim : {"auto", 1, 2}, default="auto"
@@ -412,6 +415,9 @@ class GlowOversampler(BaseOverSampler):
                     )
         check_classification_targets(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        warn_if_sample_shape_missing(
+            self, X, self.sample_shape, model_ndim=2 if self.n_dim == 2 else None
+        )
         X_nd, y, self._flat = validate_samples(
             self,
             X,
@@ -664,20 +670,23 @@ class GlowOversampler(BaseOverSampler):
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
-        return self._fit_flows(X_nd, y, X_unlabeled)
+        with limit_torch_threads(env_torch_threads()):
+            return self._fit_flows(X_nd, y, X_unlabeled)
 
     def _fit_resample(self, X, y, X_unlabeled=None):
         # imblearn's hook: X is validated (n, *sample_shape_) and
         # sampling_strategy_ set by BaseSampler.fit_resample.
         flat = self._flat
-        self._fit_flows(X, y, X_unlabeled)
         X_new, y_new = [X], [y]
-        for cls, n_new in self.sampling_strategy_.items():
-            if n_new == 0:
-                continue
-            rs = np.random.RandomState(self._seeds[cls])
-            X_new.append(self._generate(cls, n_new, rs).astype(X.dtype, copy=False))
-            y_new.append(np.full(n_new, cls, dtype=y.dtype))
+        with limit_torch_threads(env_torch_threads()):
+            self._fit_flows(X, y, X_unlabeled)
+            for cls, n_new in self.sampling_strategy_.items():
+                if n_new == 0:
+                    continue
+                rs = np.random.RandomState(self._seeds[cls])
+                X_syn = self._generate(cls, n_new, rs)
+                X_new.append(X_syn.astype(X.dtype, copy=False))
+                y_new.append(np.full(n_new, cls, dtype=y.dtype))
         return restore_layout(np.concatenate(X_new), flat), np.concatenate(y_new)
 
     # ------------------------------------------------------------------ latents

@@ -6,6 +6,7 @@ import os
 import platform
 import re
 import sys
+import tempfile
 import time
 import warnings
 import zipfile
@@ -13,6 +14,7 @@ from contextlib import ExitStack
 from datetime import datetime, timezone
 
 import numpy as np
+from joblib import Memory
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
@@ -267,7 +269,8 @@ def build_parser():
         "--flow-epochs",
         type=_positive_int,
         metavar="N",
-        help="GlowOversampler epochs (quick: 60, paper: 400)",
+        help="most epochs of each flow's training (GlowOversampler max_epochs; "
+        "quick: 100 with early stopping, paper: 400)",
     )
     study.add_argument(
         "--sweep",
@@ -877,9 +880,13 @@ def _run(args, argv, stack):
         f"{n_threads} torch thread(s) per fit.",
         flush=True,
     )
+    # one pretraining per fold, shared by the glow arms and the sweep's sizes
+    # (a private folder: joblib's cache pickles are trusted code)
+    flow_cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="seismo-"))
     common = dict(
         classifier=clf,
         glow=glow,
+        memory=Memory(flow_cache, verbose=0),
         minority=minority,
         k_neighbors=cfg["k_neighbors"],
         n_jobs=args.n_jobs,

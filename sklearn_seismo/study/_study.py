@@ -170,14 +170,19 @@ def run_study(
         labels, minority, arms, sample_shape, n_synthetic : the setup.
         folds : list of (train_indices, test_indices).
         pipelines : dict of arm -> unfitted Pipeline.
-        errors : list of dict, the failed (arm, fold) rows.
-        warnings : dict of arm -> {"Category: message": count}, the warnings
-            raised by the fits (collected in the workers, never printed).
-        skipped_folds : list of dict, folds whose test part holds no minority
-            sample: not fitted and not averaged (``fold``, ``reason``).
-        skipped_arms : dict of arm -> reason, arms that could not run.
-        notes : list of str, changes made to fit the data (e.g. a lowered
-            ``k_neighbors``).
+
+        errors : list of dict
+            The failed (arm, fold) rows.
+        warnings : dict of arm -> {"Category: message": count}
+            The warnings raised by the fits (collected in the workers, never
+            printed).
+        skipped_folds : list of dict
+            Folds whose test part holds no minority sample: not fitted and not
+            averaged (``fold``, ``reason``).
+        skipped_arms : dict of arm -> reason
+            Arms that could not run.
+        notes : list of str
+            Changes made to fit the data (e.g. a lowered ``k_neighbors``).
 
     See Also
     --------

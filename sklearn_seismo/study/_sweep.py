@@ -134,14 +134,21 @@ def run_sweep(
     Returns
     -------
     result : sklearn.utils.Bunch
-        scores : list of dict, one per (method, n_synthetic, run), with the
-            keys of :func:`sklearn_seismo.metrics.fold_scores`.
-        summary : list of dict, per (method, n_synthetic): mean and std over
-            runs, plus ``method`` and ``n_synthetic``.
+        scores : list of dict
+            One per (method, n_synthetic, run), with the keys of
+            :func:`sklearn_seismo.metrics.fold_scores`.
+        summary : list of dict
+            Per (method, n_synthetic): mean and std over runs, plus
+            ``method`` and ``n_synthetic``.
 
         labels, minority, sizes, methods, split (train, valid, test indices).
-        warnings : dict of method -> {"Category: message": count}.
-        skipped_methods : dict of method -> reason; notes : list of str.
+
+        warnings : dict of method -> {"Category: message": count}
+            The warnings raised by the fits.
+        skipped_methods : dict of method -> reason
+            Methods that could not run.
+        notes : list of str
+            Changes made to fit the data.
 
     Examples
     --------

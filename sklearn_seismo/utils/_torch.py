@@ -135,17 +135,7 @@ def torch_threads(n_workers=1, *, n_threads=None):
     1
     """
     if n_threads is None:
-        env = os.environ.get(TORCH_THREADS_ENV, "").strip()
-        if env:
-            try:
-                n_threads = int(env)
-            except ValueError:
-                n_threads = 0
-            if n_threads < 1:
-                raise ValueError(
-                    f"{TORCH_THREADS_ENV}={env!r} is not a positive integer; unset "
-                    "it or give a thread count such as 1."
-                )
+        n_threads = env_torch_threads()
     if n_threads is not None:
         n_threads = int(n_threads)
         if n_threads < 1:
@@ -154,6 +144,39 @@ def torch_threads(n_workers=1, *, n_threads=None):
     from joblib import cpu_count
 
     return max(1, cpu_count() // max(1, int(n_workers)))
+
+
+def env_torch_threads():
+    """The thread count set by ``SEISMO_TORCH_THREADS``, or None when unset.
+
+    The estimators run their torch work with this many threads when it is
+    set, and leave torch's own setting alone otherwise (inside a joblib
+    worker that setting already is ``cores // n_jobs``).
+
+    Returns
+    -------
+    n_threads : int or None
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.pop("SEISMO_TORCH_THREADS", None) and None
+    >>> env_torch_threads() is None
+    True
+    """
+    env = os.environ.get(TORCH_THREADS_ENV, "").strip()
+    if not env:
+        return None
+    try:
+        n_threads = int(env)
+    except ValueError:
+        n_threads = 0
+    if n_threads < 1:
+        raise ValueError(
+            f"{TORCH_THREADS_ENV}={env!r} is not a positive integer; unset "
+            "it or give a thread count such as 1."
+        )
+    return n_threads
 
 
 @contextmanager

@@ -26,6 +26,7 @@ def tiny_glow(**params):
         "n_levels": 1,
         "n_steps": 1,
         "hidden_channels": 8,
+        "pretrain_epochs": 1,
         "max_epochs": 1,
         "device": "cpu",
         **params,

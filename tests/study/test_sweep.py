@@ -46,6 +46,7 @@ def test_sweep_trains_each_flow_once_and_reports_every_size(tmp_path):
     tr, va, te = res.split
     assert all(r["n_train"] == len(tr) and r["n_test"] == len(te) for r in res.scores)
     assert all(not r["error"] for r in res.scores)
-    # one flow (one class, one split) in the cache, reused by both glow sizes
+    # one pretraining and one fine-tuning (one class, one split) in the cache,
+    # reused by both glow sizes (retraining per size would store four)
     cached = [p for p in (tmp_path / "cache").rglob("output.pkl")]
-    assert len(cached) == 1
+    assert len(cached) == 2
