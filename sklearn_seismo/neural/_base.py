@@ -364,11 +364,6 @@ class BaseSeismoClassifier(NeuralNetClassifier):
 
         self.device_ = resolve_device(self.device)
         cuda = torch.device(self.device_).type == "cuda"
-        if cuda and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} but CUDA is not available on this "
-                "machine. Use device='auto' (CUDA when present) or 'cpu'."
-            )
         self._shuffle_generator = torch.Generator().manual_seed(seed + 1)
         self._augment_rng = np.random.default_rng([seed, 2])
         # fork_rng: module initialization draws from torch's global generator;

@@ -428,15 +428,6 @@ class GlowOversampler(BaseOverSampler):
         )
         return X_nd, y, binarize_y
 
-    def _resolve_device(self):
-        device = resolve_device(self.device)
-        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} but CUDA is not available on this "
-                "machine. Use device='auto' (CUDA when present) or 'cpu'."
-            )
-        return device
-
     # ------------------------------------------------------------------ layout
     def _resolve_n_dim(self, sample_shape):
         ndim = len(sample_shape)
@@ -534,7 +525,7 @@ class GlowOversampler(BaseOverSampler):
                 )
             class_data[cls] = (Xn_all[mask][live], scales_all[mask][live])
 
-        device = self._resolve_device()
+        device = resolve_device(self.device)
         memory = check_memory(self.memory)
         fit_flow = memory.cache(training.fit_flow, ignore=["verbose", "desc"])
         flow_params = {

@@ -36,6 +36,11 @@ def resolve_device(device="auto"):
     -------
     device : str
 
+    Raises
+    ------
+    ValueError
+        A CUDA device is asked for on a machine without CUDA.
+
     Examples
     --------
     >>> resolve_device("cpu")
@@ -47,6 +52,11 @@ def resolve_device(device="auto"):
 
     if device is None or device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but CUDA is not available on this machine. "
+            "Use device='auto' (CUDA when present) or 'cpu'."
+        )
     return str(device)
 
 
