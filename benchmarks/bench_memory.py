@@ -2,7 +2,7 @@
 
 ``Bandpass`` (``sosfiltfilt``), ``RandomBandpass`` (frequency-domain
 Butterworth) and ``TimeStretch`` (linear interpolation) work on blocks of
-samples of about ``sklearn_seismo.augmentation._base._CHUNK_BYTES`` (8 MiB of
+samples of about ``sklearn_seismo.utils._batch._CHUNK_BYTES`` (8 MiB of
 float64 per block). The peer is the same code with the block size set larger
 than the batch, i.e. one block over the whole batch: the unchunked behaviour
 (one float64 ``sosfiltfilt`` / FFT / index array over everything).
@@ -67,7 +67,7 @@ def _rss_bytes():
 
 def run_case(name, impl, n):
     """Body of one subprocess: returns the measurements as a dict."""
-    from sklearn_seismo.augmentation import _base
+    from sklearn_seismo.utils import _batch as _base
 
     if impl == "unchunked":
         _base._CHUNK_BYTES = 2**62
@@ -106,7 +106,7 @@ def measure(name, impl, n):
 
 def max_abs_difference(name, n=2000):
     """Chunked against unchunked output, in this process (small batch)."""
-    from sklearn_seismo.augmentation import _base
+    from sklearn_seismo.utils import _batch as _base
 
     X = np.random.default_rng(1).standard_normal(
         (n, N_CHANNELS, N_TIMES), dtype=np.float32

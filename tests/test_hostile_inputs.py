@@ -17,7 +17,6 @@ import pytest
 from scipy import signal
 
 from sklearn_seismo.augmentation import RandomBandpass, RandomShift, TimeStretch
-from sklearn_seismo.augmentation import _base as aug_base
 from sklearn_seismo.datasets import (
     load_waveforms,
     make_shot_gathers,
@@ -25,7 +24,7 @@ from sklearn_seismo.datasets import (
 )
 from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
 from sklearn_seismo.preprocessing import Bandpass, TestTimeAugmentationClassifier
-from sklearn_seismo.utils import warn_if_sample_shape_missing
+from sklearn_seismo.utils import _batch, warn_if_sample_shape_missing
 from sklearn_seismo.utils.discovery import all_estimators
 from tests.common import CHECK_PARAMS
 
@@ -205,17 +204,17 @@ def waveforms():
 )
 def test_chunked_equals_unchunked(make, waveforms, monkeypatch):
     # blocks of a few samples against one block holding the whole batch
-    monkeypatch.setattr(aug_base, "_CHUNK_BYTES", 2 * 8 * 3 * 700)
-    assert len(aug_base._chunk_slices(37, 3 * 700)) == 19
+    monkeypatch.setattr(_batch, "_CHUNK_BYTES", 2 * 8 * 3 * 700)
+    assert len(_batch.chunk_slices(37, 3 * 700)) == 19
     small = make().fit_transform(waveforms)
-    monkeypatch.setattr(aug_base, "_CHUNK_BYTES", 2**40)
+    monkeypatch.setattr(_batch, "_CHUNK_BYTES", 2**40)
     whole = make().fit_transform(waveforms)
     assert small.dtype == waveforms.dtype
     np.testing.assert_allclose(small, whole, rtol=0, atol=1e-6)
 
 
 def test_chunked_bandpass_equals_one_sosfiltfilt(waveforms, monkeypatch):
-    monkeypatch.setattr(aug_base, "_CHUNK_BYTES", 8 * 3 * 300 * 4)
+    monkeypatch.setattr(_batch, "_CHUNK_BYTES", 8 * 3 * 300 * 4)
     out = Bandpass(1.0, 20.0).fit_transform(waveforms)
     sos = signal.butter(4, [1.0, 20.0], "bandpass", fs=100.0, output="sos")
     ref = signal.sosfiltfilt(sos, waveforms.astype(np.float64), axis=-1)

@@ -11,23 +11,17 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import check_random_state
 
 from ..utils import restore_layout, validate_samples
+from ..utils._batch import (
+    SAMPLE_SHAPE_CONSTRAINT,
+    apply_time_last,
+    check_batch,
+    resolve_time_axis,
+)
+from ..utils._random import generator_from_random_state
 
 __all__ = []
-
-_SAMPLE_SHAPE_CONSTRAINT = [None, tuple, list, Integral]
-
-
-def _generator_from_random_state(random_state):
-    """A ``numpy.random.Generator`` drawn from ``check_random_state(random_state)``.
-
-    An int gives the same generator on every call (reproducible transforms); a
-    ``RandomState`` instance is advanced, so repeated calls differ.
-    """
-    rs = check_random_state(random_state)
-    return np.random.default_rng(rs.randint(np.iinfo(np.int32).max, size=4))
 
 
 def _as_generator(rng):
@@ -36,24 +30,11 @@ def _as_generator(rng):
     if rng is None or isinstance(rng, Integral | np.random.SeedSequence):
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.RandomState):
-        return _generator_from_random_state(rng)
+        return generator_from_random_state(rng)
     raise TypeError(
         f"rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
         f"got {type(rng).__name__}."
     )
-
-
-def _check_batch(X):
-    """The hook's input check: an n-D float array; never copies a float array."""
-    X = np.asarray(X)
-    if X.ndim < 2:
-        raise ValueError(
-            f"augment_batch expects an array of shape (n_samples, *sample_shape), "
-            f"got shape {X.shape}. Add the sample axis, e.g. X[None]."
-        )
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float32)
-    return X
 
 
 def _check_range(value, name, *, low=None, high=None):
@@ -86,19 +67,6 @@ def _check_range(value, name, *, low=None, high=None):
     return pair
 
 
-def _resolve_time_axis(time_axis, ndim, name="time_axis"):
-    """Positive index of the time axis of an ``ndim``-D batch (axis 0: samples)."""
-    axis = time_axis + ndim if time_axis < 0 else time_axis
-    if not 1 <= axis < ndim:
-        raise ValueError(
-            f"{name}={time_axis} is not a time axis of X with {ndim} dimensions "
-            "(axis 0 indexes the samples). Use time_axis=-1 for (n, T) and "
-            "(n, C, T) waveforms, time_axis=1 for (n, n_time, n_traces) gathers "
-            "such as make_shot_gathers."
-        )
-    return axis
-
-
 def _per_sample(values, ndim):
     """Reshape per-sample values ``(n,)`` to broadcast against an ``ndim``-D batch."""
     return values.reshape((-1,) + (1,) * (ndim - 1))
@@ -113,7 +81,7 @@ class _BaseAugmenter(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "sample_shape": _SAMPLE_SHAPE_CONSTRAINT,
+        "sample_shape": SAMPLE_SHAPE_CONSTRAINT,
         "random_state": ["random_state"],
     }
 
@@ -165,7 +133,7 @@ class _BaseAugmenter(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         X_nd, flat = self._validate_X(X, reset=False)
-        rng = _generator_from_random_state(self.random_state)
+        rng = generator_from_random_state(self.random_state)
         X_aug = self.augment_batch(X_nd, rng)
         return restore_layout(X_aug, flat)
 
@@ -189,7 +157,7 @@ class _BaseAugmenter(TransformerMixin, BaseEstimator):
             A new array.
         """
         self._validate_params()
-        X = _check_batch(X)
+        X = check_batch(X)
         rng = _as_generator(rng)
         self._check_layout(X.shape)
         if X.shape[0] == 0:
@@ -216,49 +184,18 @@ class _TimeAugmenter(_BaseAugmenter):
     }
 
     def _check_layout(self, shape):
-        _resolve_time_axis(self.time_axis, len(shape))
+        resolve_time_axis(self.time_axis, len(shape))
 
     def _augment(self, X, rng):
-        axis = _resolve_time_axis(self.time_axis, X.ndim)
-        if axis == X.ndim - 1:
-            return self._augment_time_last(X, rng)
-        out = self._augment_time_last(np.moveaxis(X, axis, -1), rng)
-        return np.ascontiguousarray(np.moveaxis(out, -1, axis))
+        axis = resolve_time_axis(self.time_axis, X.ndim)
+        out = apply_time_last(lambda X: self._augment_time_last(X, rng), X, axis)
+        return np.ascontiguousarray(out)
 
     def _augment_time_last(self, X, rng):  # pragma: no cover - abstract
         raise NotImplementedError
 
 
 _CHUNK = 256  # samples per block when shifting: bounds the temporary copies
-
-# float64 working set of one block in the per-sample loops below: filtering a
-# block at a time keeps peak memory near input + output instead of a
-# multiple of the batch in float64 temporaries.
-_CHUNK_BYTES = 8 * 2**20
-
-
-def _chunk_slices(n, sample_size):
-    """Slices over ``n`` samples of ``sample_size`` values, ~_CHUNK_BYTES each."""
-    step = max(1, _CHUNK_BYTES // max(1, 8 * int(sample_size)))
-    return [slice(b, min(b + step, n)) for b in range(0, n, step)]
-
-
-def _map_chunks(func, X, dtype):
-    """``func`` applied to blocks of samples of ``X``, into one ``dtype`` array.
-
-    ``func`` must act on every sample independently; its output per sample may
-    have another shape than the input (e.g. cropping), the same for all.
-    """
-    n = X.shape[0]
-    out = None
-    for sl in _chunk_slices(n, X[0].size if n else 1):
-        block = func(X[sl])
-        if out is None:
-            out = np.empty((n, *block.shape[1:]), dtype=dtype)
-        out[sl] = block
-    if out is None:  # no sample: the output shape of an empty block
-        out = np.asarray(func(X), dtype=dtype)
-    return out
 
 
 def _roll_time(X, shifts, *, fill_zeros=False):

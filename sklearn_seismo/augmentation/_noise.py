@@ -5,10 +5,10 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ..utils._batch import resolve_time_axis
 from ._base import (
     _check_range,
     _per_sample,
-    _resolve_time_axis,
     _standard_normal,
     _TimeAugmenter,
 )
@@ -139,7 +139,7 @@ class AddNoise(_TimeAugmenter):
                 "noise contains NaN or infinite values: remove or interpolate "
                 "those windows first."
             )
-        axis = _resolve_time_axis(self.time_axis, len(shape))
+        axis = resolve_time_axis(self.time_axis, len(shape))
         n_times = shape[axis]
         if bank.ndim == 2:
             expected = f"(n_windows, >= {n_times})"
@@ -176,7 +176,7 @@ class AddNoise(_TimeAugmenter):
         if self.noise is None:
             return _standard_normal(rng, X.shape, X.dtype)
         # the bank was checked against the n-D layout, time axis moved last
-        axis = _resolve_time_axis(self.time_axis, X.ndim)
+        axis = resolve_time_axis(self.time_axis, X.ndim)
         shape = list(X.shape[:-1])
         shape.insert(axis, T)
         bank = self._noise_bank(shape)

@@ -14,7 +14,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import restore_layout, validate_samples
-from ._base import _SAMPLE_SHAPE_CONSTRAINT, _generator_from_random_state
+from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
+from ..utils._random import generator_from_random_state
 
 __all__ = ["AugmentationSampler"]
 
@@ -104,7 +105,7 @@ class AugmentationSampler(BaseSampler):
             callable,
             None,
         ],
-        "sample_shape": _SAMPLE_SHAPE_CONSTRAINT,
+        "sample_shape": SAMPLE_SHAPE_CONSTRAINT,
         "random_state": ["random_state"],
     }
 
@@ -215,7 +216,7 @@ class AugmentationSampler(BaseSampler):
 
     def _fit_resample(self, X, y):
         """Append augmented copies to validated ``X`` ``(n, *sample_shape)``."""
-        rng = _generator_from_random_state(self.random_state)
+        rng = generator_from_random_state(self.random_state)
         source = []
         for label, n_new in self.sampling_strategy_.items():
             if n_new <= 0:

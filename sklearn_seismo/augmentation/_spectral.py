@@ -6,7 +6,8 @@ import numpy as np
 from scipy import fft as sp_fft
 from sklearn.utils._param_validation import Interval
 
-from ._base import _check_range, _chunk_slices, _TimeAugmenter
+from ..utils._batch import chunk_slices
+from ._base import _check_range, _TimeAugmenter
 
 __all__ = ["RandomBandpass"]
 
@@ -142,7 +143,7 @@ class RandomBandpass(_TimeAugmenter):
         out = np.empty(flat.shape, dtype=X.dtype)
         # All random draws above, the FFTs block by block: the complex spectra
         # of the zero-padded batch would take ~8x the input's memory at once.
-        for sl in _chunk_slices(n, flat[0].size * n_fft // T):
+        for sl in chunk_slices(n, flat[0].size * n_fft // T):
             gain = _butterworth_zero_phase_gain(
                 freqs, freqmin[sl], freqmax[sl], fs, self.corners
             )

@@ -5,9 +5,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._batch import chunk_slices
 from ._base import (
     _check_range,
-    _chunk_slices,
     _per_sample,
     _roll_time,
     _samples_from,
@@ -282,7 +282,7 @@ class TimeStretch(_TimeAugmenter):
         flat = X.reshape(n, -1, T)
         out = np.empty_like(flat)
         # Block by block: the index and weight arrays are (n, T) each.
-        for sl in _chunk_slices(n, flat[0].size):
+        for sl in chunk_slices(n, flat[0].size):
             pos = np.arange(T)[None, :] * rate[sl, None]
             left = np.floor(pos).astype(np.intp)
             weight = (pos - left).astype(X.dtype)[:, None, :]

@@ -5,9 +5,9 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..utils._random import seed_from_random_state
 from ._shot_gathers import make_shot_gathers
 
 __all__ = [
@@ -209,9 +209,7 @@ def make_waveform_quality(
             f"weights must be 3 non-negative proportions for good, medium and "
             f"bad, got {weights.tolist()!r}; pass e.g. (0.67, 0.30, 0.03)."
         )
-    rng = np.random.default_rng(
-        check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    )
+    rng = np.random.default_rng(seed_from_random_state(random_state))
     n_long = int(round(1.5 * n_times))
     unknown = [r for r in records if r not in _WAVEFORM_RECORDS]
     if unknown or not records:

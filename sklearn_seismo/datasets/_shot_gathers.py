@@ -5,8 +5,10 @@ import numbers
 import numpy as np
 from pylops.utils.seismicevents import hyperbolic2d, linear2d
 from pylops.utils.wavelets import ricker
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, validate_params
+
+from ..utils._random import seed_from_random_state
 
 CLASSES = ("good", "medium", "bad")
 
@@ -430,9 +432,7 @@ def make_shot_gathers(
             f"{weights.tolist()!r}; pass e.g. (0.6668, 0.3154, 0.0176)."
         )
     nt, nx = (int(s) for s in shape)
-    rng = np.random.default_rng(
-        check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    )
+    rng = np.random.default_rng(seed_from_random_state(random_state))
     counts = _class_counts(n_samples, weights)
     y_idx = rng.permutation(np.repeat(np.arange(3), counts))
 

@@ -18,6 +18,7 @@ from ._quality import (
     novelty_ratio,
 )
 from ._report import (
+    OVERALL_METRICS,
     compare_to_reference,
     fold_scores,
     format_markdown_table,
@@ -35,6 +36,7 @@ from ._stats import (
 )
 
 __all__ = [
+    "OVERALL_METRICS",
     "artefact_ratios",
     "artefact_statistics",
     "classifier_two_sample_test",

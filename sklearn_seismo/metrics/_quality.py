@@ -26,10 +26,10 @@ from sklearn.model_selection import GridSearchCV, KFold, StratifiedGroupKFold
 from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
-from sklearn.utils import check_random_state
 
-from ..augmentation._base import _resolve_time_axis
 from ..utils import validate_samples
+from ..utils._batch import resolve_time_axis
+from ..utils._random import seed_from_random_state
 
 __all__ = [
     "artefact_ratios",
@@ -226,8 +226,7 @@ def classifier_two_sample_test(
     # floor of the log-amplitudes: a fixed fraction of the real samples' RMS,
     # so that the features do not depend on the data's units
     eps = 1e-3 * float(np.sqrt(np.mean(real**2))) + np.finfo(np.float64).tiny
-    rng = check_random_state(random_state)
-    seed = rng.randint(np.iinfo(np.int32).max)
+    seed = seed_from_random_state(random_state)
     splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
     aucs = []
     for train, test in splitter.split(X, y, groups):
@@ -379,7 +378,7 @@ def artefact_statistics(X, *, time_axis=-1, sample_shape=None):
         raise ValueError(
             f"artefact_statistics: time_axis must be an int, got {time_axis!r}."
         )
-    axis = _resolve_time_axis(time_axis, X_nd.ndim)
+    axis = resolve_time_axis(time_axis, X_nd.ndim)
     X64 = np.asarray(X_nd, dtype=np.float64)
     flat = X64.reshape(len(X64), -1)
     rms = np.sqrt(np.mean(flat**2, axis=1))
@@ -589,7 +588,7 @@ def likelihood_gap(
     )
     synth = _flat(data["X_synthetic"])
     if estimator is None:
-        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        seed = seed_from_random_state(random_state)
         est, n_dims = _default_density(synth, seed)
     else:
         if not hasattr(estimator, "score_samples"):

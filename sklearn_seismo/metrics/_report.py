@@ -14,6 +14,7 @@ from numbers import Integral
 import numpy as np
 
 __all__ = [
+    "OVERALL_METRICS",
     "fold_scores",
     "summarize_folds",
     "per_class_table",
@@ -23,9 +24,9 @@ __all__ = [
     "format_markdown_table",
 ]
 
-# Metrics averaged over classes, and the per-class ones. ``f1_macro`` is the
-# unweighted mean of the per-class F1; ``*_weighted`` weights by support, which
-# is how the paper's Table 2 overall numbers behave on an imbalanced set.
+#: Names of the overall scores of :func:`fold_scores`. ``f1_macro`` is the
+#: unweighted mean of the per-class F1; ``*_weighted`` weights by support, which
+#: is how the paper's Table 2 overall numbers behave on an imbalanced set.
 OVERALL_METRICS = (
     "accuracy",
     "balanced_accuracy",

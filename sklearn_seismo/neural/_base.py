@@ -50,12 +50,8 @@ from skorch.utils import to_tensor
 from torch.utils.data import DataLoader
 
 from ..utils import validate_samples, warn_if_sample_shape_missing
-from ..utils._torch import (
-    env_torch_threads,
-    limit_torch_threads,
-    resolve_device,
-    seed_from_random_state,
-)
+from ..utils._random import seed_from_random_state
+from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
 
 # Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
 # a module's __all__ as a public estimator, and this base is not usable alone.

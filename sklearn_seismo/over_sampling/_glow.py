@@ -22,6 +22,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
+from ..utils._layout import is_waveform_shape
+from ..utils._random import seed_from_random_state
 from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
 from . import _glow_latent as latent
 from . import _glow_training as training
@@ -432,11 +434,7 @@ class GlowOversampler(BaseOverSampler):
     def _resolve_n_dim(self, sample_shape):
         ndim = len(sample_shape)
         if self.n_dim == "auto":
-            if ndim == 1:
-                return 1
-            if ndim == 2:
-                return 1 if sample_shape[0] <= 3 else 2
-            return 2
+            return 1 if is_waveform_shape(sample_shape) else 2
         n_dim = int(self.n_dim)
         if ndim not in (n_dim, n_dim + 1):
             raise ValueError(
@@ -550,7 +548,7 @@ class GlowOversampler(BaseOverSampler):
             verbose=self.verbose,
         )
         rs = check_random_state(self.random_state)
-        pretrain_seed = int(rs.randint(np.iinfo(np.int32).max))
+        pretrain_seed = seed_from_random_state(rs)
         init_state, self.pretrain_history_ = None, []
         if self.pretrain == "all" and to_fit:
             X_pre = [Xn_all[live_all]]
@@ -579,7 +577,7 @@ class GlowOversampler(BaseOverSampler):
         self._class_data, self._scale_floor, self._seeds = {}, {}, {}
         self._latents, self._class_bpd = {}, {}
         for cls in to_fit:
-            seed = int(rs.randint(np.iinfo(np.int32).max))
+            seed = seed_from_random_state(rs)
             Xn, scales = class_data[cls]
             if init_state is None:
                 bin_size = training.dequantization_width(self._crop(Xn))
@@ -610,7 +608,7 @@ class GlowOversampler(BaseOverSampler):
             self.scales_[cls] = scales
             self._scale_floor[cls] = floor
             self._class_data[cls] = Xn
-            self._seeds[cls] = int(rs.randint(np.iinfo(np.int32).max))
+            self._seeds[cls] = seed_from_random_state(rs)
         self._device = device
         for cls in to_fit:
             Xn = self._class_data[cls]
@@ -772,7 +770,7 @@ class GlowOversampler(BaseOverSampler):
                 # Still off the data: move towards the nearer parent, whose own
                 # latent decodes exactly (this makes near-copies; reported).
                 lam = np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)
-            gen = torch.Generator().manual_seed(int(rs.randint(np.iinfo(np.int32).max)))
+            gen = torch.Generator().manual_seed(seed_from_random_state(rs))
             mixed = latent.mix_latents(
                 [z[a] for z in zs], [z[b] for z in zs], lam, self.interpolation
             )

@@ -2,16 +2,16 @@
 
 from numbers import Integral
 
-import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 
-from ..augmentation._base import (
-    _SAMPLE_SHAPE_CONSTRAINT,
-    _check_batch,
-    _map_chunks,
-    _resolve_time_axis,
-)
 from ..utils import restore_layout, validate_samples
+from ..utils._batch import (
+    SAMPLE_SHAPE_CONSTRAINT,
+    apply_time_last,
+    check_batch,
+    map_chunks,
+    resolve_time_axis,
+)
 
 __all__ = []
 
@@ -25,28 +25,25 @@ class _BaseSignalTransformer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "time_axis": [Integral],
-        "sample_shape": _SAMPLE_SHAPE_CONSTRAINT,
+        "sample_shape": SAMPLE_SHAPE_CONSTRAINT,
     }
 
     def _check_signal(self, n_times):
         """Raise ``ValueError`` for parameters that do not fit the data."""
 
     def _check_layout(self, shape):
-        axis = _resolve_time_axis(self.time_axis, len(shape))
+        axis = resolve_time_axis(self.time_axis, len(shape))
         self._check_signal(shape[axis])
 
     def _apply(self, X):
-        axis = _resolve_time_axis(self.time_axis, X.ndim)
+        axis = resolve_time_axis(self.time_axis, X.ndim)
 
         def one_block(block):
-            if axis == X.ndim - 1:
-                return self._transform_time_last(block)
-            out = self._transform_time_last(np.moveaxis(block, axis, -1))
-            return np.moveaxis(out, -1, axis)
+            return apply_time_last(self._transform_time_last, block, axis)
 
         # Block by block: the float64 temporaries of a filter stay bounded
         # whatever the batch size (every trace is transformed on its own).
-        return _map_chunks(one_block, X, X.dtype)
+        return map_chunks(one_block, X, X.dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -107,7 +104,7 @@ class _BaseSignalTransformer(TransformerMixin, BaseEstimator):
             A new array.
         """
         self._validate_params()
-        X = _check_batch(X)
+        X = check_batch(X)
         self._check_layout(X.shape)
         return self._apply(X)
 

@@ -6,8 +6,8 @@ import numpy as np
 from scipy import signal
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..augmentation._base import _check_batch, _resolve_time_axis
 from ..utils import validate_samples
+from ..utils._batch import check_batch, resolve_time_axis
 from ._base import _BaseSignalTransformer
 
 __all__ = ["Detrend", "Normalize", "Taper"]
@@ -191,7 +191,7 @@ class Normalize(_BaseSignalTransformer):
 
     def _scale_nd(self, X):
         """Scales of ``X`` ``(n, *sample_shape)``, broadcastable against it."""
-        axis = _resolve_time_axis(self.time_axis, X.ndim)
+        axis = resolve_time_axis(self.time_axis, X.ndim)
         axes = tuple(range(1, X.ndim)) if self.per == "sample" else (axis,)
         if self.method == "peak":
             return np.abs(X).max(axis=axes, keepdims=True)
@@ -241,4 +241,4 @@ class Normalize(_BaseSignalTransformer):
         self._validate_params()
         X_nd, _ = validate_samples(self, X, reset=False, sample_shape=self.sample_shape)
         self._check_layout(X_nd.shape)
-        return self._scale_nd(_check_batch(X_nd))
+        return self._scale_nd(check_batch(X_nd))

@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from ..utils._argparse import ShapeAction
+from ..utils._layout import is_waveform_shape
 from ._arms import ALL_ARMS, default_augmenter
 from ._config import get_config
 
@@ -639,9 +640,8 @@ def preprocess(X, *, waveform, bandpass=None, normalize=None, sampling_rate=None
 def _is_waveform(sample_shape, layout):
     if layout != "auto":
         return layout == "waveforms"
-    # .npz data: (T,) or (C, T) with at most 3 components read as waveforms,
-    # anything else as gathers; --layout overrides this guess
-    return len(sample_shape) == 1 or (len(sample_shape) == 2 and sample_shape[0] <= 3)
+    # --layout overrides the guess GlowOversampler(n_dim="auto") makes too
+    return is_waveform_shape(sample_shape)
 
 
 def make_estimators(cfg, sample_shape, *, layout="auto", device="auto", seed=0):

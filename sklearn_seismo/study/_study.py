@@ -7,8 +7,12 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
-from ..metrics import compare_to_reference, per_class_table, summarize_folds
-from ..metrics._report import OVERALL_METRICS
+from ..metrics import (
+    OVERALL_METRICS,
+    compare_to_reference,
+    per_class_table,
+    summarize_folds,
+)
 from ._arms import ALL_ARMS, make_arms
 from ._parallel import collect_warnings, flatten, run_tasks
 

@@ -14,11 +14,45 @@ import numpy as np
 from sklearn.utils.validation import validate_data
 
 __all__ = [
+    "MAX_WAVEFORM_COMPONENTS",
     "check_sample_shape",
+    "is_waveform_shape",
     "restore_layout",
     "validate_samples",
     "warn_if_sample_shape_missing",
 ]
+
+
+#: Samples ``(C, T)`` with at most this many rows are read as ``C``-component
+#: waveforms (Z, N, E); more rows make an image such as a gather.
+MAX_WAVEFORM_COMPONENTS = 3
+
+
+def is_waveform_shape(sample_shape):
+    """Whether a sample shape reads as a waveform rather than an image.
+
+    The layout rule used wherever a layout is guessed from the data: a trace
+    ``(T,)`` and a sample ``(C, T)`` of at most
+    :data:`MAX_WAVEFORM_COMPONENTS` rows are waveforms (time last); anything
+    else (``(n_time, n_traces)`` gathers, ``(C, H, W)`` images) is not.
+
+    Parameters
+    ----------
+    sample_shape : tuple of int
+        Shape of one sample.
+
+    Returns
+    -------
+    is_waveform : bool
+
+    Examples
+    --------
+    >>> is_waveform_shape((3, 3000)), is_waveform_shape((64, 64))
+    (True, False)
+    """
+    return len(sample_shape) == 1 or (
+        len(sample_shape) == 2 and sample_shape[0] <= MAX_WAVEFORM_COMPONENTS
+    )
 
 
 def check_sample_shape(sample_shape, *, name="sample_shape"):

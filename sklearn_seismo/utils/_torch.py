@@ -7,13 +7,11 @@ import it (``sklearn_seismo.datasets`` stays importable without paying for it).
 import os
 from contextlib import contextmanager
 
-import numpy as np
-from sklearn.utils import check_random_state
+from ._random import seed_from_random_state
 
 __all__ = [
     "TORCH_THREADS_ENV",
     "resolve_device",
-    "seed_from_random_state",
     "torch_generator",
     "torch_threads",
     "limit_torch_threads",
@@ -58,29 +56,6 @@ def resolve_device(device="auto"):
             "Use device='auto' (CUDA when present) or 'cpu'."
         )
     return str(device)
-
-
-def seed_from_random_state(random_state):
-    """Draw one integer seed from a scikit-learn ``random_state``.
-
-    An int gives the same seed every time, a ``RandomState`` advances, and
-    ``None`` gives a fresh seed: the usual scikit-learn semantics.
-
-    Parameters
-    ----------
-    random_state : None, int or numpy.random.RandomState
-
-    Returns
-    -------
-    seed : int
-        In ``[0, 2**31 - 1)``.
-
-    Examples
-    --------
-    >>> seed_from_random_state(0) == seed_from_random_state(0)
-    True
-    """
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def torch_generator(random_state, device="cpu"):
