@@ -18,7 +18,6 @@ import warnings
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 
-import numpy as np
 from sklearn.base import clone
 
 from ..metrics import fold_scores
@@ -246,30 +245,3 @@ def _progress(total, verbose, desc):
 
     with tqdm(total=total, desc=desc, unit="fit") as bar:
         yield bar
-
-
-def flatten(X, sample_shape):
-    """Flatten ``X`` once and return ``(X_flat, sample_shape)``."""
-    X = np.asarray(X)
-    if X.ndim < 2:
-        raise ValueError(
-            f"X must have one row per sample (2-D or more), got shape {X.shape}; "
-            "pass gathers as (n, n_time, n_traces)."
-        )
-    if X.ndim > 2:
-        shape = tuple(X.shape[1:])
-        if sample_shape is not None and tuple(sample_shape) != shape:
-            raise ValueError(
-                f"sample_shape={tuple(sample_shape)} does not match X.shape[1:]="
-                f"{shape}; drop sample_shape for n-D X."
-            )
-        return X.reshape(len(X), -1), shape
-    if sample_shape is None:
-        return X, (X.shape[1],)
-    sample_shape = tuple(int(s) for s in sample_shape)
-    if int(np.prod(sample_shape)) != X.shape[1]:
-        raise ValueError(
-            f"sample_shape={sample_shape} holds {int(np.prod(sample_shape))} values "
-            f"but X has {X.shape[1]} features per row; pass the shape of one sample."
-        )
-    return X, sample_shape

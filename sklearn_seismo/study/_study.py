@@ -13,8 +13,9 @@ from ..metrics import (
     per_class_table,
     summarize_folds,
 )
+from ..utils import flatten_samples
 from ._arms import ALL_ARMS, make_arms
-from ._parallel import collect_warnings, flatten, run_tasks
+from ._parallel import collect_warnings, run_tasks
 
 __all__ = ["run_study", "SCORE_COLUMNS"]
 
@@ -224,7 +225,7 @@ def run_study(
     if on_error not in ("record", "raise"):
         raise ValueError(f"on_error must be 'record' or 'raise', got {on_error!r}.")
     y = _check_xy(X, y)
-    Xf, sample_shape = flatten(X, sample_shape)
+    Xf, sample_shape = flatten_samples(X, sample_shape)
     labels = np.unique(y).tolist()
     if len(labels) < 2:
         raise ValueError(f"y needs at least 2 classes, got {labels}.")

@@ -29,8 +29,9 @@ from ..metrics import (
     friedman_test,
     mean_ranks,
 )
+from ..utils import flatten_samples
 from ._arms import ALL_ARMS, default_augmenter, make_arms
-from ._parallel import _progress, fit_and_score, flatten
+from ._parallel import _progress, fit_and_score
 from ._study import _pick_minority, _summarize, comparison_metrics
 
 __all__ = [
@@ -455,7 +456,7 @@ def run_suite(
             seed=random_state,
         ):
             if pipes is None:
-                Xf, sample_shape = flatten(X, None)
+                Xf, sample_shape = flatten_samples(X, None)
                 labels = np.unique(y).tolist()
                 minority = _pick_minority(y, None)
                 clf, glow_t, aug = _estimators(
@@ -472,7 +473,7 @@ def run_suite(
                     random_state=random_state,
                 )
             else:
-                Xf, _ = flatten(X, None)
+                Xf, _ = flatten_samples(X, None)
             splits.append(split)
             for arm, pipe in pipes.items():
                 meta = {"dataset": bench.name, "arm": arm, "fold": split["split"]}

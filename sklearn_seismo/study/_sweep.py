@@ -9,8 +9,9 @@ from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from ..metrics import summarize_folds
+from ..utils import flatten_samples
 from ._arms import make_arms
-from ._parallel import collect_warnings, flatten, run_tasks
+from ._parallel import collect_warnings, run_tasks
 from ._study import _check_xy, _fit_neighbors, _pick_minority
 
 __all__ = ["run_sweep", "train_valid_test_split"]
@@ -177,7 +178,7 @@ def run_sweep(
     from joblib import Memory
 
     y = _check_xy(X, y)
-    Xf, sample_shape = flatten(X, sample_shape)
+    Xf, sample_shape = flatten_samples(X, sample_shape)
     labels = np.unique(y).tolist()
     minority = _pick_minority(y, minority)
     sizes = sorted({int(s) for s in sizes})

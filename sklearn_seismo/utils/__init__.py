@@ -2,6 +2,7 @@
 
 from ._layout import (
     check_sample_shape,
+    flatten_samples,
     restore_layout,
     validate_samples,
     warn_if_sample_shape_missing,
@@ -12,6 +13,7 @@ from .discovery import all_estimators
 __all__ = [
     "all_estimators",
     "check_sample_shape",
+    "flatten_samples",
     "restore_layout",
     "validate_samples",
     "warn_if_sample_shape_missing",

@@ -16,6 +16,7 @@ from sklearn.utils.validation import validate_data
 __all__ = [
     "MAX_WAVEFORM_COMPONENTS",
     "check_sample_shape",
+    "flatten_samples",
     "is_waveform_shape",
     "restore_layout",
     "validate_samples",
@@ -92,6 +93,68 @@ def check_sample_shape(sample_shape, *, name="sample_shape"):
     return shape
 
 
+def _nd_sample_shape(X_shape, sample_shape):
+    """The sample shape of an n-D ``X``, which ``sample_shape`` must not contradict."""
+    shape = tuple(X_shape[1:])
+    if sample_shape is not None and shape != sample_shape:
+        raise ValueError(
+            f"X has samples of shape {shape} but sample_shape={sample_shape}. "
+            "Pass sample_shape=None for n-D input, or flatten X to 2-D."
+        )
+    return shape
+
+
+def _check_n_features(n_features, shape):
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"X has {n_features} features per sample but sample_shape={shape} "
+            f"needs {math.prod(shape)}. Pass the sample_shape X was flattened "
+            "from, or pass X as an array of shape (n_samples, *sample_shape)."
+        )
+
+
+def flatten_samples(X, sample_shape=None):
+    """``X`` in the flattened 2-D layout and the shape of one sample.
+
+    The layout rule of :func:`validate_samples` without its estimator checks
+    (no dtype conversion, no ``n_features_in_``): for code that hands the same
+    data to many estimators and flattens it once.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples, *sample_shape)
+    sample_shape : None or tuple of int, default=None
+        Shape of one sample when ``X`` is 2-D; ``None`` reads 2-D ``X`` as
+        traces.
+
+    Returns
+    -------
+    X_flat : ndarray of shape (n_samples, n_features)
+        A view of ``X`` when possible.
+    sample_shape : tuple of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X_flat, shape = flatten_samples(np.zeros((4, 2, 3)))
+    >>> X_flat.shape, shape
+    ((4, 6), (2, 3))
+    """
+    sample_shape = check_sample_shape(sample_shape)
+    X = np.asarray(X)
+    if X.ndim < 2:
+        raise ValueError(
+            f"X must have one row per sample (2-D or more), got shape {X.shape}; "
+            "pass gathers as (n, n_time, n_traces)."
+        )
+    if X.ndim > 2:
+        shape = _nd_sample_shape(X.shape, sample_shape)
+        return X.reshape(len(X), math.prod(shape)), shape
+    shape = sample_shape or (X.shape[1],)
+    _check_n_features(X.shape[1], shape)
+    return X, shape
+
+
 def validate_samples(
     estimator,
     X,
@@ -161,12 +224,7 @@ def validate_samples(
     ndim = getattr(X_arr, "ndim", 2)
     flat = False
     if ndim >= 3:
-        shape = tuple(X_arr.shape[1:])
-        if sample_shape is not None and shape != sample_shape:
-            raise ValueError(
-                f"X has samples of shape {shape} but sample_shape={sample_shape}. "
-                "Pass sample_shape=None for n-D input, or flatten X to 2-D."
-            )
+        shape = _nd_sample_shape(X_arr.shape, sample_shape)
         # An explicit width: reshape(n, -1) is ambiguous (and raises) for an
         # empty X, which must reach validate_data to get scikit-learn's error.
         X_arr = np.reshape(X_arr, (X_arr.shape[0], math.prod(shape)))
@@ -184,12 +242,7 @@ def validate_samples(
         )
     if shape is None:
         shape = (X2.shape[1],)
-    if int(np.prod(shape)) != X2.shape[1]:
-        raise ValueError(
-            f"X has {X2.shape[1]} features per sample but sample_shape={shape} "
-            f"needs {int(np.prod(shape))}. Pass the sample_shape X was flattened "
-            "from, or pass X as an array of shape (n_samples, *sample_shape)."
-        )
+    _check_n_features(X2.shape[1], shape)
     if len(shape) < min_sample_ndim or (
         max_sample_ndim is not None and len(shape) > max_sample_ndim
     ):

@@ -249,7 +249,7 @@ def test_input_validation(data):
         run_study(X, y[:-1], verbose=0)
     with pytest.raises(ValueError, match="not a class"):
         run_study(X, y, minority="awful", verbose=0)
-    with pytest.raises(ValueError, match="does not match"):
+    with pytest.raises(ValueError, match="but sample_shape="):
         run_study(X, y, sample_shape=(8, 32), verbose=0)
     with pytest.raises(ValueError, match="backend"):
         run_study(
