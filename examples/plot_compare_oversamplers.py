@@ -16,8 +16,8 @@ F1 (mean ± std over folds) with the paired Wilcoxon comparison to ``none``.
 Everything is scaled down (300 gathers of 32 x 32, 4 epochs, a small flow):
 the numbers illustrate the workflow, they are not the paper's result.
 Measured runtime: 262 s of CPU time, 4 min 55 s wall clock on a 2-core machine
-that other jobs kept busy (load average 8-11). ``python -m sklearn_seismo.study`` runs the
-full comparison with all arms.
+that other jobs kept busy (load average 8-11). ``python -m sklearn_seismo.study``
+runs the full comparison with all arms.
 """
 
 # %%

@@ -12,6 +12,8 @@ flows
     Pure-torch Glow normalizing flow (1-D and 2-D).
 over_sampling
     ``GlowOversampler``, an imbalanced-learn sampler built on ``flows``.
+ensemble
+    ``TestTimeAugmentationClassifier``: averages a classifier over transforms.
 neural
     skorch-based classifiers: ``MiniceptionClassifier``, ``ResNetClassifier``.
 metrics

@@ -22,8 +22,9 @@ from sklearn_seismo.datasets import (
     make_shot_gathers,
     read_shot_gathers,
 )
+from sklearn_seismo.ensemble import TestTimeAugmentationClassifier
 from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
-from sklearn_seismo.preprocessing import Bandpass, TestTimeAugmentationClassifier
+from sklearn_seismo.preprocessing import Bandpass
 from sklearn_seismo.utils import _batch, warn_if_sample_shape_missing
 from sklearn_seismo.utils.discovery import all_estimators
 from tests.common import CHECK_PARAMS

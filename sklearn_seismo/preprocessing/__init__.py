@@ -16,15 +16,14 @@ Filters are zero-phase Butterworth filters from SciPy (second-order
 sections). Every transformer also implements the augmentation batch hook
 ``augment_batch(X, rng)`` (``rng`` unused), so it can be a step of
 :class:`sklearn_seismo.augmentation.Compose`.
-:class:`TestTimeAugmentationClassifier` averages a classifier's probabilities
-over such transforms (Zhu et al., 2020, section 4).
+:class:`sklearn_seismo.ensemble.TestTimeAugmentationClassifier` averages a
+classifier's probabilities over such transforms (Zhu et al., 2020, section 4).
 """
 
 from ._crop import Crop
 from ._filters import Bandpass, Highpass, Lowpass
 from ._resample import Resample
 from ._signal import Detrend, Normalize, Taper
-from ._tta import TestTimeAugmentationClassifier
 
 __all__ = [
     "Bandpass",
@@ -35,5 +34,4 @@ __all__ = [
     "Normalize",
     "Resample",
     "Taper",
-    "TestTimeAugmentationClassifier",
 ]

@@ -173,7 +173,8 @@ class Highpass(_ButterworthFilter):
     See Also
     --------
     Bandpass, Lowpass : Other Butterworth filters.
-    TestTimeAugmentationClassifier : Uses a high-pass as test-time augmentation.
+    sklearn_seismo.ensemble.TestTimeAugmentationClassifier : Uses a high-pass
+        as test-time augmentation.
 
     References
     ----------

@@ -74,8 +74,10 @@ class TestTimeAugmentationClassifier(
 
     See Also
     --------
-    Highpass : The 1 Hz high-pass of the paper's Table 3.
-    Resample : Time compression (Table 4) when combined with padding.
+    sklearn_seismo.preprocessing.Highpass : The 1 Hz high-pass of the paper's
+        Table 3.
+    sklearn_seismo.preprocessing.Resample : Time compression (Table 4) when
+        combined with padding.
 
     References
     ----------
@@ -87,8 +89,8 @@ class TestTimeAugmentationClassifier(
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn_seismo.preprocessing import (
-    ...     Highpass, TestTimeAugmentationClassifier)
+    >>> from sklearn_seismo.ensemble import TestTimeAugmentationClassifier
+    >>> from sklearn_seismo.preprocessing import Highpass
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 50)); y = np.repeat([0, 1], 20)
     >>> X[y == 1] += np.sin(np.arange(50) * 2 * np.pi * 0.2)  # 20 Hz at 100 Hz

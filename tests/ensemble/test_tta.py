@@ -7,11 +7,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_seismo.preprocessing import (
-    Highpass,
-    Normalize,
-    TestTimeAugmentationClassifier,
-)
+from sklearn_seismo.ensemble import TestTimeAugmentationClassifier
+from sklearn_seismo.preprocessing import Highpass, Normalize
 
 
 def _data():
