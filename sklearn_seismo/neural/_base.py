@@ -6,13 +6,15 @@ at construction, its ``get_params`` returns every attribute of the instance
 (callbacks, iterators, ...) and ``predict`` returns class indices. Here
 
 * ``__init__`` only stores the explicit parameters (plus ``module__*``-style
-  keyword arguments, kept for grid searches); the skorch machinery that is not a
-  user parameter (criterion, optimizer, data loaders, callbacks) is set up in
-  ``fit``, so ``get_params``/``clone``/``set_params`` behave as in scikit-learn;
+  keyword arguments, kept for grid searches); the skorch machinery that is not
+  a user parameter (criterion, optimizer, data loaders, the package's own
+  callbacks) is set up in ``fit``, so ``get_params``/``clone``/``set_params``
+  behave as in scikit-learn;
 * labels go through an encoder: ``classes_`` holds the user's labels and
   ``predict`` returns them;
 * the train/validation split, early stopping, class weights, the learning-rate
-  decay and the on-the-fly augmentation are parameters, not callbacks to wire.
+  decay and the on-the-fly augmentation are parameters, not callbacks to wire;
+  ``callbacks`` adds the user's own skorch callbacks after them.
 
 A subclass names its torch module, the parameters forwarded to it, the shape
 rule of its inputs and its defaults; nothing else.
@@ -107,7 +109,6 @@ class BaseSeismoClassifier(NeuralNetClassifier):
     iterator_valid = DataLoader
     dataset = Dataset
     train_split = None
-    callbacks = None
     predict_nonlinearity = "auto"
     warm_start = False
     compile = False
@@ -126,6 +127,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [None, StrOptions({"balanced"}), dict],
         "augmentation": [None, HasMethods(["augment_batch"])],
+        "callbacks": [None, list],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -145,6 +147,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         batch_size=32,
         class_weight=None,
         augmentation=None,
+        callbacks=None,
         early_stopping=False,
         validation_fraction=0.1,
         patience=5,
@@ -163,6 +166,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         self.batch_size = batch_size
         self.class_weight = class_weight
         self.augmentation = augmentation
+        self.callbacks = callbacks
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience

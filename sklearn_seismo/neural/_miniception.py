@@ -61,6 +61,15 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         :mod:`sklearn_seismo.augmentation`), applied to every training batch
         on the fly, in the layout of ``X``; never at prediction time and never
         on the validation set.
+    callbacks : list or None, default=None
+        skorch callbacks run in addition to the package's own (loss
+        recording, learning-rate decay, early stopping, logging), e.g.
+        ``skorch.callbacks.Checkpoint`` or ``GradientNormClipping``, or a
+        user's ``skorch.callbacks.Callback``. Items are callbacks or
+        ``(name, callback)`` pairs, as skorch's ``callbacks``. As in skorch,
+        the given instances are initialised and used in place at every
+        ``fit`` (read their state afterwards); ``fit`` lists them all in
+        ``callbacks_``.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved for ``patience``
         epochs and restore the weights of the best epoch (kept in memory: no

@@ -42,6 +42,8 @@ class ResNetClassifier(BaseSeismoClassifier):
         ``y``, values finite and non-negative.
     augmentation : augmenter, default=None
         Applied to every training batch, never at prediction time.
+    callbacks : list or None, default=None
+        User skorch callbacks, run after the package's own.
     early_stopping : bool, default=False
     validation_fraction : float, default=0.1
     patience : int, default=5

@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
 from sklearn.utils.class_weight import compute_class_weight
+from skorch.callbacks import Callback, Checkpoint
 from skorch.exceptions import DeviceWarning
 
 from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
@@ -426,3 +427,36 @@ def test_miniception_accepts_a_channel_axis_and_predicts_without_touching_params
     assert channel.module_.blocks[0].conv3.in_channels == 1
     # "auto" stays the parameter; the resolved device is the fitted device_
     assert plain.device == "auto" and plain.device_ in {"cpu", "cuda"}
+
+
+class EpochSpy(Callback):
+    """A user callback: records the epochs it sees and the train loss."""
+
+    def initialize(self):
+        self.epochs = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs.append((len(net.history), net.history[-1, "train_loss"]))
+
+
+def test_user_callbacks_run_with_the_package_callbacks(tmp_path):
+    X, y = gathers(n=16, size=9)
+    spy = EpochSpy()
+    checkpoint = Checkpoint(dirname=str(tmp_path), monitor="train_loss_best")
+    clf = tiny_miniception(callbacks=[spy, ("ckpt", checkpoint)])
+    assert isinstance(clone(clf).callbacks[0], EpochSpy)  # a parameter
+    clf.fit(X, y)
+    # called once per epoch, after the package's train_loss recording
+    assert [e for e, _ in spy.epochs] == [1, 2]
+    assert all(np.isfinite(loss) for _, loss in spy.epochs)
+    names = [name for name, _ in clf.callbacks_]
+    assert {"train_loss", "lr_scheduler", "EpochSpy", "ckpt"} <= set(names)
+    assert names[-1] == "print_log" and names.index("EpochSpy") > names.index(
+        "train_loss"
+    )
+    assert (tmp_path / "params.pt").is_file()  # skorch's Checkpoint wrote it
+    clf.fit(X, y)  # a refit starts the callback afresh
+    assert [e for e, _ in spy.epochs] == [1, 2]
+    with pytest.raises(ValueError, match="callbacks"):
+        tiny_miniception(callbacks=spy).fit(X, y)
