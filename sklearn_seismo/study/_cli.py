@@ -644,6 +644,12 @@ def _is_waveform(sample_shape, layout):
     return is_waveform_shape(sample_shape)
 
 
+def _flow_n_dim(sample_shape, waveform):
+    # the flow follows the layout the classifier was chosen for, rather than
+    # guessing it again from the sample shape (n_dim="auto")
+    return 1 if waveform or len(sample_shape) == 1 else 2
+
+
 def make_estimators(cfg, sample_shape, *, layout="auto", device="auto", seed=0):
     """Classifier and glow templates of the configuration ``cfg``."""
     from sklearn_seismo.over_sampling import GlowOversampler
@@ -656,9 +662,7 @@ def make_estimators(cfg, sample_shape, *, layout="auto", device="auto", seed=0):
         from sklearn_seismo.neural import MiniceptionClassifier as Classifier
     known = Classifier().get_params(deep=False)
     clf = Classifier(**{k: v for k, v in clf_params.items() if k in known})
-    # the flow follows the layout the classifier was chosen for, rather than
-    # guessing it again from the sample shape (n_dim="auto")
-    n_dim = 1 if waveform or len(sample_shape) == 1 else 2
+    n_dim = _flow_n_dim(sample_shape, waveform)
     glow = GlowOversampler(**cfg["glow"], n_dim=n_dim, device=device, random_state=seed)
     return clf, glow
 

@@ -220,6 +220,8 @@ def _draws(bench, protocol, *, n_samples, n_test, folds, repeats, seeds, seed):
 def _estimators(bench, sample_shape, cfg, device, seed, memory):
     from sklearn_seismo.over_sampling import GlowOversampler
 
+    from ._cli import _flow_n_dim
+
     if bench.classifier == "resnet":
         from sklearn_seismo.neural import ResNetClassifier as Classifier
     else:
@@ -230,7 +232,7 @@ def _estimators(bench, sample_shape, cfg, device, seed, memory):
     clf = Classifier(**{k: v for k, v in params.items() if k in known})
     glow = GlowOversampler(
         **cfg["glow"],
-        n_dim=1 if waveforms or len(sample_shape) == 1 else 2,
+        n_dim=_flow_n_dim(sample_shape, waveforms),
         device=device,
         memory=None if memory is None else memory.location,
         random_state=seed,
