@@ -256,6 +256,36 @@ def per_class_table(scores, labels, *, by="arm", metrics=("precision", "recall",
     return out
 
 
+def paired_differences(a, b, *, unit="folds"):
+    """``a - b`` over the pairs where both scores are finite.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n,)
+        Scores of two methods on the same ``n`` folds (or splits).
+    unit : str, default="folds"
+        What a pair is called in the error message.
+
+    Returns
+    -------
+    d : ndarray of shape (n_finite,)
+
+    Examples
+    --------
+    >>> paired_differences([0.5, 0.7, float("nan")], [0.4, 0.7, 0.1])
+    array([0.1, 0. ])
+    """
+    a = np.asarray(a, dtype=float).ravel()
+    b = np.asarray(b, dtype=float).ravel()
+    if a.shape != b.shape:
+        raise ValueError(
+            f"paired scores need the same number of {unit}, got {a.size} and "
+            f"{b.size}; score both methods on the same {unit}."
+        )
+    keep = np.isfinite(a) & np.isfinite(b)
+    return a[keep] - b[keep]
+
+
 def paired_comparison(a, b, *, alternative="two-sided"):
     """Compare two methods scored on the same folds: mean difference and Wilcoxon.
 
@@ -295,15 +325,7 @@ def paired_comparison(a, b, *, alternative="two-sided"):
     """
     from scipy.stats import wilcoxon
 
-    a = np.asarray(a, dtype=float).ravel()
-    b = np.asarray(b, dtype=float).ravel()
-    if a.shape != b.shape:
-        raise ValueError(
-            f"paired scores need the same number of folds, got {a.size} and "
-            f"{b.size}; score both methods on the same folds."
-        )
-    keep = np.isfinite(a) & np.isfinite(b)
-    d = a[keep] - b[keep]
+    d = paired_differences(a, b)
     n = int(d.size)
     result = {
         "n": n,
@@ -317,15 +339,15 @@ def paired_comparison(a, b, *, alternative="two-sided"):
         "note": "",
     }
     notes = []
-    if n < a.size:
-        notes.append(f"{a.size - n} fold(s) without a finite score dropped")
+    if n < np.size(a):
+        notes.append(f"{np.size(a) - n} fold(s) without a finite score dropped")
     if n < 2:
         notes.append(f"too few paired folds ({n}) for a Wilcoxon test")
     elif np.all(d == 0):
         result["p_value"] = 1.0
         notes.append("all paired differences are zero")
     else:
-        res = wilcoxon(a[keep], b[keep], alternative=alternative)
+        res = wilcoxon(d, alternative=alternative)
         result["statistic"] = float(res.statistic)
         result["p_value"] = float(res.pvalue)
         n_nonzero = int((d != 0).sum())

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ._report import paired_differences
+
 __all__ = [
     "corrected_ttest",
     "critical_difference",
@@ -82,15 +84,7 @@ def corrected_ttest(a, b, *, n_train, n_test, alternative="two-sided"):
             f"n_train must be positive and n_test non-negative (sizes of one "
             f"split), got n_train={n_train}, n_test={n_test}."
         )
-    a = np.asarray(a, dtype=float).ravel()
-    b = np.asarray(b, dtype=float).ravel()
-    if a.shape != b.shape:
-        raise ValueError(
-            f"paired scores need the same number of splits, got {a.size} and "
-            f"{b.size}; score both methods on the same splits."
-        )
-    keep = np.isfinite(a) & np.isfinite(b)
-    d = a[keep] - b[keep]
+    d = paired_differences(a, b, unit="splits")
     J = int(d.size)
     result = {
         "n": J,
@@ -101,8 +95,8 @@ def corrected_ttest(a, b, *, n_train, n_test, alternative="two-sided"):
         "note": "",
     }
     notes = []
-    if J < a.size:
-        notes.append(f"{a.size - J} split(s) without a finite score dropped")
+    if J < np.size(a):
+        notes.append(f"{np.size(a) - J} split(s) without a finite score dropped")
     if J < 2:
         notes.append(f"too few paired splits ({J}) for a t-test")
         result["note"] = "; ".join(notes)
