@@ -2,7 +2,8 @@
 
 Same configuration for both: 3 levels x 8 steps x 64 hidden channels, input
 1 x 64 x 64 (synthetic shot gathers, 8-bit quantised, uniformly dequantised),
-batch 16, Adam(lr=1e-3), the same batches, one thread. Two phases:
+batch 16, Adam(lr=1e-3), the same batches, at 1 and 2 torch threads. Two
+phases:
 
 * speed and quality, in one process: the models (ours, ours with
   ``memory_efficient=True``, normflows) take their training steps in turn
@@ -185,17 +186,54 @@ SPEED_MODELS = {
 }
 
 
+def sgemm_peak(repeats=20):
+    """GFLOP/s of the best of ``repeats`` 1024 x 1024 float32 matrix products."""
+    import torch
+
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    for _ in range(3):
+        a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2 * 1024**3 / best / 1e9
+
+
+def _step_flops(step, xb):
+    """Floating-point operations of one training step (torch's FlopCounter)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        step(xb)
+    return counter.get_total_flops()
+
+
 def speed_worker(cfg):
     """All models in one process, stepping in turn (see module docstring)."""
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(cfg.get("threads", 1))
     batches, x_test = _batches(cfg["seed"], cfg["train_steps"])
     trainers = {}
     for name, (impl, me) in SPEED_MODELS.items():
         torch.manual_seed(cfg["seed"])
         trainers[name] = _trainer(impl, 8, me, batches[0])
     names = list(trainers)
+    # Counted on throw-away copies, so that the timed models see the batches
+    # in the same order. The memory-efficient model does the same useful work
+    # as the plain one (its recomputation is not counted), and the flop
+    # counter cannot follow its autograd.grad-inside-backward anyway.
+    flops = {}
+    for name, (impl, me) in SPEED_MODELS.items():
+        if not me:
+            torch.manual_seed(cfg["seed"])
+            flops[name] = _step_flops(
+                _trainer(impl, 8, False, batches[0])[1], batches[0]
+            )
+    flops["sklearn_seismo (memory_efficient)"] = flops["sklearn_seismo"]
+    peak = sgemm_peak()
     times = {name: [] for name in names}
     losses = {name: [] for name in names}
     for i, xb in enumerate(batches):
@@ -204,12 +242,17 @@ def speed_worker(cfg):
             t0 = time.perf_counter()
             losses[name].append(trainers[name][1](xb))
             times[name].append(time.perf_counter() - t0)
+    # the peak before and after the steps: the better one is the least
+    # disturbed by other processes
+    peak = max(peak, sgemm_peak())
     return {
         name: {
             "n_params": sum(p.numel() for p in trainers[name][0].parameters()),
             "times": times[name],
             "train_bpd": losses[name],
             "test_bpd": trainers[name][2](x_test),
+            "flops": flops[name],
+            "sgemm_peak": peak,
         }
         for name in names
     }
@@ -253,10 +296,11 @@ def run_worker(kind, cfg):
     # A fixed mmap threshold makes glibc return every large block on free, so
     # that RSS follows the live tensors instead of the allocator's high-water
     # mark (the default threshold adapts upwards and keeps freed blocks).
+    threads = str(cfg.get("threads", 1))
     env = dict(
         os.environ,
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
+        OMP_NUM_THREADS=threads,
+        MKL_NUM_THREADS=threads,
         MALLOC_MMAP_THRESHOLD_="131072",
     )
     out = subprocess.run(
@@ -294,6 +338,13 @@ def main(argv=None):
     parser.add_argument("--train-steps", type=int, default=30)
     parser.add_argument("--memory-steps", type=int, default=3)
     parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="torch thread counts of the speed phase (memory is measured at 1)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="smoke run, no files written"
     )
     args = parser.parse_args(argv)
@@ -306,11 +357,19 @@ def main(argv=None):
         args.repeats, args.train_steps, args.memory_steps = 1, 4, 2
 
     started = time.time()
-    speed = []
+    speed = {t: [] for t in args.threads}
     memory = {name: [] for name in MEMORY_CFGS}
     for r in range(args.repeats):
-        speed.append(run_worker("speed", dict(seed=r, train_steps=args.train_steps)))
-        print("speed", r, {k: v["test_bpd"] for k, v in speed[-1].items()}, flush=True)
+        for t in args.threads:
+            cfg = dict(seed=r, train_steps=args.train_steps, threads=t)
+            speed[t].append(run_worker("speed", cfg))
+            print(
+                "speed",
+                r,
+                t,
+                {k: v["test_bpd"] for k, v in speed[t][-1].items()},
+                flush=True,
+            )
         for name, cfg in MEMORY_CFGS.items():
             cfg = dict(cfg, seed=r, train_steps=args.memory_steps)
             memory[name].append(run_worker("memory", cfg))
@@ -332,23 +391,34 @@ def write_report(speed, memory, args, elapsed):
 
     os.makedirs(RESULTS, exist_ok=True)
     warm = 2  # first steps include one-off allocations
+    threads = list(speed)
 
-    def per_step_ratios(a, b):
+    def per_step_ratios(a, b, t):
         """time(b) / time(a) for every step of every repeat (a faster -> > 1)."""
         out = []
-        for rep in speed:
+        for rep in speed[t]:
             out += [
                 tb / ta
                 for ta, tb in zip(rep[a]["times"][warm:], rep[b]["times"][warm:])
             ]
         return out
 
-    def sps(name):
-        ts = [t for rep in speed for t in rep[name]["times"][warm:]]
-        return BATCH / statistics.median(ts)
+    def step_s(name, t):
+        return statistics.median(
+            x for rep in speed[t] for x in rep[name]["times"][warm:]
+        )
+
+    def sps(name, t):
+        return BATCH / step_s(name, t)
+
+    def gflops(name, t):
+        return speed[t][0][name]["flops"] / step_s(name, t) / 1e9
+
+    def peak(t):
+        return max(rep[ours]["sgemm_peak"] for rep in speed[t])
 
     def bpd(name):
-        return statistics.median(rep[name]["test_bpd"] for rep in speed)
+        return statistics.median(rep[name]["test_bpd"] for rep in speed[threads[0]])
 
     def mem(name):
         return statistics.median(r["peak_mb"] for r in memory[name])
@@ -360,10 +430,12 @@ def write_report(speed, memory, args, elapsed):
 
     ours, me, nf_ = "sklearn_seismo", "sklearn_seismo (memory_efficient)", "normflows"
     deep_plain, deep_me = "plain, 32 steps/level", "memory_efficient, 32 steps/level"
-    speed_ratios = per_step_ratios(ours, nf_)
-    q = statistics.quantiles(speed_ratios, n=4)
-    speed_ratio = statistics.median(speed_ratios)
-    me_slowdown = statistics.median(per_step_ratios(ours, me))
+    ratio, quart, share = {}, {}, {}
+    for t in threads:
+        r = per_step_ratios(ours, nf_, t)
+        ratio[t], quart[t] = statistics.median(r), statistics.quantiles(r, n=4)
+        share[t] = gflops(ours, t) / peak(t)
+    me_slowdown = statistics.median(per_step_ratios(ours, me, threads[0]))
     mem_r, me_mem_r, deep_r = (
         mem_ratio(ours, nf_),
         mem_ratio(me, nf_),
@@ -377,39 +449,59 @@ def write_report(speed, memory, args, elapsed):
         return "**met**" if ok else "**not met**"
 
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = "unknown"
     lines = [
         "# Glow benchmark: sklearn_seismo.flows vs normflows",
         "",
         f"- Command: `python benchmarks/bench_flows.py --repeats {args.repeats} "
-        f"--train-steps {args.train_steps} --memory-steps {args.memory_steps}` "
-        f"({elapsed / 60:.1f} min)",
-        f"- Machine: 2-core CPU, no GPU ({platform.machine()}, AVX2), shared with "
-        "parallel jobs (load average 4-8 during the run); every run single-threaded",
+        f"--train-steps {args.train_steps} --memory-steps {args.memory_steps} "
+        f"--threads {' '.join(map(str, threads))}` ({elapsed / 60:.1f} min)",
+        f"- Machine: {os.cpu_count()}-core CPU, no GPU ({platform.machine()}); "
+        f"load average at the end of the run (1/5/15 min): {load}",
         f"- Date: {date}; torch {torch.__version__}, normflows {normflows.__version__}",
-        "- Configuration: 3 levels x 8 steps x 64 hidden channels, input 1 x 64 x 64 "
+        "- Configuration: 3 levels x 8 steps x 64 hidden channels, affine "
+        "couplings, input 1 x 64 x 64 "
         "(synthetic shot gathers from `make_shot_gathers`, peak-normalised, 8-bit "
         "quantised, uniform dequantisation), batch 16, Adam lr 1e-3 without "
         "warm-up, the same batches for every model. normflows: its multi-scale "
         "Glow recipe (`GlowBlock` x 8 + `Squeeze` per level, `Merge`, `GlowBase` "
         "priors, `MultiscaleFlow`).",
-        "- Speed: all models in one process taking their steps in turn; "
-        "ratio = median of per-step time ratios "
-        f"({len(speed_ratios)} steps over {args.repeats} repeats, first {warm} of "
-        "each run dropped).",
-        "- Memory: fresh subprocess per configuration, peak RSS during training "
-        "(1 ms psutil sampler + `ru_maxrss`) minus the RSS right before training, "
-        "glibc `MALLOC_MMAP_THRESHOLD_=131072` so freed tensors leave the RSS; "
-        "median over repeats of per-repeat ratios.",
+        "- Speed: for each thread count, all models in one process taking their "
+        "steps in turn; ratio = median of per-step time ratios "
+        f"({args.train_steps - warm} steps x {args.repeats} repeats, first {warm} "
+        "of each run dropped). GFLOP/s = the step's floating-point work "
+        "(`torch.utils.flop_counter`; for memory_efficient the plain model's "
+        "useful work, recomputation not counted) / median step time; sgemm peak = best "
+        "1024 x 1024 float32 product in the same process, before and after "
+        "the steps.",
+        "- Memory: fresh subprocess per configuration, 1 thread, peak RSS during "
+        "training (1 ms psutil sampler + `ru_maxrss`) minus the RSS right before "
+        "training, glibc `MALLOC_MMAP_THRESHOLD_=131072` so freed tensors leave "
+        "the RSS; median over repeats of per-repeat ratios.",
         "",
-        "| configuration | params | samples/s | peak train memory (MB) | "
-        f"held-out bits/dim after {args.train_steps} steps |",
-        "|---|---|---|---|---|",
+        "| configuration | threads | params | samples/s | GFLOP/step | GFLOP/s "
+        "| % of sgemm peak |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in threads:
+        for name in [ours, me, nf_]:
+            rep = speed[t][0][name]
+            lines.append(
+                f"| {name} | {t} | {rep['n_params']:,} | {sps(name, t):.1f} | "
+                f"{rep['flops'] / 1e9:.2f} | {gflops(name, t):.1f} | "
+                f"{100 * gflops(name, t) / peak(t):.0f} % |"
+            )
+    lines += [
+        "",
+        "| configuration | peak train memory (MB) | held-out bits/dim after "
+        f"{args.train_steps} steps |",
+        "|---|---|---|",
     ]
     for name in [ours, me, nf_]:
-        lines.append(
-            f"| {name} | {speed[0][name]['n_params']:,} | {sps(name):.1f} | "
-            f"{mem(name):.0f} | {bpd(name):.3f} |"
-        )
+        lines.append(f"| {name} | {mem(name):.0f} | {bpd(name):.3f} |")
     lines += [
         "",
         "| 32 steps per level (3 x 32 x 64) | s/step (indicative) "
@@ -419,27 +511,31 @@ def write_report(speed, memory, args, elapsed):
     for name in [deep_plain, deep_me]:
         st = statistics.median(r["step_s"] for r in memory[name])
         lines.append(f"| {name} | {st:.2f} | {mem(name):.0f} |")
+    lines += ["", "## Targets", "", "| target | measured | status |", "|---|---|---|"]
+    for t in threads:
+        lines.append(
+            f"| training samples/s vs normflows >= 2.0x, {t} thread(s) | "
+            f"{ratio[t]:.2f}x (quartiles {quart[t][0]:.2f}-{quart[t][2]:.2f}) | "
+            f"{yes(ratio[t] >= 2.0)} |"
+        )
+    for t in threads:
+        lines.append(
+            f"| achieved GFLOP/s >= 40 % of the sgemm peak, {t} thread(s) | "
+            f"{gflops(ours, t):.1f} of {peak(t):.1f} GFLOP/s = "
+            f"{100 * share[t]:.0f} % | {yes(share[t] >= 0.4)} |"
+        )
     lines += [
-        "",
-        "## Targets",
-        "",
-        "| target | measured | status |",
-        "|---|---|---|",
-        f"| training samples/s vs normflows >= 1.5x | {speed_ratio:.2f}x (quartiles "
-        f"{q[0]:.2f}-{q[2]:.2f}) | {yes(speed_ratio >= 1.5)} |",
         f"| peak training memory vs normflows <= 1.0x | {mem_r:.2f}x "
         f"(memory_efficient: {me_mem_r:.2f}x) | {yes(mem_r <= 1.0)} |",
         f"| bits/dim after the same number of steps not worse | {bpd(ours):.3f} vs "
         f"{bpd(nf_):.3f} | {yes(bpd(ours) <= bpd(nf_))} |",
         f"| 32 steps/level: memory_efficient peak memory <= 0.4x plain | {deep_r:.2f}x "
         f"| {yes(deep_r <= 0.4)} |",
-        "| paper-size model (6 x 15 x 96, attention) on 896 x 640, batch >= 4, "
-        "on a GPU "
-        "| not run: no GPU on this machine | not measured |",
         "",
         f"`memory_efficient=True` costs {me_slowdown:.2f}x the plain step time at 8 "
-        f"steps/level (in-process, per-step ratio) and about {deep_time:.2f}x at 32 "
-        "(separate processes, indicative only).",
+        f"steps/level ({threads[0]} thread, in-process, per-step ratio) and about "
+        f"{deep_time:.2f}x at 32 (separate processes, indicative only). The "
+        "paper-size model on a GPU is in `flows_gpu.md` (`bench_flows_gpu.py`).",
         "",
         "![benchmark](flows.png)",
         "",
@@ -453,17 +549,29 @@ def write_report(speed, memory, args, elapsed):
         ["ours", "ours\nmem.-eff.", "normflows"],
         ["C0", "C2", "C1"],
     )
+    width = 0.8 / len(threads)
+    for j, t in enumerate(threads):
+        for i, name in enumerate(names):
+            x = i + (j - (len(threads) - 1) / 2) * width
+            ts = [BATCH / s for rep in speed[t] for s in rep[name]["times"][warm:]]
+            axes[0].bar(
+                x,
+                sps(name, t),
+                width=width,
+                color=colors[i],
+                alpha=1.0 if j == 0 else 0.55,
+                label=f"{t} thread(s)" if i == 0 else None,
+            )
+            axes[0].plot([x] * len(ts), ts, "k.", ms=2, alpha=0.4)
     for i, name in enumerate(names):
-        ts = [BATCH / t for rep in speed for t in rep[name]["times"][warm:]]
-        axes[0].bar(i, sps(name), color=colors[i])
-        axes[0].plot([i] * len(ts), ts, "k.", ms=2, alpha=0.4)
         ms = [r["peak_mb"] for r in memory[name]]
         axes[1].bar(i, mem(name), color=colors[i])
         axes[1].plot([i] * len(ms), ms, "k.", ms=4)
     axes[0].set_title("training samples/s (dots: steps)", fontsize=10)
-    axes[1].set_title("peak training memory (MB)", fontsize=10)
+    axes[0].legend(fontsize=7)
+    axes[1].set_title("peak training memory (MB), 1 thread", fontsize=10)
     for name, color in zip(names, colors):
-        for j, rep in enumerate(speed):
+        for j, rep in enumerate(speed[threads[0]]):
             axes[2].plot(
                 rep[name]["train_bpd"],
                 color=color,
@@ -483,7 +591,8 @@ def write_report(speed, memory, args, elapsed):
     axes[3].set_xticks([0, 1], ["plain", "mem.-eff."])
     axes[3].set_title("peak memory, 32 steps/level (MB)", fontsize=10)
     fig.suptitle(
-        "Glow 3 levels x 64 hidden, 1x64x64, batch 16 -- 2-core CPU, no GPU, shared",
+        "Glow 3 levels x 8 steps x 64 hidden, 1x64x64, batch 16 -- "
+        f"{os.cpu_count()}-core CPU, no GPU",
         fontsize=10,
     )
     fig.tight_layout()
