@@ -423,13 +423,15 @@ class Glow(nn.Module):
         zs = []
         logdet = x.new_zeros(x.shape[0])
         for level in self.levels:
+            # Each level's log-determinant is summed on its own, then added to
+            # the total (not term by term), so a level can be one layer.
             x, _ = level.squeeze(x)
-            x, ld = self._run_steps(level.steps, x)
-            logdet = logdet + ld
+            x, level_logdet = self._run_steps(level.steps, x)
             if level.split is not None:
                 x, z, ld = level.split(x)
                 zs.append(z)
-                logdet = logdet + ld
+                level_logdet = level_logdet + ld
+            logdet = logdet + level_logdet
         z, ld = self.top_prior(x)
         zs.append(z)
         return zs, logdet + ld
