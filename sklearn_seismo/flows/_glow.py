@@ -1,5 +1,10 @@
 """Multi-scale Glow for 1-D and 2-D signals, with invertible backpropagation.
 
+The flow is a list of levels (squeeze -> steps -> split) and a top prior,
+each a layer with the contract of ``_layers``: ``forward(x) -> (value,
+logdet)`` and ``inverse(value) -> (x, logdet)``. :class:`Glow` only loops
+over them. The memory-efficient backward relies on nothing but that contract.
+
 Pure torch (no scikit-learn import).
 """
 
@@ -33,64 +38,43 @@ def _std_normal_log_prob(z):
 
 
 def _step_backward(step, y, grad_y, grad_logdet):
-    """Back-propagate through one :class:`FlowStep` knowing only its output.
+    """Back-propagate through one flow step knowing only its output.
 
-    Returns ``(x, grad_x, param_grads)`` where ``x`` is the step's input,
-    reconstructed from ``y``. The coupling passes its conditioning half
-    through unchanged, so its network is evaluated once, on ``y_a``, and that
-    single evaluation serves both the reconstruction of ``x_b`` and the
-    gradients (the RevNet trick): the memory-efficient backward costs one
-    extra network forward per step, not two.
+    Uses nothing but the step's public contract: ``x = step.inverse(y)``
+    under ``no_grad``, then ``step(x)`` again with grad enabled and one
+    autograd pass through it (memcnn's ``InvertibleModuleWrapper``). Any
+    layer with ``forward(x) -> (y, logdet)`` and ``inverse(y) -> (x, logdet)``
+    works. Returns ``(x, grad_x, [(param, grad), ...])``.
     """
-    coupling = step.coupling
-    k = coupling.split_channels
-    c_params = [p for p in coupling.parameters() if p.requires_grad]
-    with torch.enable_grad():
-        ya = y[:, :k].detach().requires_grad_(True)
-        shift, log_s = coupling._shift_log_scale(ya)
-        with torch.no_grad():
-            ub = (y[:, k:] - shift) * torch.exp(-log_s)
-        ub.requires_grad_(True)
-        yb = ub * torch.exp(log_s) + shift
-        outputs, grads = (yb,), (grad_y[:, k:],)
-        if not coupling.additive:  # an additive coupling has log-determinant 0
-            outputs += (log_s.flatten(1).sum(1),)
-            grads += (grad_logdet,)
-        g_ya, g_ub, *g_c = torch.autograd.grad(
-            outputs, (ya, ub, *c_params), grads, allow_unused=True
-        )
-    g_ua = grad_y[:, :k] if g_ya is None else grad_y[:, :k] + g_ya
-    grad_u = torch.cat([g_ua, g_ub], dim=1)
+    params = [p for p in step.parameters() if p.requires_grad]
     with torch.no_grad():
-        u = torch.cat([ya.detach(), ub.detach()], dim=1)
-        x = step.actnorm.inverse(step.invconv.inverse(u))
-    lin_params = [
-        p
-        for m in (step.actnorm, step.invconv)
-        for p in m.parameters()
-        if p.requires_grad
-    ]
+        x, _ = step.inverse(y)
     with torch.enable_grad():
-        x = x.requires_grad_(True)
-        v, ld1 = step.actnorm(x)
-        u_re, ld2 = step.invconv(v)
-        grad_x, *g_lin = torch.autograd.grad(
-            (u_re, ld1 + ld2),
-            (x, *lin_params),
-            (grad_u, grad_logdet),
-            allow_unused=True,
+        x = x.detach().requires_grad_(True)
+        y_re, logdet = step(x)
+        # The log-determinant depends on no input and no trainable parameter
+        # for some layers (frozen ActNorm/InvConv, additive coupling); autograd
+        # refuses an output that does not require grad.
+        pairs = [(y_re, grad_y), (logdet, grad_logdet)]
+        outputs, grads = zip(*((o, g) for o, g in pairs if o.requires_grad))
+        grad_x, *g_params = torch.autograd.grad(
+            outputs, (x, *params), grads, allow_unused=True
         )
-    return x.detach(), grad_x, list(zip(c_params + lin_params, g_c + g_lin))
+    if grad_x is None:
+        grad_x = torch.zeros_like(x)
+    return x.detach(), grad_x, list(zip(params, g_params))
 
 
 class _InvertibleChain(torch.autograd.Function):
     """Run a chain of flow steps without storing their activations.
 
     Forward runs every step under ``no_grad`` and keeps only the chain's
-    output. Backward walks the steps in reverse: it reconstructs each step's
-    input from its output with the step's inverse, re-runs that step with
-    grad enabled and back-propagates through it alone (RevNet / memcnn
-    style). Peak memory is therefore that of one step, whatever the depth.
+    output. Backward walks the steps in reverse through
+    :func:`_step_backward`: each step's input is reconstructed from its
+    output with the step's inverse, the step is re-run with grad enabled and
+    back-propagated alone (RevNet / memcnn style). Peak memory is therefore
+    that of one step, whatever the depth; the price is one inverse and one
+    forward per step on top of the plain backward.
     """
 
     @staticmethod
@@ -132,7 +116,10 @@ class _InvertibleChain(torch.autograd.Function):
 
 
 class _TopPrior(nn.Module):
-    """Learned per-channel Gaussian on the top latent, returned standardised."""
+    """Learned per-channel Gaussian on the top latent, returned standardised.
+
+    ``forward(h) -> (z, logdet)``, ``inverse(z) -> (h, logdet)``.
+    """
 
     def __init__(self, channels, n_dim, learn_prior, prior_clamp=5.0):
         super().__init__()
@@ -143,34 +130,49 @@ class _TopPrior(nn.Module):
             self.mean = nn.Parameter(torch.zeros(shape))
             self.log_std = nn.Parameter(torch.zeros(shape))
 
+    def _log_std_logdet(self, h):
+        log_std = soft_clamp(self.log_std, self.prior_clamp)
+        logdet = math.prod(h.shape[2:]) * log_std.sum()
+        return log_std, logdet.expand(h.shape[0])
+
     def forward(self, h):
         if not self.learn_prior:
             return h, h.new_zeros(h.shape[0])
-        log_std = soft_clamp(self.log_std, self.prior_clamp)
-        z = (h - self.mean) * torch.exp(-log_std)
-        logdet = -math.prod(h.shape[2:]) * log_std.sum()
-        return z, logdet.expand(h.shape[0])
+        log_std, logdet = self._log_std_logdet(h)
+        return (h - self.mean) * torch.exp(-log_std), -logdet
 
     def inverse(self, z):
         if not self.learn_prior:
-            return z
-        log_std = soft_clamp(self.log_std, self.prior_clamp)
-        return z * torch.exp(log_std) + self.mean
+            return z, z.new_zeros(z.shape[0])
+        log_std, logdet = self._log_std_logdet(z)
+        return z * torch.exp(log_std) + self.mean, logdet
 
 
 class _Level(nn.Module):
+    """One scale level: :class:`Squeeze` -> ``n_steps`` :class:`FlowStep` ->
+    :class:`Split` (``split=False``: no split, for the last level).
+
+    ``forward(x) -> ((x_kept, z), logdet)`` with ``z`` the factored-out
+    latent, or ``None`` without split (then ``x_kept`` is all the squeezed
+    channels); ``inverse((x_kept, z)) -> (x, logdet)``. With
+    ``memory_efficient`` the steps run inside :class:`_InvertibleChain`
+    whenever autograd records.
+    """
+
     def __init__(
         self,
         channels,
-        n_dim,
-        n_steps,
-        hidden_channels,
-        attention,
-        n_heads,
-        split,
-        learn_prior,
-        coupling,
-        scale_clamp,
+        *,
+        n_dim=2,
+        n_steps=1,
+        hidden_channels=64,
+        attention=False,
+        n_heads=4,
+        split=True,
+        learn_prior=True,
+        coupling="affine",
+        scale_clamp=2.0,
+        memory_efficient=False,
     ):
         super().__init__()
         self.squeeze = Squeeze(n_dim=n_dim)
@@ -189,6 +191,45 @@ class _Level(nn.Module):
         )
         self.split = Split(c, n_dim=n_dim, learn_prior=learn_prior) if split else None
         self.out_channels = c // 2 if split else c
+        self.memory_efficient = bool(memory_efficient)
+
+    def _run_steps(self, x):
+        params = list(self.steps.parameters())
+        if (
+            self.memory_efficient
+            and torch.is_grad_enabled()
+            and (x.requires_grad or any(p.requires_grad for p in params))
+        ):
+            return _InvertibleChain.apply(self.steps, x, *params)
+        logdet = x.new_zeros(x.shape[0])
+        for step in self.steps:
+            x, ld = step(x)
+            logdet = logdet + ld
+        return x, logdet
+
+    def forward(self, x):
+        x, _ = self.squeeze(x)  # volume preserving: its logdet is 0
+        x, logdet = self._run_steps(x)
+        if self.split is None:
+            return (x, None), logdet
+        (x, z), ld = self.split(x)
+        return (x, z), logdet + ld
+
+    def inverse(self, value):
+        x, z = value
+        if self.split is None:
+            if z is not None:
+                raise ValueError(
+                    "This level has no split, so it takes (x, None); got a latent."
+                )
+            logdet = x.new_zeros(x.shape[0])
+        else:
+            x, logdet = self.split.inverse((x, z))
+        for step in reversed(self.steps):
+            x, ld = step.inverse(x)
+            logdet = logdet + ld
+        x, _ = self.squeeze.inverse(x)
+        return x, logdet
 
 
 class Glow(nn.Module):
@@ -249,8 +290,14 @@ class Glow(nn.Module):
     Attributes
     ----------
     levels : torch.nn.ModuleList
-        Per level: ``squeeze``, ``steps`` (:class:`FlowStep` list) and
-        ``split`` (:class:`Split`, ``None`` for the last level).
+        The scale levels, each a layer with ``forward(x) -> ((x_kept, z),
+        logdet)`` and ``inverse((x_kept, z)) -> (x, logdet)`` (``z`` is
+        ``None`` for the last level) made of ``squeeze``, ``steps``
+        (:class:`FlowStep` list) and ``split`` (:class:`Split`, ``None`` for
+        the last level).
+    top_prior : torch.nn.Module
+        Standardises the last level's output into the top latent, with the
+        same ``(value, logdet)`` contract.
     input_spatial : torch.Tensor (long buffer)
         Spatial shape of the last input seen by :meth:`initialize` or
         :meth:`forward` (zeros before), used by :meth:`sample`; saved in the
@@ -340,7 +387,6 @@ class Glow(nn.Module):
         self.hidden_channels = int(hidden_channels)
         self.attention_levels = int(attention_levels)
         self.n_heads = int(n_heads)
-        self.memory_efficient = bool(memory_efficient)
         self.learn_prior = bool(learn_prior)
         self.coupling = _per_level(coupling, n_levels, "coupling")
         self.scale_clamp = _per_level(scale_clamp, n_levels, "scale_clamp")
@@ -361,9 +407,9 @@ class Glow(nn.Module):
         for i in range(self.n_levels):
             level = _Level(
                 c,
-                self.n_dim,
-                self.n_steps,
-                self.hidden_channels,
+                n_dim=self.n_dim,
+                n_steps=self.n_steps,
+                hidden_channels=self.hidden_channels,
                 attention=i >= self.n_levels - self.attention_levels,
                 n_heads=self.n_heads,
                 split=i < self.n_levels - 1,
@@ -374,6 +420,7 @@ class Glow(nn.Module):
             levels.append(level)
             c = level.out_channels
         self.levels = nn.ModuleList(levels)
+        self.memory_efficient = memory_efficient  # set on every level
         self.top_prior = _TopPrior(c, self.n_dim, self.learn_prior)
         self.register_buffer("input_spatial", torch.zeros(self.n_dim, dtype=torch.long))
 
@@ -405,31 +452,27 @@ class Glow(nn.Module):
     def _actnorms(self):
         return [m for m in self.modules() if isinstance(m, ActNorm)]
 
-    def _run_steps(self, steps, x):
-        params = [p for p in steps.parameters()]
-        if (
-            self.memory_efficient
-            and torch.is_grad_enabled()
-            and (x.requires_grad or any(p.requires_grad for p in params))
-        ):
-            return _InvertibleChain.apply(steps, x, *params)
-        logdet = x.new_zeros(x.shape[0])
-        for step in steps:
-            x, ld = step(x)
-            logdet = logdet + ld
-        return x, logdet
+    @property
+    def memory_efficient(self):
+        """Whether the levels back-propagate invertibly (see the parameter)."""
+        return self._memory_efficient
+
+    @memory_efficient.setter
+    def memory_efficient(self, value):
+        # The levels run the steps, so they hold the switch; the property
+        # keeps ``flow.memory_efficient = ...`` working after construction.
+        self._memory_efficient = bool(value)
+        for level in self.levels:
+            level.memory_efficient = self._memory_efficient
 
     def _forward(self, x):
         zs = []
         logdet = x.new_zeros(x.shape[0])
         for level in self.levels:
-            x, _ = level.squeeze(x)
-            x, ld = self._run_steps(level.steps, x)
+            (x, z), ld = level(x)
             logdet = logdet + ld
-            if level.split is not None:
-                x, z, ld = level.split(x)
+            if z is not None:
                 zs.append(z)
-                logdet = logdet + ld
         z, ld = self.top_prior(x)
         zs.append(z)
         return zs, logdet + ld
@@ -451,11 +494,7 @@ class Glow(nn.Module):
         for m in self._actnorms():
             m.initialized.fill_(False)
         self.input_spatial.copy_(torch.tensor(x.shape[2:], dtype=torch.long))
-        memory_efficient, self.memory_efficient = self.memory_efficient, False
-        try:
-            self._forward(x)
-        finally:
-            self.memory_efficient = memory_efficient
+        self._forward(x)  # no_grad: the memory-efficient path stays off
 
     def forward(self, x):
         """Encode ``x``.
@@ -494,20 +533,20 @@ class Glow(nn.Module):
         Returns
         -------
         x : torch.Tensor of shape (batch, C, *spatial)
+            Only the value: unlike the layers' ``inverse``, this user-facing
+            method drops the log-determinant (``log |det dx/dz|`` is minus the
+            ``logdet`` :meth:`forward` returns for ``x``).
         """
         if len(zs) != self.n_levels:
             raise ValueError(
                 f"inverse expects one latent per level ({self.n_levels}), got "
                 f"{len(zs)}; pass the list returned by forward."
             )
-        x = self.top_prior.inverse(zs[-1])
+        x, _ = self.top_prior.inverse(zs[-1])
         for i in reversed(range(self.n_levels)):
             level = self.levels[i]
-            if level.split is not None:
-                x = level.split.inverse(x, zs[i])
-            for step in reversed(level.steps):
-                x = step.inverse(x)
-            x = level.squeeze.inverse(x)
+            z = zs[i] if level.split is not None else None
+            x, _ = level.inverse((x, z))
         return x
 
     def log_prob(self, x):

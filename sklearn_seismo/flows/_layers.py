@@ -2,9 +2,17 @@
 
 Every layer works on channels-first tensors ``(batch, channels, *spatial)``
 with ``len(spatial) == n_dim`` (1: ``(B, C, T)``, 2: ``(B, C, H, W)``) and
-exposes ``forward(x) -> (y, logdet)`` with ``logdet`` of shape ``(batch,)``
-and ``inverse(y) -> x``. One implementation serves both dimensionalities: the
-convolution class and the squeeze reshapes are picked from ``n_dim``.
+has one contract in both directions: ``forward(x) -> (y, logdet)`` with
+``logdet = log|det dy/dx|`` of shape ``(batch,)`` and
+``inverse(y) -> (x, logdet)`` with ``logdet = log|det dx/dy|`` (minus the
+forward's at the matching point). A layer whose value is not one tensor
+(:class:`Split`) returns a pair ``(h, z)`` as its value. One implementation
+serves both dimensionalities: the convolution class and the squeeze reshapes
+are picked from ``n_dim``.
+
+The coupling layer receives its network (any module mapping the conditioning
+half to the shift and log-scale); :func:`coupling_network` builds the default
+ones.
 
 This module is pure torch (no scikit-learn import).
 """
@@ -22,6 +30,7 @@ __all__ = [
     "Squeeze",
     "Split",
     "FlowStep",
+    "coupling_network",
     "squeeze",
     "unsqueeze",
 ]
@@ -157,8 +166,9 @@ class ActNorm(nn.Module):
     >>> y, logdet = layer(x)
     >>> bool(y.mean().abs() < 1e-5), logdet.shape
     (True, torch.Size([16]))
-    >>> torch.allclose(layer.inverse(y), x, atol=1e-5)
-    True
+    >>> x_rec, inv_logdet = layer.inverse(y)
+    >>> torch.allclose(x_rec, x, atol=1e-5), torch.equal(inv_logdet, -logdet)
+    (True, True)
     """
 
     def __init__(self, channels, *, n_dim=2, eps=1e-6):
@@ -195,12 +205,15 @@ class ActNorm(nn.Module):
         if not bool(self.initialized):
             self.initialize(x)
         y = (x + self.bias) * torch.exp(self.log_scale)
-        logdet = _spatial_size(x) * self.log_scale.sum()
-        return y, logdet.expand(x.shape[0])
+        return y, self._logdet(x)
 
     def inverse(self, y):
         _check_input(y, self.n_dim, self.channels, "ActNorm.inverse")
-        return y * torch.exp(-self.log_scale) - self.bias
+        return y * torch.exp(-self.log_scale) - self.bias, -self._logdet(y)
+
+    def _logdet(self, x):
+        logdet = _spatial_size(x) * self.log_scale.sum()
+        return logdet.expand(x.shape[0])
 
 
 class InvConv(nn.Module):
@@ -237,7 +250,8 @@ class InvConv(nn.Module):
     >>> y, logdet = layer(x)
     >>> bool(logdet.abs().max() < 1e-4)  # a rotation preserves volume
     True
-    >>> torch.allclose(layer.inverse(y), x, atol=1e-5)
+    >>> x_rec, _ = layer.inverse(y)
+    >>> torch.allclose(x_rec, x, atol=1e-5)
     True
     """
 
@@ -311,18 +325,22 @@ class InvConv(nn.Module):
             x, w.reshape(self.channels, self.channels, *(1,) * self.n_dim)
         )
 
+    def _logdet(self, x):
+        logdet = _spatial_size(x) * self.log_s.sum()
+        return logdet.expand(x.shape[0])
+
     def forward(self, x):
         _check_input(x, self.n_dim, self.channels, "InvConv")
-        logdet = _spatial_size(x) * self.log_s.sum()
-        return self._conv(x, self.weight()), logdet.expand(x.shape[0])
+        return self._conv(x, self.weight()), self._logdet(x)
 
     def inverse(self, y):
         _check_input(y, self.n_dim, self.channels, "InvConv.inverse")
-        return self._conv(y, self.inverse_weight())
+        return self._conv(y, self.inverse_weight()), -self._logdet(y)
 
 
 class _ConvNet(nn.Module):
-    """3x3 conv -> ReLU -> 1x1 conv -> ReLU -> LayerNorm -> zero-init 3x3 conv."""
+    """3x3 conv -> ReLU -> 1x1 conv -> ReLU -> LayerNorm -> zero-init 3x3 conv,
+    output times ``hidden_channels ** -0.5``."""
 
     def __init__(self, in_channels, out_channels, hidden_channels, n_dim):
         super().__init__()
@@ -342,19 +360,25 @@ class _ConvNet(nn.Module):
             last,
         )
         self.channels_last = n_dim == 2 and _CHANNELS_LAST
+        # A plain attribute, not a buffer: the state_dict keys stay those of
+        # the networks saved before the factor moved here from the coupling.
+        self.output_scale = float(hidden_channels) ** -0.5
 
     def forward(self, x):
         if self.channels_last:
             # mkldnn's CPU convolutions are 1.5-3x faster on NHWC activations
             # for these shapes; only the thin input/output are converted.
             x = x.contiguous(memory_format=torch.channels_last)
-            return self.net(x).contiguous()
-        return self.net(x)
+            h = self.net(x).contiguous()
+        else:
+            h = self.net(x)
+        return h * self.output_scale
 
 
 class _AttentionNet(nn.Module):
     """1x1 projection -> multi-head self-attention (+ residual) -> LayerNorm ->
-    3x3 conv + ReLU -> zero-init 3x3 conv."""
+    3x3 conv + ReLU -> zero-init 3x3 conv, output times
+    ``hidden_channels ** -0.5``."""
 
     def __init__(self, in_channels, out_channels, hidden_channels, n_dim, n_heads):
         super().__init__()
@@ -371,6 +395,7 @@ class _AttentionNet(nn.Module):
         self.last = conv(hidden_channels, out_channels, 3, padding=1)
         nn.init.zeros_(self.last.weight)
         nn.init.zeros_(self.last.bias)
+        self.output_scale = float(hidden_channels) ** -0.5
 
     def forward(self, x):
         h = self.proj(x)
@@ -380,7 +405,68 @@ class _AttentionNet(nn.Module):
         att, _ = self.attn(seq, seq, seq, need_weights=False)
         seq = self.norm(seq + att)
         h = seq.transpose(1, 2).reshape(b, c, *spatial)
-        return self.last(F.relu(self.conv(h)))
+        return self.last(F.relu(self.conv(h))) * self.output_scale
+
+
+def coupling_network(
+    in_channels,
+    out_channels,
+    *,
+    n_dim=2,
+    hidden_channels=64,
+    attention=False,
+    n_heads=4,
+):
+    r"""The default network of an :class:`AffineCoupling`.
+
+    As in SeismoGlow: 3x3 conv -> ReLU -> 1x1 conv -> ReLU -> layer norm ->
+    zero-initialised 3x3 conv (``hidden_channels`` wide), or with
+    ``attention=True``: a 1x1 input projection to ``hidden_channels``,
+    ``n_heads``-head self-attention over all spatial positions (with a
+    residual connection), layer norm, 3x3 conv + ReLU and a zero-initialised
+    3x3 conv. The projection is needed because the attention embedding width
+    must be divisible by the number of heads. The zero-initialised last layer
+    makes the coupling start as the identity.
+
+    The output is multiplied by ``1 / sqrt(hidden_channels)`` (an "equalised
+    learning rate" for the zero-initialised last layer, Karras et al. 2018):
+    Adam moves every weight by about ``lr`` per step whatever its gradient, so
+    without the factor the first steps shift every coupling's log-scale and
+    translation by ``O(lr * fan_in)`` at once, which made training at
+    ``lr=1e-3`` without warm-up jump to a worse likelihood before recovering.
+    On 2-D inputs the convolutional network runs on channels-last activations
+    (faster oneDNN convolutions on CPU); results are the same.
+
+    Parameters
+    ----------
+    in_channels : int
+        Channels of the conditioning half ``C // 2``.
+    out_channels : int
+        ``C - C // 2`` for an additive coupling, twice that for an affine one
+        (shift and raw log-scale).
+    n_dim : {1, 2}, default=2
+    hidden_channels : int, default=64
+    attention : bool, default=False
+    n_heads : int, default=4
+        Attention heads (``hidden_channels`` must be divisible by it).
+
+    Returns
+    -------
+    net : torch.nn.Module
+        Maps ``(B, in_channels, *spatial)`` to ``(B, out_channels, *spatial)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seismo.flows import coupling_network
+    >>> net = coupling_network(2, 4, n_dim=1, hidden_channels=8)
+    >>> net(torch.randn(3, 2, 16)).shape
+    torch.Size([3, 4, 16])
+    """
+    n_dim = _check_n_dim(n_dim)
+    if attention:
+        return _AttentionNet(in_channels, out_channels, hidden_channels, n_dim, n_heads)
+    return _ConvNet(in_channels, out_channels, hidden_channels, n_dim)
 
 
 class AffineCoupling(nn.Module):
@@ -388,7 +474,7 @@ class AffineCoupling(nn.Module):
 
     The first ``C // 2`` channels ``x_a`` pass unchanged and parametrise an
     affine map of the others: ``y_b = x_b * exp(s) + t`` with
-    ``(t, h) = NN(x_a)`` and a *bounded* log-scale
+    ``(t, h) = net(x_a)`` and a *bounded* log-scale
     ``s = scale_clamp * tanh(h / scale_clamp)``; log-determinant ``sum(s)``.
 
     Why this soft clamp rather than Glow's ``scale = sigmoid(h + 2)``: with the
@@ -399,31 +485,28 @@ class AffineCoupling(nn.Module):
     approach 0) can blow up. This is what keeps long training runs free of
     NaN/inf.
 
-    The network output is multiplied by ``1 / sqrt(hidden_channels)`` (an
-    "equalised learning rate" for the zero-initialised last layer, Karras et
-    al. 2018): Adam moves every weight by about ``lr`` per step whatever its
-    gradient, so without the factor the first steps shift every coupling's
-    log-scale and translation by ``O(lr * fan_in)`` at once, which made
-    training at ``lr=1e-3`` without warm-up jump to a worse likelihood before
-    recovering. On 2-D inputs the network runs on channels-last activations
-    (faster oneDNN convolutions on CPU); results are the same.
-
-    ``NN`` is, as in SeismoGlow, 3x3 conv -> ReLU -> 1x1 conv -> ReLU ->
-    layer norm -> zero-initialised 3x3 conv (``hidden_channels`` wide), or with
-    ``attention=True``: a 1x1 input projection to ``hidden_channels``,
-    ``n_heads``-head self-attention over all spatial positions (with a
-    residual connection), layer norm, 3x3 conv + ReLU and a zero-initialised
-    3x3 conv. The projection is needed because the attention embedding width
-    must be divisible by the number of heads.
+    The layer knows nothing about its network beyond the channel counts: pass
+    any module as ``net``, or let :func:`coupling_network` build the
+    SeismoGlow one (``hidden_channels``, ``attention`` and ``n_heads`` are
+    only used then).
 
     Parameters
     ----------
     channels : int
         Number of channels ``C`` (at least 2).
+    net : torch.nn.Module, optional
+        Maps ``x_a`` of shape ``(B, C // 2, *spatial)`` to
+        ``(B, out, *spatial)`` with ``out = C - C // 2`` for an additive
+        coupling (the shift) and ``2 * (C - C // 2)`` otherwise (the shift,
+        then the raw log-scale ``h``). Zero-initialise its last layer to start
+        from the identity. Default: ``coupling_network(C // 2, out, ...)``.
     n_dim : {1, 2}, default=2
     hidden_channels : int, default=64
+        Width of the default network.
     attention : bool, default=False
+        Self-attention default network.
     n_heads : int, default=4
+        Attention heads of the default network.
     scale_clamp : float, default=2.0
         Bound of the log-scale: each coupling multiplies ``x_b`` by at most
         ``exp(scale_clamp)`` and its inverse divides by at most that. A smaller
@@ -434,6 +517,19 @@ class AffineCoupling(nn.Module):
         Additive (NICE) coupling ``y_b = x_b + t``: no scale at all, so the
         coupling is volume preserving (log-determinant 0) and neither direction
         can amplify; ``scale_clamp`` is then unused.
+
+    Attributes
+    ----------
+    net : torch.nn.Module
+        The network, given or default.
+    split_channels : int
+        ``C // 2``, the channels of ``x_a``.
+    net_out_channels : int
+        The channel count ``net`` must return.
+
+    See Also
+    --------
+    coupling_network : The default network.
 
     References
     ----------
@@ -451,11 +547,23 @@ class AffineCoupling(nn.Module):
     >>> y, logdet = layer(x)
     >>> torch.equal(y, x), logdet.tolist()  # identity at initialisation
     (True, [0.0, 0.0, 0.0])
+
+    Any network mapping the 2 conditioning channels to 2 * 2 channels:
+
+    >>> net = torch.nn.Sequential(
+    ...     torch.nn.Conv1d(2, 16, 3, padding=1), torch.nn.ReLU(),
+    ...     torch.nn.Conv1d(16, 4, 3, padding=1))
+    >>> layer = AffineCoupling(4, net, n_dim=1)
+    >>> y, logdet = layer(x)
+    >>> x_rec, inv_logdet = layer.inverse(y)
+    >>> torch.allclose(x_rec, x, atol=1e-5), torch.equal(inv_logdet, -logdet)
+    (True, True)
     """
 
     def __init__(
         self,
         channels,
+        net=None,
         *,
         n_dim=2,
         hidden_channels=64,
@@ -479,21 +587,42 @@ class AffineCoupling(nn.Module):
                 f"{self.channels}; squeeze the input first."
             )
         self.split_channels = self.channels // 2
-        out = (1 if self.additive else 2) * (self.channels - self.split_channels)
+        self.net_out_channels = (1 if self.additive else 2) * (
+            self.channels - self.split_channels
+        )
         self.scale_clamp = float(scale_clamp)
-        # Equalised learning rate for the zero-initialised output layer.
-        self.output_scale = float(hidden_channels) ** -0.5
-        if attention:
-            self.net = _AttentionNet(
-                self.split_channels, out, hidden_channels, self.n_dim, n_heads
+        if net is None:
+            net = coupling_network(
+                self.split_channels,
+                self.net_out_channels,
+                n_dim=self.n_dim,
+                hidden_channels=hidden_channels,
+                attention=attention,
+                n_heads=n_heads,
             )
-        else:
-            self.net = _ConvNet(self.split_channels, out, hidden_channels, self.n_dim)
+        elif not isinstance(net, nn.Module):
+            raise TypeError(
+                f"net must be a torch.nn.Module (or None for the default "
+                f"network), got {type(net).__name__}."
+            )
+        self.net = net
 
     def _shift_log_scale(self, xa):
         h = self.net(xa)
-        if self.output_scale != 1.0:
-            h = h * self.output_scale
+        if (
+            not isinstance(h, torch.Tensor)
+            or h.shape[:2] != (xa.shape[0], self.net_out_channels)
+            or h.shape[2:] != xa.shape[2:]
+        ):
+            kind = "additive" if self.additive else "affine"
+            got = tuple(h.shape) if isinstance(h, torch.Tensor) else type(h).__name__
+            raise ValueError(
+                f"The {kind} coupling's network must map {tuple(xa.shape)} to "
+                f"{(xa.shape[0], self.net_out_channels, *xa.shape[2:])} "
+                f"(C - C//2 = {self.channels - self.split_channels} shift channels"
+                f"{'' if self.additive else ' then as many log-scale channels'}, "
+                f"same spatial size), got {got}; fix the network's output layer."
+            )
         if self.additive:
             return h, torch.zeros_like(h)
         shift, raw = h.chunk(2, dim=1)
@@ -510,7 +639,8 @@ class AffineCoupling(nn.Module):
         _check_input(y, self.n_dim, self.channels, "AffineCoupling.inverse")
         ya, yb = y[:, : self.split_channels], y[:, self.split_channels :]
         shift, log_s = self._shift_log_scale(ya)
-        return torch.cat([ya, (yb - shift) * torch.exp(-log_s)], dim=1)
+        xb = (yb - shift) * torch.exp(-log_s)
+        return torch.cat([ya, xb], dim=1), -log_s.flatten(1).sum(1)
 
 
 class Squeeze(nn.Module):
@@ -523,6 +653,9 @@ class Squeeze(nn.Module):
     >>> y, logdet = Squeeze(n_dim=1)(torch.randn(2, 3, 8))
     >>> tuple(y.shape), logdet.tolist()
     ((2, 6, 4), [0.0, 0.0])
+    >>> x, _ = Squeeze(n_dim=1).inverse(y)
+    >>> tuple(x.shape)
+    (2, 3, 8)
     """
 
     def __init__(self, *, n_dim=2):
@@ -535,7 +668,7 @@ class Squeeze(nn.Module):
 
     def inverse(self, y):
         _check_input(y, self.n_dim, None, "Squeeze.inverse")
-        return unsqueeze(y, self.n_dim)
+        return unsqueeze(y, self.n_dim), y.new_zeros(y.shape[0])
 
 
 class Split(nn.Module):
@@ -553,7 +686,9 @@ class Split(nn.Module):
     Normal itself (``z = z_raw``). ``log_std`` is soft-clamped to
     ``(-prior_clamp, prior_clamp)`` for numerical stability.
 
-    ``forward(x) -> (h, z, logdet)``; ``inverse(h, z) -> x``.
+    The layer's value is the pair ``(h, z)``: ``forward(x) -> ((h, z),
+    logdet)`` and ``inverse((h, z)) -> (x, logdet)``, the bijection being
+    ``x <-> concatenate(h, z)``.
 
     Parameters
     ----------
@@ -570,10 +705,11 @@ class Split(nn.Module):
     >>> from sklearn_seismo.flows import Split
     >>> split = Split(4, n_dim=1)
     >>> x = torch.randn(2, 4, 8)
-    >>> h, z, logdet = split(x)
+    >>> (h, z), logdet = split(x)
     >>> tuple(h.shape), tuple(z.shape)
     ((2, 2, 8), (2, 2, 8))
-    >>> torch.equal(split.inverse(h, z), x)
+    >>> x_rec, _ = split.inverse((h, z))
+    >>> torch.equal(x_rec, x)
     True
     """
 
@@ -603,20 +739,26 @@ class Split(nn.Module):
         _check_input(x, self.n_dim, self.channels, "Split")
         h, z = x[:, : self.keep_channels], x[:, self.keep_channels :]
         if self.prior is None:
-            return h, z, x.new_zeros(x.shape[0])
+            return (h, z), x.new_zeros(x.shape[0])
         mean, log_std = self._mean_log_std(h)
         z = (z - mean) * torch.exp(-log_std)
-        return h, z, -log_std.flatten(1).sum(1)
+        return (h, z), -log_std.flatten(1).sum(1)
 
-    def inverse(self, h, z):
-        if self.prior is not None:
-            mean, log_std = self._mean_log_std(h)
-            z = z * torch.exp(log_std) + mean
-        return torch.cat([h, z], dim=1)
+    def inverse(self, value):
+        h, z = value
+        _check_input(h, self.n_dim, self.keep_channels, "Split.inverse (h)")
+        _check_input(z, self.n_dim, self.z_channels, "Split.inverse (z)")
+        if self.prior is None:
+            return torch.cat([h, z], dim=1), h.new_zeros(h.shape[0])
+        mean, log_std = self._mean_log_std(h)
+        z = z * torch.exp(log_std) + mean
+        return torch.cat([h, z], dim=1), log_std.flatten(1).sum(1)
 
 
 class FlowStep(nn.Module):
     """One flow step: :class:`ActNorm` -> :class:`InvConv` -> :class:`AffineCoupling`.
+
+    The coupling's network is built by :func:`coupling_network`.
 
     Parameters
     ----------
@@ -638,8 +780,9 @@ class FlowStep(nn.Module):
     >>> step = FlowStep(4, n_dim=1, hidden_channels=8)
     >>> x = torch.randn(8, 4, 16)
     >>> y, logdet = step(x)
-    >>> torch.allclose(step.inverse(y), x, atol=1e-5)
-    True
+    >>> x_rec, inv_logdet = step.inverse(y)
+    >>> torch.allclose(x_rec, x, atol=1e-5), torch.allclose(inv_logdet, -logdet)
+    (True, True)
     """
 
     def __init__(
@@ -658,16 +801,24 @@ class FlowStep(nn.Module):
             raise ValueError(
                 f"coupling must be 'affine' or 'additive', got {coupling!r}."
             )
+        additive = coupling == "additive"
         self.actnorm = ActNorm(channels, n_dim=n_dim)
         self.invconv = InvConv(channels, n_dim=n_dim)
-        self.coupling = AffineCoupling(
-            channels,
+        half = channels // 2
+        net = coupling_network(
+            half,
+            (1 if additive else 2) * (channels - half),
             n_dim=n_dim,
             hidden_channels=hidden_channels,
             attention=attention,
             n_heads=n_heads,
+        )
+        self.coupling = AffineCoupling(
+            channels,
+            net,
+            n_dim=n_dim,
             scale_clamp=scale_clamp,
-            additive=coupling == "additive",
+            additive=additive,
         )
 
     def forward(self, x):
@@ -677,6 +828,9 @@ class FlowStep(nn.Module):
         return x, ld1 + ld2 + ld3
 
     def inverse(self, y):
-        y = self.coupling.inverse(y)
-        y = self.invconv.inverse(y)
-        return self.actnorm.inverse(y)
+        y, ld3 = self.coupling.inverse(y)
+        y, ld2 = self.invconv.inverse(y)
+        x, ld1 = self.actnorm.inverse(y)
+        # Summed in the forward's order, so the result is exactly minus it
+        # when the terms are (negation commutes with rounding).
+        return x, ld1 + ld2 + ld3

@@ -203,6 +203,21 @@ def test_memory_efficient_stores_far_fewer_activations():
     assert ratio < 0.2
 
 
+def test_memory_efficient_can_be_switched_after_construction():
+    """The levels run the steps, so the flag must reach them."""
+    torch.manual_seed(0)
+    x = torch.randn(8, 1, 16, 16)
+    model = Glow(1, n_dim=2, n_levels=2, n_steps=8, hidden_channels=16)
+    model.initialize(x)
+    plain_bytes = _saved_bytes(model, x)
+    model.memory_efficient = True
+    assert model.memory_efficient and all(lv.memory_efficient for lv in model.levels)
+    assert _saved_bytes(model, x) / plain_bytes < 0.2
+    model.memory_efficient = False
+    assert not any(lv.memory_efficient for lv in model.levels)
+    assert _saved_bytes(model, x) == plain_bytes
+
+
 def test_memory_efficient_is_inactive_without_autograd():
     model, x, _ = _make("1d", memory_efficient=True)
     with torch.no_grad():
