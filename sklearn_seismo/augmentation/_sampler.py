@@ -7,9 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
-from imblearn.utils._validation import ArraysTransformer
 from sklearn.base import _fit_context
-from sklearn.preprocessing import label_binarize
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
@@ -127,23 +125,25 @@ class AugmentationSampler(BaseSampler):
         self.random_state = random_state
 
     def _check_X_y(self, X, y, accept_sparse=None):
+        # imblearn's hook: n-D samples (or 2-D + sample_shape) instead of a
+        # 2-D matrix; the layout is restored in _fit_resample.
+        check_classification_targets(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X_nd, y, flat = validate_samples(
+        X_nd, y, self._flat = validate_samples(
             self, X, y, reset=True, sample_shape=self.sample_shape
         )
-        return X_nd, y, binarize_y, flat
-
-    def _new_samples_per_class(self, y):
-        if self.sampling_strategy is not None:
-            if self.n_copies != 1 or self.classes is not None:
-                raise ValueError(
-                    "Pass either sampling_strategy or n_copies/classes, not both: "
-                    "sampling_strategy fills classes up to a target count, "
-                    "n_copies/classes append a fixed number of copies."
-                )
-            return check_sampling_strategy(
-                self.sampling_strategy, y, self._sampling_type
+        if self.sampling_strategy is not None and (
+            self.n_copies != 1 or self.classes is not None
+        ):
+            raise ValueError(
+                "Pass either sampling_strategy or n_copies/classes, not both: "
+                "sampling_strategy fills classes up to a target count, "
+                "n_copies/classes append a fixed number of copies."
             )
+        return X_nd, y, binarize_y
+
+    def _copies_per_class(self, y):
+        """``sampling_strategy_`` of the n_copies/classes mode."""
         labels, counts = np.unique(y, return_counts=True)
         chosen = labels if self.classes is None else np.asarray(self.classes)
         unknown = [c for c in np.atleast_1d(chosen) if c not in set(labels.tolist())]
@@ -158,6 +158,7 @@ class AugmentationSampler(BaseSampler):
             for label, count in zip(labels.tolist(), counts)
         )
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, **params):
         """Check ``X`` and ``y`` and compute ``sampling_strategy_``.
 
@@ -176,46 +177,25 @@ class AugmentationSampler(BaseSampler):
         -------
         self : object
         """
-        self._validate_params()
-        check_classification_targets(y)
-        _, y, _, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = self._new_samples_per_class(y)
+        # Overrides imblearn's fit, which sets sampling_strategy_ with
+        # check_sampling_strategy alone: that knows imblearn's strategies, not
+        # the n_copies/classes mode (sampling_strategy=None), where it gives
+        # None. fit_resample is imblearn's; _fit_resample fills that mode in.
+        _, y, _ = self._check_X_y(X, y)
+        if self.sampling_strategy is None:
+            self.sampling_strategy_ = self._copies_per_class(y)
+        else:
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, y, self._sampling_type
+            )
         return self
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, X, y, **params):
-        """Append augmented copies to ``X`` and their labels to ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, *sample_shape) or (n_samples, n_features)
-            Training samples; never modified.
-        y : array-like of shape (n_samples,)
-            Labels.
-        **params : dict
-            Ignored.
-
-        Returns
-        -------
-        X_resampled : ndarray of shape (n_samples_new, ...)
-            ``X`` followed by the augmented copies, in the layout of ``X``.
-        y_resampled : ndarray of shape (n_samples_new,)
-            ``y`` followed by the labels of the copies.
-        """
-        check_classification_targets(y)
-        arrays_transformer = ArraysTransformer(X, y)
-        X_nd, y_valid, binarize_y, flat = self._check_X_y(X, y)
-        self.sampling_strategy_ = self._new_samples_per_class(y_valid)
-        X_res, y_res = self._fit_resample(X_nd, y_valid)
-        if binarize_y:
-            y_res = label_binarize(y_res, classes=np.unique(y_valid))
-        X_res = restore_layout(X_res, flat)
-        if X_res.ndim > 2:
-            return X_res, y_res
-        return arrays_transformer.transform(X_res, y_res)
-
-    def _fit_resample(self, X, y):
-        """Append augmented copies to validated ``X`` ``(n, *sample_shape)``."""
+    def _fit_resample(self, X, y, **params):
+        # imblearn's hook: X is validated (n, *sample_shape_); BaseSampler's
+        # fit_resample has set sampling_strategy_ unless sampling_strategy is
+        # None (n_copies/classes mode). params are accepted and ignored.
+        if self.sampling_strategy is None:
+            self.sampling_strategy_ = self._copies_per_class(y)
         rng = generator_from_random_state(self.random_state)
         source = []
         for label, n_new in self.sampling_strategy_.items():
@@ -231,7 +211,7 @@ class AugmentationSampler(BaseSampler):
         source = np.concatenate(source) if source else np.empty(0, dtype=np.intp)
         X_new = self.augmenter.augment_batch(X[source], rng)
         X_res = np.concatenate([X, X_new.astype(X.dtype, copy=False)])
-        return X_res, np.concatenate([y, y[source]])
+        return restore_layout(X_res, self._flat), np.concatenate([y, y[source]])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

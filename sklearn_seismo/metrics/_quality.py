@@ -28,6 +28,7 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from ..utils import validate_samples
+from ..utils._artefacts import crest_factor, trace_kurtosis
 from ..utils._batch import resolve_time_axis
 from ..utils._random import seed_from_random_state
 
@@ -380,19 +381,10 @@ def artefact_statistics(X, *, time_axis=-1, sample_shape=None):
         )
     axis = resolve_time_axis(time_axis, X_nd.ndim)
     X64 = np.asarray(X_nd, dtype=np.float64)
-    flat = X64.reshape(len(X64), -1)
-    rms = np.sqrt(np.mean(flat**2, axis=1))
-    peak = np.max(np.abs(flat), axis=1)
-    crest = np.divide(peak, rms, out=np.zeros_like(rms), where=rms > 0)
-
+    crest = crest_factor(X64, silent=0.0)
     traces = np.moveaxis(X64, axis, -1).reshape(len(X64), -1, X64.shape[axis])
-    centred = traces - traces.mean(axis=-1, keepdims=True)
-    m2 = np.mean(centred**2, axis=-1)
-    m4 = np.mean(centred**4, axis=-1)
-    # a trace is constant when its variance is at round-off level of its mean
-    scale = np.maximum(np.abs(traces).max(axis=-1), np.finfo(np.float64).tiny)
-    varying = m2 > (1e-12 * scale) ** 2
-    kurt = np.divide(m4, m2**2, out=np.zeros_like(m2), where=varying)
+    # a trace is constant when its variance is at round-off level of its peak
+    kurt = trace_kurtosis(traces, axis=-1, dead="trace")
     return {"crest_factor": crest, "kurtosis": kurt}
 
 

@@ -12,6 +12,8 @@ import torch
 from imblearn.utils import check_neighbors_object
 from sklearn.base import clone
 
+from ..utils._artefacts import crest_factor, trace_kurtosis
+
 
 def slerp(a, b, lam):
     """Spherical interpolation of the directions of ``a`` and ``b`` (row-wise).
@@ -94,6 +96,10 @@ def draw_pairs(rs, n, neigh, m):
 def artefact_stats(X):
     """Crest factor of each sample and the largest kurtosis of its traces.
 
+    The statistics of ``utils._artefacts`` under the acceptance test's
+    conventions: a silent sample keeps the IEEE quotient (NaN, never
+    accepted) and a trace is dead below ``1e-12`` of its sample's power.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, C, *spatial)
@@ -108,19 +114,9 @@ def artefact_stats(X):
         Largest (non-excess) kurtosis ``E[(x - m)^4] / var^2`` of the sample's
         live traces (dead, constant traces are ignored; 0 when all are).
     """
-    X = np.asarray(X, dtype=np.float64)
-    flat = X.reshape(len(X), -1)
-    with np.errstate(all="ignore"):
-        rms = np.sqrt(np.mean(flat**2, axis=1))
-        crest = np.max(np.abs(flat), axis=1) / rms
-        dev = X - X.mean(axis=2, keepdims=True)
-        var = np.mean(dev**2, axis=2)
-        kurt = np.mean(dev**4, axis=2) / var**2
-        live = var > 1e-12 * np.maximum(rms**2, 1e-300).reshape(
-            -1, *([1] * (var.ndim - 1))
-        )
-        kurt = np.where(live, kurt, 0.0).reshape(len(X), -1).max(axis=1)
-    return crest, kurt
+    crest = crest_factor(X, silent=None)
+    kurt = trace_kurtosis(X, axis=2, dead="sample")
+    return crest, kurt.reshape(len(kurt), -1).max(axis=1)
 
 
 def acceptance_bounds(bpd, crest, kurt, margin):

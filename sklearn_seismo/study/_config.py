@@ -7,6 +7,8 @@ change. The CLI options override single entries.
 
 import copy
 
+from ._arms import ALL_ARMS
+
 __all__ = ["QUICK", "PAPER", "get_config"]
 
 #: The default of ``python -m sklearn_seismo.study``: the paper's protocol scaled
@@ -21,16 +23,7 @@ QUICK = {
     "weights": (0.6668, 0.3154, 0.0176),
     "folds": 4,
     "n_synthetic": 100,
-    "arms": (
-        "none",
-        "glow",
-        "smote",
-        "adasyn",
-        "random",
-        "class_weight",
-        "augment",
-        "glow+augment",
-    ),
+    "arms": ALL_ARMS,
     "classifier": {"max_epochs": 8, "lr": 1e-3, "batch_size": 32},
     # pretrained 10 epochs on the training fold (all classes), fine-tuned on
     # its bad gathers with early stopping (benchmarks/bench_glow_ablation.py)

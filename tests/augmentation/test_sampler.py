@@ -78,6 +78,24 @@ def test_flattened_layout_is_returned_flat():
     assert_array_equal(X_res, ref.reshape(28, -1))
 
 
+@pytest.mark.parametrize(
+    "params", [{"n_copies": 2, "classes": ["bad"]}, {"sampling_strategy": "auto"}]
+)
+def test_fit_and_fit_resample_agree_and_return_the_input_types(params):
+    # fit_resample is imblearn's: n-D nested lists come back as lists, as
+    # imblearn's samplers and GlowOversampler return them; extra params pass
+    X, y = _data()
+    X = X.astype(np.float64)  # what a list of Python floats validates to
+    sampler = AugmentationSampler(AddNoise(), random_state=0, **params)
+    X_ref, y_ref = sampler.fit_resample(X, y)
+    strategy = dict(sampler.sampling_strategy_)
+    assert dict(sampler.fit(X, y).sampling_strategy_) == strategy
+    X_list, y_list = sampler.fit_resample(X.tolist(), y.tolist(), unused=1)
+    assert type(X_list) is list and type(y_list) is list
+    assert_array_equal(np.asarray(X_list), X_ref)
+    assert_array_equal(y_list, y_ref)
+
+
 def test_bad_parameters():
     X, y = _data()
     with pytest.raises(ValueError, match="not in y"):
@@ -86,6 +104,8 @@ def test_bad_parameters():
         AugmentationSampler(
             AddNoise(), classes=["bad"], sampling_strategy="auto"
         ).fit_resample(X, y)
+    with pytest.raises(ValueError, match="either sampling_strategy"):
+        AugmentationSampler(AddNoise(), n_copies=2, sampling_strategy="auto").fit(X, y)
     X_nan = X.copy()
     X_nan[0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):

@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -261,3 +262,23 @@ def test_cli_runs_a_tiny_suite_with_user_data(tmp_path, capsys):
     with pytest.raises(SystemExit):
         study_main(["--protocol", "holdout", "--data", str(tmp_path / "mine.npz")])
     assert "use --protocol cv" in capsys.readouterr().err
+
+
+def test_cli_silences_only_the_warnings_it_reports_itself(tmp_path, monkeypatch):
+    # a stand-in run_suite: no training, just the two kinds of warning
+    def fake_run_suite(datasets, **kwargs):
+        warnings.warn("arm=glow, fold=0 failed, scores recorded as NaN: boom")
+        warnings.warn("The flow is probably undertrained or overfitted", UserWarning)
+        return Bunch()
+
+    monkeypatch.setattr(_suite, "run_suite", fake_run_suite)
+    monkeypatch.setattr(
+        _suite, "write_suite_report", lambda *a, **k: {"report.md": "report.md"}
+    )
+    monkeypatch.setattr(_suite, "significance_statements", lambda result: [])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 0
+    assert [str(w.message) for w in caught] == [
+        "The flow is probably undertrained or overfitted"
+    ]

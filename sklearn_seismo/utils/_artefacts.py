@@ -1,0 +1,104 @@
+"""The artefact statistics of seismic samples: crest factor and trace kurtosis.
+
+One rule for two callers: :class:`~sklearn_seismo.over_sampling.GlowOversampler`
+rejects decoded samples whose statistics leave the class's range, and
+:func:`sklearn_seismo.metrics.artefact_statistics` reports them for any
+generated samples. Both compute the moments here; they differ only in what
+they call a dead trace and a silent sample, which are parameters.
+
+The callers pass their arrays in their own memory layout and name the time
+axis: reducing along another layout changes the floating-point summation
+order, so the values would no longer be the same to the last bit.
+"""
+
+import numpy as np
+
+__all__ = ["crest_factor", "trace_kurtosis"]
+
+DEAD_TRACE_RULES = ("trace", "sample")
+
+
+def crest_factor(X, *, silent=0.0):
+    """Crest factor ``max |x| / RMS(x)`` of each sample (all axes but 0).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Samples, any layout (the statistic is over each whole sample).
+    silent : float or None, default=0.0
+        Value where the RMS is 0 (a silent sample, or one whose squares
+        underflow). ``None`` keeps the IEEE quotient there: NaN for a silent
+        sample, inf when only the squares underflow.
+
+    Returns
+    -------
+    crest : ndarray of shape (n_samples,)
+        In float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seismo.utils._artefacts import crest_factor
+    >>> crest_factor(np.array([[1.0, -1.0], [0.0, 0.0], [4.0, 0.0]]))
+    array([1.        , 0.        , 1.41421356])
+    """
+    flat = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+    with np.errstate(all="ignore"):
+        rms = np.sqrt(np.mean(flat**2, axis=1))
+        peak = np.max(np.abs(flat), axis=1)
+        if silent is None:
+            return peak / rms
+        return np.divide(peak, rms, out=np.full_like(rms, silent), where=rms > 0)
+
+
+def trace_kurtosis(X, axis, *, dead="trace"):
+    """Pearson kurtosis ``m4 / m2**2`` of every trace along ``axis``.
+
+    ``m2`` and ``m4`` are the central moments of the trace (3 for Gaussian
+    noise, larger for spiky traces). A dead trace gets 0 instead of the
+    meaningless ratio of two round-off values.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Samples; every index of the other non-sample axes is a trace.
+    axis : int
+        Time axis of ``X`` (axis 0 indexes the samples), already resolved.
+    dead : {"trace", "sample"}, default="trace"
+        When a trace counts as dead (constant):
+
+        * ``"trace"``: its variance is at round-off level of its own peak,
+          ``m2 <= (1e-12 * max |x|)**2`` (a constant trace of any level);
+        * ``"sample"``: its variance is below ``1e-12`` of the whole sample's
+          mean power, ``m2 <= 1e-12 * RMS**2`` (a trace with no signal at
+          the sample's scale, as GlowOversampler's acceptance test wants).
+
+    Returns
+    -------
+    kurtosis : ndarray
+        ``X``'s shape without ``axis``, in float64; 0 for dead traces.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seismo.utils._artefacts import trace_kurtosis
+    >>> X = np.zeros((1, 2, 64))
+    >>> X[0, 0, 10] = 5.0  # a single spike; trace 1 is dead
+    >>> trace_kurtosis(X, axis=2).round(1)
+    array([[62.,  0.]])
+    """
+    if dead not in DEAD_TRACE_RULES:
+        raise ValueError(f"dead must be one of {DEAD_TRACE_RULES}, got {dead!r}.")
+    X = np.asarray(X, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        centred = X - X.mean(axis=axis, keepdims=True)
+        m2 = np.mean(centred**2, axis=axis)
+        m4 = np.mean(centred**4, axis=axis)
+        if dead == "trace":
+            scale = np.maximum(np.abs(X).max(axis=axis), np.finfo(np.float64).tiny)
+            live = m2 > (1e-12 * scale) ** 2
+        else:
+            rms = np.sqrt(np.mean(X.reshape(len(X), -1) ** 2, axis=1))
+            power = np.maximum(rms**2, 1e-300).reshape(-1, *([1] * (m2.ndim - 1)))
+            live = m2 > 1e-12 * power
+        return np.divide(m4, m2**2, out=np.zeros_like(m2), where=live)
