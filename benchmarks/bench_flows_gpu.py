@@ -11,13 +11,12 @@ gathers. For ``memory_efficient=False`` and ``True`` this script
   largest batch (median of ``--steps`` steps after one warm-up step);
 * reports the peak GPU memory (``torch.cuda.max_memory_allocated``) of a step.
 
-Then it checks that the package trains on the GPU end to end:
-``GlowOversampler(device="cuda")`` and ``MiniceptionClassifier(device="cuda")``
+and writes ``flows_gpu.md`` and ``flows_gpu.png`` into ``--out-dir``.
+``--parts check`` checks that the package trains on the GPU end to end
+(``GlowOversampler(device="cuda")`` and ``MiniceptionClassifier(device="cuda")``
 on a small synthetic problem, asserting finite samples, the device used and
-labels in the classes.
-
-Writes ``flows_gpu.md`` and ``flows_gpu.png`` into ``--out-dir``. Needs a CUDA
-GPU; without one it exits with status 2 and writes nothing. Run::
+labels among the classes) and writes ``gpu_training.md``. Needs a CUDA GPU;
+without one it exits with status 2 and writes nothing. Run::
 
     python benchmarks/bench_flows_gpu.py --out-dir benchmarks/results
 """
@@ -164,12 +163,60 @@ def main(argv=None):
     parser.add_argument(
         "--time-limit", type=float, default=360, help="seconds for the batch search"
     )
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["bench", "check"],
+        default=["bench", "check"],
+        help="the flow benchmark, the estimators' GPU training check, or both "
+        "(each writes its own file)",
+    )
     args = parser.parse_args(argv)
     import torch
 
     if not torch.cuda.is_available():
         print("no CUDA GPU: nothing measured", file=sys.stderr)
         return 2
+    os.makedirs(args.out_dir, exist_ok=True)
+    props = torch.cuda.get_device_properties(0)
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = (
+        f"{props.name} ({props.total_memory / 2**30:.0f} GiB), "
+        f"{os.cpu_count()} CPU cores ({platform.machine()}); torch "
+        f"{torch.__version__}, CUDA {torch.version.cuda}"
+    )
+    if "bench" in args.parts:
+        bench(args, props, date, machine)
+    if "check" in args.parts:
+        started = time.time()
+        check = train_check()
+        lines = [
+            "# The estimators train on a GPU",
+            "",
+            "- Command: `python benchmarks/bench_flows_gpu.py --parts check` "
+            f"({time.time() - started:.0f} s)",
+            f"- Machine: {machine}",
+            f"- Date: {date}",
+            "",
+            "`GlowOversampler(device='cuda')` (2 levels x 2 steps x 16 hidden, 3 "
+            "epochs after 2 of pretraining) and "
+            "`MiniceptionClassifier(device='cuda')` (2 epochs) on 120 synthetic "
+            "32 x 16 samples, 20 of them in the rare class; the script asserts "
+            "finite samples, balanced classes after resampling and predicted "
+            "labels among the classes:",
+            "",
+        ]
+        lines += [f"- {k}: {v}" for k, v in check.items()]
+        with open(os.path.join(args.out_dir, "gpu_training.md"), "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        print("\n".join(lines))
+    return 0
+
+
+def bench(args, props, date, machine):
+    """The paper-size model: batch search, speed and memory; writes flows_gpu.*."""
+    import torch
+
     started = time.time()
     rows = {}
     for me in (False, True):
@@ -186,21 +233,15 @@ def main(argv=None):
             peakmax=peakmax / 2**30,
         )
         print("memory_efficient", me, rows[me], flush=True)
-    check = train_check()
     elapsed = time.time() - started
-
-    props = torch.cuda.get_device_properties(0)
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     n_params = sum(p.numel() for p in _model(False).parameters())
     lines = [
         "# Paper-size Glow on a GPU",
         "",
-        f"- Command: `python benchmarks/bench_flows_gpu.py --steps {args.steps} "
-        f"--max-batch {args.max_batch} --time-limit {args.time_limit:g}` "
-        f"({elapsed / 60:.1f} min)",
-        f"- Machine: {props.name} ({props.total_memory / 2**30:.0f} GiB), "
-        f"{os.cpu_count()} CPU cores ({platform.machine()}); torch "
-        f"{torch.__version__}, CUDA {torch.version.cuda}, cuDNN TF32 "
+        f"- Command: `python benchmarks/bench_flows_gpu.py --parts bench --steps "
+        f"{args.steps} --max-batch {args.max_batch} --time-limit "
+        f"{args.time_limit:g}` ({elapsed / 60:.1f} min)",
+        f"- Machine: {machine}; cuDNN TF32 "
         f"{'on' if torch.backends.cudnn.allow_tf32 else 'off'} (torch default), "
         f"matmul TF32 {'on' if torch.backends.cuda.matmul.allow_tf32 else 'off'}",
         f"- Date: {date}",
@@ -209,7 +250,9 @@ def main(argv=None):
         f"1 x {IMAGE[0]} x {IMAGE[1]} inputs (8-bit quantised noise, "
         "dequantised); a step is forward + backward + Adam; times are the median "
         f"of {args.steps} steps after a warm-up step; memory is "
-        "`torch.cuda.max_memory_allocated` over those steps.",
+        "`torch.cuda.max_memory_allocated` over those steps. The largest batch: "
+        "doubling from 1 until a step runs out of memory, then bisection, "
+        f"within {args.time_limit / 2:g} s per setting.",
         "",
         "| memory_efficient | largest batch that fits | samples/s at it | peak "
         "GiB at it | samples/s at batch 4 | peak GiB at batch 4 |",
@@ -231,16 +274,9 @@ def main(argv=None):
         f"the plain peak memory and runs at {eff['sps4'] / plain['sps4']:.2f}x its "
         "samples/s (same process, same GPU).",
         "",
-        "## Training the package's estimators on the GPU",
-        "",
-        "`GlowOversampler(device='cuda')` (2 x 2 x 16, 3 epochs) and "
-        "`MiniceptionClassifier(device='cuda')` (2 epochs) on 120 synthetic "
-        "32 x 16 samples, 20 of the rare class:",
+        "![gpu](flows_gpu.png)",
         "",
     ]
-    lines += [f"- {k}: {v}" for k, v in check.items()]
-    lines += ["", "![gpu](flows_gpu.png)", ""]
-    os.makedirs(args.out_dir, exist_ok=True)
     with open(os.path.join(args.out_dir, "flows_gpu.md"), "w") as fh:
         fh.write("\n".join(lines))
 
@@ -251,12 +287,13 @@ def main(argv=None):
 
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
     labels = ["plain", "memory_efficient"]
-    axes[0].bar(labels, [rows[m]["biggest"] for m in (False, True)], color=["C0", "C2"])
-    axes[0].set_title("largest batch that fits", fontsize=10)
-    axes[1].bar(labels, [rows[m]["sps4"] for m in (False, True)], color=["C0", "C2"])
-    axes[1].set_title("samples/s at batch 4", fontsize=10)
-    axes[2].bar(labels, [rows[m]["peak4"] for m in (False, True)], color=["C0", "C2"])
-    axes[2].set_title("peak GiB at batch 4", fontsize=10)
+    for ax, key, title in [
+        (axes[0], "biggest", "largest batch that fits"),
+        (axes[1], "sps4", "samples/s at batch 4"),
+        (axes[2], "peak4", "peak GiB at batch 4"),
+    ]:
+        ax.bar(labels, [rows[m][key] for m in (False, True)], color=["C0", "C2"])
+        ax.set_title(title, fontsize=10)
     fig.suptitle(
         f"Glow 6 x 15 x 96 (+attention), 1 x {IMAGE[0]} x {IMAGE[1]} -- {props.name}",
         fontsize=10,
@@ -264,7 +301,6 @@ def main(argv=None):
     fig.tight_layout()
     fig.savefig(os.path.join(args.out_dir, "flows_gpu.png"), dpi=110)
     print("\n".join(lines))
-    return 0
 
 
 if __name__ == "__main__":
