@@ -536,6 +536,22 @@ def write_report(speed, memory, args, elapsed):
         f"steps/level ({threads[0]} thread, in-process, per-step ratio) and about "
         f"{deep_time:.2f}x at 32 (separate processes, indicative only). The "
         "paper-size model on a GPU is in `flows_gpu.md` (`bench_flows_gpu.py`).",
+    ]
+    if len(threads) > 1:
+        lo, hi = threads[0], threads[-1]
+        gain = sps(ours, hi) / sps(ours, lo)
+        lines += [
+            "",
+            f"**Threads.** One training run of ours goes {gain:.2f}x faster with "
+            f"{hi} threads than with {lo} ({sps(ours, hi):.1f} vs "
+            f"{sps(ours, lo):.1f} samples/s), where {hi / lo:.0f}x would be "
+            "perfect scaling. So the package's rule (`utils.torch_threads`): "
+            "a single fit keeps torch's own setting (all cores), and concurrent "
+            "fits get `cores // n_jobs` threads each, so the study's "
+            "`--n-jobs 2` runs two fits at 1 thread on this machine; "
+            "`SEISMO_TORCH_THREADS` overrides both.",
+        ]
+    lines += [
         "",
         "![benchmark](flows.png)",
         "",
