@@ -54,6 +54,14 @@ __all__ = []
 # ``kernel_sizes``), so each has one spelling.
 _NET_PARAM_PREFIXES = ("optimizer", "criterion", "iterator_train", "iterator_valid")
 
+# net_params keys that the estimator's own parameters set (one spelling each).
+_SHADOWED = {
+    "optimizer__lr": "lr",
+    "criterion__weight": "class_weight",
+    "iterator_train__batch_size": "batch_size",
+    "iterator_train__generator": "random_state",
+}
+
 
 # A training loss this many times the untrained network's (or log(n_classes),
 # whichever is larger) means the optimiser has diverged: cross-entropy of a
@@ -490,10 +498,11 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         own = set(self._get_param_names())
         for key in self.net_params or {}:
             prefix, _, name = key.partition("__")
-            if prefix == "module" and name in own:
+            shadowed = _SHADOWED.get(key, name if prefix == "module" else None)
+            if shadowed in own:
                 raise ValueError(
-                    f"net_params[{key!r}] is the parameter {name}: pass "
-                    f"{name}=... to {type(self).__name__} instead."
+                    f"net_params[{key!r}] is set by the parameter {shadowed}: "
+                    f"pass {shadowed}=... to {type(self).__name__} instead."
                 )
             if prefix not in _NET_PARAM_PREFIXES or not name:
                 raise ValueError(
@@ -501,13 +510,6 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
                     f"for the components {list(_NET_PARAM_PREFIXES)} (e.g. "
                     f"'optimizer__weight_decay'), got {key!r}."
                 )
-        if self.class_weight is not None and "criterion__weight" in (
-            self.net_params or {}
-        ):
-            raise ValueError(
-                "class_weight and net_params['criterion__weight'] both set the "
-                "loss weights; use class_weight."
-            )
 
     def _check_class_weight(self):
         weights = self.class_weight

@@ -74,9 +74,10 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         Further arguments of the skorch net, spelt as in skorch:
         ``optimizer__<name>``, ``criterion__<name>``,
         ``iterator_train__<name>`` and ``iterator_valid__<name>``, e.g.
-        ``{"optimizer__weight_decay": 1e-4}``. The module's own arguments
-        are the parameters ``alpha``, ``n_blocks`` and ``head``, and the loss
-        weights are ``class_weight``; ``fit`` rejects other spellings of them.
+        ``{"optimizer__weight_decay": 1e-4}``. What a parameter sets has
+        that one spelling: ``fit`` refuses ``module__alpha`` (use ``alpha``),
+        ``optimizer__lr``, ``criterion__weight`` (use ``class_weight``) and
+        ``iterator_train__batch_size``.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved for ``patience``
         epochs and restore the weights of the best epoch (kept in memory: no

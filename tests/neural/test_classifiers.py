@@ -349,7 +349,9 @@ def test_each_module_parameter_has_one_spelling():
         tiny_resnet(module__kernel_sizes=(3, 3, 3))
     with pytest.raises(ValueError, match="Invalid parameter 'module'"):
         tiny_miniception().set_params(module__alpha=2)
-    with pytest.raises(ValueError, match=r"module__kernel_sizes.*pass kernel_sizes="):
+    with pytest.raises(
+        ValueError, match=r"'module__kernel_sizes'.*kernel_sizes=\.\.\."
+    ):
         tiny_resnet(net_params={"module__kernel_sizes": (3, 3, 3)}).fit(X, y)
     with pytest.raises(ValueError, match=r"'<component>__<name>'.*got 'lr'"):
         tiny_resnet(net_params={"lr": 0.1}).fit(X, y)
@@ -360,11 +362,14 @@ def test_each_module_parameter_has_one_spelling():
     assert fitted.module_.out.in_features == 2
     with pytest.raises(ValueError, match="n_filters must be a non-empty tuple"):
         tiny_resnet(n_filters=(2, 0)).fit(X, y)
-    # the loss weights have one spelling too
-    with pytest.raises(ValueError, match="use class_weight"):
-        tiny_resnet(
-            class_weight="balanced", net_params={"criterion__weight": None}
-        ).fit(X, y)
+    # so do the other settings that an estimator parameter makes
+    for key, param in [
+        ("criterion__weight", "class_weight"),
+        ("optimizer__lr", "lr"),
+        ("iterator_train__batch_size", "batch_size"),
+    ]:
+        with pytest.raises(ValueError, match=rf"'{key}'.*pass {param}=\.\.\."):
+            tiny_resnet(net_params={key: 1}).fit(X, y)
 
 
 def test_fitted_estimator_owns_a_skorch_net():
