@@ -1,55 +1,43 @@
-"""skorch-based base class shared by the classifiers of ``sklearn_seismo.neural``.
+"""Base class of the classifiers of ``sklearn_seismo.neural``: a scikit-learn
+estimator that trains a skorch ``NeuralNetClassifier``, kept as ``net_``.
 
-Why not plain ``skorch.NeuralNetClassifier``: skorch's ``__init__`` takes
-``**kwargs`` and sets fitted-looking attributes (``history_``, ``initialized_``)
-at construction, its ``get_params`` returns every attribute of the instance
-(callbacks, iterators, ...) and ``predict`` returns class indices. Here
+Why a thin estimator that owns a net, not a ``NeuralNetClassifier`` subclass
+(ARCHITECTURE.md, "Classifiers"): skorch's ``__init__`` sets fitted attributes
+at construction, its ``get_params`` lists every attribute (components,
+callbacks), its ``predict`` returns class indices and its ``partial_fit``
+skips the input checks. A subclass has to undo each of these. Here the
+estimator's ``__init__`` only stores parameters, so ``get_params``, ``clone``
+and ``set_params`` are scikit-learn's; ``fit`` validates and encodes the data
+and then configures and trains a skorch net through its public API:
 
-* ``__init__`` only stores the explicit parameters (plus ``module__*``-style
-  keyword arguments, kept for grid searches); the skorch machinery that is not
-  a user parameter (criterion, optimizer, data loaders, the package's own
-  callbacks) is set up in ``fit``, so ``get_params``/``clone``/``set_params``
-  behave as in scikit-learn;
-* labels go through an encoder: ``classes_`` holds the user's labels and
-  ``predict`` returns them;
-* the train/validation split, early stopping, class weights, the learning-rate
-  decay and the on-the-fly augmentation are parameters, not callbacks to wire;
-  ``callbacks`` adds the user's own skorch callbacks after them.
+* constructor arguments: the module, criterion and optimizer classes, the
+  ``module__``/``criterion__`` arguments set from the estimator's parameters,
+  the user's ``optimizer__``/``iterator_*__`` arguments (``net_params``), the
+  train split, ``callbacks`` and ``callbacks__<name>=None`` to drop a default;
+* callbacks: learning-rate decay, early stopping, the divergence check and the
+  user's own;
+* overridden hooks of a small ``NeuralNetClassifier`` subclass:
+  ``train_step_single`` (on-the-fly augmentation), ``get_iterator`` (the
+  seeded shuffling) and ``on_train_begin`` (the augmentation generator).
 
 A subclass names its torch module, the parameters forwarded to it, the shape
-rule of its inputs and its defaults; nothing else.
+rule of its inputs, its defaults and its explicit ``__init__``; nothing else.
 """
 
 import contextlib
-import inspect
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet, NeuralNetClassifier
-from skorch.callbacks import (
-    EarlyStopping,
-    EpochTimer,
-    LRScheduler,
-    PassthroughScoring,
-    PrintLog,
-    ProgressBar,
-)
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import Dataset, ValidSplit, unpack_data
 from skorch.helper import predefined_split
-from skorch.utils import to_tensor
-from torch.utils.data import DataLoader
 
 from ..utils import validate_samples, warn_if_sample_shape_missing
 from ..utils._random import seed_from_random_state
@@ -59,16 +47,20 @@ from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_devic
 # a module's __all__ as a public estimator, and this base is not usable alone.
 __all__ = []
 
-# Keyword arguments with these prefixes are passed through to skorch, e.g.
-# ``module__alpha`` (grid searches), ``optimizer__weight_decay``,
-# ``iterator_train__num_workers``, ``criterion__label_smoothing``.
-_PASSTHROUGH_PREFIXES = (
-    "module",
-    "optimizer",
-    "criterion",
-    "iterator_train",
-    "iterator_valid",
-)
+# Keys of ``net_params``: skorch arguments with these prefixes, e.g.
+# ``optimizer__weight_decay``, ``iterator_train__num_workers``,
+# ``criterion__label_smoothing``. ``module__`` is not among them: every
+# argument of the torch module is an estimator parameter (``alpha``,
+# ``kernel_sizes``), so each has one spelling.
+_NET_PARAM_PREFIXES = ("optimizer", "criterion", "iterator_train", "iterator_valid")
+
+# net_params keys that the estimator's own parameters set (one spelling each).
+_SHADOWED = {
+    "optimizer__lr": "lr",
+    "criterion__weight": "class_weight",
+    "iterator_train__batch_size": "batch_size",
+    "iterator_train__generator": "random_state",
+}
 
 
 # A training loss this many times the untrained network's (or log(n_classes),
@@ -77,21 +69,140 @@ _PASSTHROUGH_PREFIXES = (
 _DIVERGENCE_FACTOR = 1e3
 
 
-def _is_passthrough(key):
-    prefix, sep, rest = key.partition("__")
-    return bool(sep) and bool(rest) and prefix in _PASSTHROUGH_PREFIXES
+class _SeismoNet(NeuralNetClassifier):
+    """``NeuralNetClassifier`` with per-batch augmentation and seeded shuffling.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to ``NeuralNetClassifier``.
+    augmentation : object with ``augment_batch(X, rng)`` or None, default=None
+        Applied to every training batch, in the layout ``sample_shape``.
+    sample_shape : tuple of int or None, default=None
+        The user's layout of one sample (the augmenter's input).
+    seed : int, default=0
+        Seeds the shuffling generator (``seed + 1``) and the augmentation
+        generator (``[seed, 2]``), as ARCHITECTURE.md's seed rule says.
+    """
+
+    def __init__(self, *args, augmentation=None, sample_shape=None, seed=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.augmentation = augmentation
+        self.sample_shape = sample_shape
+        self.seed = seed
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self.augment_rng_ = np.random.default_rng([self.seed, 2])
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        # A generator of its own, so that the batch order depends on the seed
+        # only, not on torch's global state. skorch builds the training
+        # iterator once per fit, so this is one generator per fit.
+        kwargs = {
+            "shuffle": True,
+            "generator": torch.Generator().manual_seed(self.seed + 1),
+            "batch_size": self.batch_size,
+        }
+        kwargs.update(self.get_params_for("iterator_train"))
+        return self.iterator_train(dataset, **kwargs)
+
+    def train_step_single(self, batch, **fit_params):
+        if self.augmentation is not None:
+            Xi, yi = unpack_data(batch)
+            batch = (self._augment(Xi), yi)
+        return super().train_step_single(batch, **fit_params)
+
+    def _augment(self, Xi):
+        # the augmenter sees the user's sample layout, not the module's
+        X_np = Xi.detach().cpu().numpy().reshape((len(Xi), *self.sample_shape))
+        out = self.augmentation.augment_batch(X_np, self.augment_rng_)
+        if not isinstance(out, np.ndarray) or out.shape != X_np.shape:
+            raise ValueError(
+                f"augmentation.augment_batch must return an ndarray of shape "
+                f"{X_np.shape}, got {getattr(out, 'shape', type(out))}. Fix the "
+                "augmenter's augment_batch."
+            )
+        return torch.from_numpy(np.asarray(out, dtype=np.float32)).reshape(Xi.shape)
 
 
-class BaseSeismoClassifier(NeuralNetClassifier):
+class _DivergenceCheck(Callback):
+    """Raise ``FloatingPointError`` when the training loss explodes.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Named in the message.
+    n_classes : int
+        ``log(n_classes)`` is the loss of a uniform guess, the lower bound of
+        the loss scale.
+    """
+
+    def __init__(self, estimator_name, n_classes):
+        self.estimator_name = estimator_name
+        self.n_classes = n_classes
+
+    def initialize(self):
+        self.first_loss_ = None
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        self.first_loss_ = None
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if not training or "loss" not in kwargs:
+            return
+        loss = kwargs["loss"]
+        loss = float(loss.detach() if torch.is_tensor(loss) else loss)
+        if self.first_loss_ is None and np.isfinite(loss):
+            # the loss of the untrained network: the scale of a sane loss
+            self.first_loss_ = loss
+        bound = _DIVERGENCE_FACTOR * max(
+            self.first_loss_ or 0.0, np.log(max(self.n_classes, 2))
+        )
+        if np.isfinite(loss) and loss <= bound:
+            return
+        first = self.first_loss_ if self.first_loss_ is not None else float("nan")
+        raise FloatingPointError(
+            f"{self.estimator_name} diverged: the training loss reached {loss:g} "
+            f"in epoch {len(net.history)} (the untrained network's loss was "
+            f"{first:g}), so the weights are no longer usable. Lower lr (now "
+            f"{net.lr:g}; try lr={net.lr / 10:g} or less), and check that X is "
+            "finite and scaled to unit order (e.g. with "
+            "sklearn_seismo.preprocessing.Normalize)."
+        )
+
+
+def _net_attribute(name, doc):
+    """A read-only view of the fitted net's ``name``: the net holds the one copy,
+    so pickling (skorch's, which maps CUDA tensors to the CPU when needed) and
+    the estimator can never disagree."""
+
+    def get(self):
+        net = vars(self).get("net_")
+        if net is None:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {name!r} before fit."
+            )
+        value = getattr(net, name)
+        return str(value) if name == "device" else value
+
+    return property(get, doc=doc)
+
+
+class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
     """Base class of the skorch classifiers of ``sklearn_seismo``.
 
     Not meant to be used directly: use :class:`MiniceptionClassifier` or
     :class:`ResNetClassifier`, whose docstrings describe the parameters.
 
     Subclasses set ``_module_class`` (the ``torch.nn.Module`` class, called as
-    ``_module_class(in_channels, n_classes, **module_kwargs)``),
+    ``_module_class(in_channels=..., n_classes=..., **module_kwargs)``),
     ``_module_params`` (names of their own parameters forwarded to the module),
-    ``_max_sample_ndim`` and implement ``_module_input_shape(sample_shape)``.
+    ``_max_sample_ndim``, implement ``_module_input_shape(sample_shape)`` and
+    list every parameter in their ``__init__``.
     """
 
     _module_class = None
@@ -100,23 +211,6 @@ class BaseSeismoClassifier(NeuralNetClassifier):
     # Sample dimensions the network convolves over (2: an image model, which
     # reads a flattened X without sample_shape as 1 x n_features images).
     _model_ndim = 1
-
-    # Fixed skorch settings. Class attributes, not parameters: they are read
-    # by skorch but never set on the instance, so get_params stays clean.
-    criterion = torch.nn.CrossEntropyLoss
-    optimizer = torch.optim.Adam
-    iterator_train = DataLoader
-    iterator_valid = DataLoader
-    dataset = Dataset
-    train_split = None
-    predict_nonlinearity = "auto"
-    warm_start = False
-    compile = False
-    use_caching = False
-    torch_load_kwargs = None
-    classes = None
-    initialized_ = False
-    history_ = None
 
     _parameter_constraints = {
         "sample_shape": [None, tuple, list, Integral],
@@ -128,6 +222,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         "class_weight": [None, StrOptions({"balanced"}), dict],
         "augmentation": [None, HasMethods(["augment_batch"])],
         "callbacks": [None, list],
+        "net_params": [None, dict],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -148,16 +243,14 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         class_weight=None,
         augmentation=None,
         callbacks=None,
+        net_params=None,
         early_stopping=False,
         validation_fraction=0.1,
         patience=5,
         device="auto",
         random_state=None,
         verbose=0,
-        **kwargs,
     ):
-        # NeuralNet.__init__ is deliberately not called: it would set fitted
-        # attributes at construction (see the module docstring).
         self.sample_shape = sample_shape
         self.class_order = class_order
         self.max_epochs = max_epochs
@@ -167,122 +260,26 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         self.class_weight = class_weight
         self.augmentation = augmentation
         self.callbacks = callbacks
+        self.net_params = net_params
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
-        unknown = sorted(k for k in kwargs if not _is_passthrough(k))
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() got unexpected keyword "
-                f"argument(s) {unknown}. Only the documented parameters and "
-                f"'<component>__<name>' arguments for the components "
-                f"{list(_PASSTHROUGH_PREFIXES)} are accepted (e.g. module__alpha)."
-            )
-        vars(self).update(kwargs)
-
-    # ------------------------------------------------------------------
-    # scikit-learn parameter API
-    # ------------------------------------------------------------------
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is None:
-            return
-        # A subclass's __init__ names only its own parameters and changed
-        # defaults, and forwards the rest with **kwargs. Publish the full
-        # keyword-only signature (with the subclass's defaults) so that
-        # scikit-learn's introspection (clone, repr, estimator checks) and
-        # help() see every parameter.
-        params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        params += [
-            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
-            for name, default in cls._param_defaults().items()
-        ]
-        init.__signature__ = inspect.Signature(params)
-
-    @classmethod
-    def _param_defaults(cls):
-        """Explicit parameters and defaults, from every ``__init__`` in the MRO."""
-        defaults = {}
-        for klass in cls.__mro__:
-            if klass is NeuralNetClassifier:
-                break
-            init = klass.__dict__.get("__init__")
-            if init is None:
-                continue
-            for p in inspect.signature(init).parameters.values():
-                if p.name == "self" or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
-                    continue
-                defaults.setdefault(p.name, p.default)
-        return defaults
-
-    def _get_param_names(self):
-        names = set(self._param_defaults())
-        names.update(k for k in vars(self) if _is_passthrough(k))
-        return sorted(names)
-
-    def get_params(self, deep=True):
-        """Get the parameters of this estimator.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of ``augmentation`` (as
-            ``augmentation__<name>``) when it is an estimator.
-
-        Returns
-        -------
-        params : dict
-            The explicit parameters plus any ``module__*``-style arguments.
-        """
-        return BaseEstimator.get_params(self, deep=deep)
-
-    def set_params(self, **params):
-        """Set the parameters of this estimator.
-
-        ``module__<name>``, ``optimizer__<name>``, ``criterion__<name>``,
-        ``iterator_train__<name>`` and ``iterator_valid__<name>`` are stored
-        and applied at the next ``fit``; other keys follow scikit-learn.
-
-        Parameters
-        ----------
-        **params : dict
-            Estimator parameters.
-
-        Returns
-        -------
-        self : estimator instance
-        """
-        own = {}
-        for key, value in params.items():
-            if _is_passthrough(key):
-                vars(self)[key] = value
-            else:
-                own[key] = value
-        BaseEstimator.set_params(self, **own)
-        return self
-
-    # skorch's repr lists internal components; scikit-learn's shows the
-    # parameters that differ from their defaults
-    __repr__ = BaseEstimator.__repr__
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
-        tags.non_deterministic = False
         return tags
 
-    # skorch's partial_fit bypasses the label encoding and input validation
-    # of ``fit``; hide it so that nothing (scikit-learn's checks, incremental
-    # meta-estimators) mistakes this estimator for an incremental one.
-    @property
-    def partial_fit(self):
-        raise AttributeError(
-            f"{type(self).__name__} does not support partial_fit; call fit."
-        )
+    # The fitted net's attributes, as the estimator's own (read-only).
+    module_ = _net_attribute("module_", "The trained torch module.")
+    history_ = _net_attribute("history_", "skorch ``History`` of the fit.")
+    criterion_ = _net_attribute("criterion_", "The loss module.")
+    optimizer_ = _net_attribute("optimizer_", "The torch optimizer.")
+    callbacks_ = _net_attribute("callbacks_", "``(name, callback)`` pairs used.")
+    device_ = _net_attribute("device", "Device the module lives on.")
 
     # ------------------------------------------------------------------
     # fit / predict
@@ -331,7 +328,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
             max_sample_ndim=self._max_sample_ndim,
         )
         check_classification_targets(y)
-        self._classes = self._fit_classes(y)
+        self.classes_ = self._fit_classes(y)
         y_enc = self._encode(y)
         X_mod = self._module_input(X_nd)
         self._check_class_weight()
@@ -353,41 +350,91 @@ class BaseSeismoClassifier(NeuralNetClassifier):
                 max_sample_ndim=self._max_sample_ndim,
             )
             valid = Dataset(self._module_input(X_val_nd), self._encode(y_val))
-            self._train_split = predefined_split(valid)
+            train_split = predefined_split(valid)
         elif self.early_stopping:
             self._check_split_feasible(y_enc)
-            self._train_split = ValidSplit(
+            train_split = ValidSplit(
                 self.validation_fraction, stratified=True, random_state=seed
             )
         else:
-            self._train_split = None
+            train_split = None
 
-        self.device_ = resolve_device(self.device)
-        cuda = torch.device(self.device_).type == "cuda"
-        self._shuffle_generator = torch.Generator().manual_seed(seed + 1)
-        self._augment_rng = np.random.default_rng([seed, 2])
+        device = resolve_device(self.device)
+        net = self._make_net(X_mod, train_split, seed, device)
+        cuda = torch.device(device).type == "cuda"
         # fork_rng: module initialization draws from torch's global generator;
         # seed it for this fit and give the caller's state back afterwards.
-        try:
-            with torch.random.fork_rng(devices=None if cuda else []):
-                torch.manual_seed(seed)
-                with self._resolved_device():
-                    self.initialize()
-                with limit_torch_threads(env_torch_threads()):
-                    NeuralNet.partial_fit(self, X_mod, y_enc, _routing_method="fit")
-        finally:
-            del self._shuffle_generator, self._augment_rng, self._train_split
-            vars(self).pop("_first_loss", None)
+        with torch.random.fork_rng(devices=None if cuda else []):
+            torch.manual_seed(seed)
+            with limit_torch_threads(env_torch_threads()):
+                net.fit(X_mod, y_enc)
+        if X_val is not None:
+            # The explicit validation set served this fit only; keep it out of
+            # the fitted model (and its pickles).
+            net.train_split = None
+        self.net_ = net
         return self
 
-    @property
-    def classes_(self):
-        try:
-            return vars(self)["_classes"]
-        except KeyError:
-            raise AttributeError(
-                f"{type(self).__name__} has no attribute 'classes_' before fit."
-            ) from None
+    def _make_net(self, X_mod, train_split, seed, device):
+        """The skorch net this fit trains, configured through its public API."""
+        module_kwargs = {
+            "in_channels": X_mod.shape[1],
+            "n_classes": len(self.classes_),
+            **{name: getattr(self, name) for name in self._module_params},
+        }
+        extra = {f"module__{k}": v for k, v in module_kwargs.items()}
+        if self.class_weight is not None:
+            extra["criterion__weight"] = torch.as_tensor(self.class_weight_)
+        # skorch's classifier adds a validation accuracy and always records a
+        # validation loss; the history keeps the losses, and a validation
+        # loss only when there is a validation set.
+        extra["callbacks__valid_acc"] = None
+        if train_split is None:
+            extra["callbacks__valid_loss"] = None
+        callbacks = [
+            (
+                "divergence_check",
+                _DivergenceCheck(type(self).__name__, len(self.classes_)),
+            )
+        ]
+        if self.lr_decay != 1.0:
+            callbacks.append(
+                (
+                    "lr_scheduler",
+                    LRScheduler(policy="ExponentialLR", gamma=self.lr_decay),
+                )
+            )
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss", patience=self.patience, load_best=True
+                    ),
+                )
+            )
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        # skorch runs these after its defaults (loss recording) and moves the
+        # log printer last.
+        callbacks += list(self.callbacks or [])
+        return _SeismoNet(
+            module=self._module_class,
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            verbose=self.verbose,
+            device=device,
+            augmentation=self.augmentation,
+            sample_shape=self.sample_shape_,
+            seed=seed,
+            **extra,
+            **(self.net_params or {}),
+        )
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -412,7 +459,7 @@ class BaseSeismoClassifier(NeuralNetClassifier):
         )
         X_mod = self._module_input(X_nd)
         with limit_torch_threads(env_torch_threads()):
-            proba = NeuralNet.predict_proba(self, X_mod).astype(np.float64)
+            proba = self.net_.predict_proba(X_mod).astype(np.float64)
         bad = ~np.isfinite(proba).all(axis=1)
         if bad.any():
             raise ValueError(
@@ -443,24 +490,26 @@ class BaseSeismoClassifier(NeuralNetClassifier):
     # ------------------------------------------------------------------
     # helpers of fit
     # ------------------------------------------------------------------
-    def _validate_params(self):
-        # scikit-learn's parameter validation; this also replaces skorch's
-        # method of the same name (called by ``initialize``), whose checks of
-        # unknown keyword arguments ``__init__`` already does.
-        validate_parameter_constraints(
-            self._parameter_constraints,
-            self.get_params(deep=False),
-            caller_name=type(self).__name__,
-        )
-
     def _check_extra_params(self):
         if self.sample_shape is not None:
             from ..utils import check_sample_shape
 
             check_sample_shape(self.sample_shape)
-        for key in vars(self):
-            if key.startswith("module__") and key[8:] in {"in_channels", "n_classes"}:
-                raise ValueError(f"{key} is set from the data in fit; remove it.")
+        own = set(self._get_param_names())
+        for key in self.net_params or {}:
+            prefix, _, name = key.partition("__")
+            shadowed = _SHADOWED.get(key, name if prefix == "module" else None)
+            if shadowed in own:
+                raise ValueError(
+                    f"net_params[{key!r}] is set by the parameter {shadowed}: "
+                    f"pass {shadowed}=... to {type(self).__name__} instead."
+                )
+            if prefix not in _NET_PARAM_PREFIXES or not name:
+                raise ValueError(
+                    f"net_params keys must be skorch arguments '<component>__<name>' "
+                    f"for the components {list(_NET_PARAM_PREFIXES)} (e.g. "
+                    f"'optimizer__weight_decay'), got {key!r}."
+                )
 
     def _check_class_weight(self):
         weights = self.class_weight
@@ -555,160 +604,3 @@ class BaseSeismoClassifier(NeuralNetClassifier):
     def _module_input(self, X_nd):
         shape = self._module_input_shape(self.sample_shape_)
         return np.asarray(X_nd, dtype=np.float32).reshape((len(X_nd), *shape))
-
-    @contextlib.contextmanager
-    def _resolved_device(self):
-        # skorch's initialize moves the module and criterion to
-        # ``self.device``; the parameter may be "auto", so the resolved
-        # ``device_`` stands in for it during that call. Training and
-        # prediction read ``device_`` directly (``infer``, ``get_loss``), so
-        # concurrent predictions never see the swap.
-        param = vars(self).get("device")
-        vars(self)["device"] = self.device_
-        try:
-            yield
-        finally:
-            vars(self)["device"] = param
-
-    # ------------------------------------------------------------------
-    # skorch hooks
-    # ------------------------------------------------------------------
-    def check_data(self, X, y):
-        # skorch would infer classes_ from the encoded labels
-        pass
-
-    def get_default_callbacks(self):
-        callbacks = [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-        ]
-        if getattr(self, "_train_split", None) is not None:
-            callbacks.append(("valid_loss", PassthroughScoring(name="valid_loss")))
-        if self.lr_decay != 1.0:
-            callbacks.append(
-                (
-                    "lr_scheduler",
-                    LRScheduler(policy="ExponentialLR", gamma=self.lr_decay),
-                )
-            )
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.patience,
-                        load_best=True,
-                    ),
-                )
-            )
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.append(("print_log", PrintLog()))
-        return callbacks
-
-    def initialize_module(self):
-        kwargs = {name: getattr(self, name) for name in self._module_params}
-        kwargs.update(self.get_params_for("module"))
-        in_channels = self._module_input_shape(self.sample_shape_)[0]
-        self.module_ = self._module_class(in_channels, len(self.classes_), **kwargs)
-        return self
-
-    def initialize_criterion(self):
-        kwargs = self.get_params_for("criterion")
-        if self.class_weight is not None:
-            kwargs.setdefault("weight", torch.as_tensor(self.class_weight_))
-        self.criterion_ = self.criterion(**kwargs)
-        return self
-
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        super().on_train_begin(net, X=X, y=y, **kwargs)
-        self._first_loss = None
-
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        super().on_batch_end(net, batch=batch, training=training, **kwargs)
-        if not training or "loss" not in kwargs:
-            return
-        loss = kwargs["loss"]
-        loss = float(loss.detach() if torch.is_tensor(loss) else loss)
-        if self._first_loss is None and np.isfinite(loss):
-            # the loss of the untrained network: the scale of a sane loss
-            self._first_loss = loss
-        bound = _DIVERGENCE_FACTOR * max(
-            self._first_loss or 0.0, np.log(max(len(self.classes_), 2))
-        )
-        if np.isfinite(loss) and loss <= bound:
-            return
-        epoch = len(self.history)
-        raise FloatingPointError(
-            f"{type(self).__name__} diverged: the training loss reached {loss:g} "
-            f"in epoch {epoch} (the untrained network's loss was "
-            f"{self._first_loss if self._first_loss is not None else float('nan'):g})"
-            f", so the weights are no longer usable. Lower lr (now {self.lr:g}; "
-            f"try lr={self.lr / 10:g} or less), and check that X is finite and "
-            "scaled to unit order (e.g. with "
-            "sklearn_seismo.preprocessing.Normalize)."
-        )
-
-    def infer(self, x, **fit_params):
-        return self.module_(to_tensor(x, device=self.device_), **fit_params)
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, to_tensor(y_true, device=self.device_))
-
-    def get_split_datasets(self, X, y=None, **fit_params):
-        dataset = self.get_dataset(X, y)
-        if self._train_split is None:
-            return dataset, None
-        return self._train_split(dataset, y)
-
-    def get_iterator(self, dataset, training=False):
-        if training:
-            kwargs = {"shuffle": True}
-            generator = getattr(self, "_shuffle_generator", None)
-            if generator is not None:
-                kwargs["generator"] = generator
-            kwargs.update(self.get_params_for("iterator_train"))
-            iterator = self.iterator_train
-        else:
-            kwargs = self.get_params_for("iterator_valid")
-            iterator = self.iterator_valid
-        kwargs.setdefault("batch_size", self.batch_size)
-        return iterator(dataset, **kwargs)
-
-    def train_step_single(self, batch, **fit_params):
-        if self.augmentation is not None:
-            Xi, yi = unpack_data(batch)
-            batch = (self._augment(Xi), yi)
-        return super().train_step_single(batch, **fit_params)
-
-    def _augment(self, Xi):
-        # the augmenter sees the user's sample layout, not the module's
-        X_np = Xi.detach().cpu().numpy().reshape((len(Xi), *self.sample_shape_))
-        out = self.augmentation.augment_batch(X_np, self._augment_rng)
-        if not isinstance(out, np.ndarray) or out.shape != X_np.shape:
-            raise ValueError(
-                f"augmentation.augment_batch must return an ndarray of shape "
-                f"{X_np.shape}, got {getattr(out, 'shape', type(out))}. Fix the "
-                "augmenter's augment_batch."
-            )
-        return torch.from_numpy(np.asarray(out, dtype=np.float32)).reshape(Xi.shape)
-
-    # ------------------------------------------------------------------
-    # pickling
-    # ------------------------------------------------------------------
-    def __setstate__(self, state):
-        # skorch maps the torch tensors to ``state["device"]`` (or to the CPU
-        # when that device is missing, with a DeviceWarning); here that must
-        # be the device the model was fitted on, not the "auto" parameter.
-        param = state.get("device")
-        fitted = state.get("device_")
-        state["device"] = fitted if fitted is not None else "cpu"
-        with warnings.catch_warnings():
-            if fitted is None:
-                warnings.simplefilter("ignore")
-            super().__setstate__(state)
-        if fitted is not None:
-            # skorch fell back to the CPU (DeviceWarning) if CUDA is missing
-            self.device_ = str(vars(self)["device"])
-        vars(self)["device"] = param

@@ -70,6 +70,14 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         the given instances are initialised and used in place at every
         ``fit`` (read their state afterwards); ``fit`` lists them all in
         ``callbacks_``.
+    net_params : dict or None, default=None
+        Further arguments of the skorch net, spelt as in skorch:
+        ``optimizer__<name>``, ``criterion__<name>``,
+        ``iterator_train__<name>`` and ``iterator_valid__<name>``, e.g.
+        ``{"optimizer__weight_decay": 1e-4}``. What a parameter sets has
+        that one spelling: ``fit`` refuses ``module__alpha`` (use ``alpha``),
+        ``optimizer__lr``, ``criterion__weight`` (use ``class_weight``) and
+        ``iterator_train__batch_size``.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved for ``patience``
         epochs and restore the weights of the best epoch (kept in memory: no
@@ -92,10 +100,6 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         ``fit`` and restored afterwards, so fits in concurrent threads are not).
     verbose : int, default=0
         1: one table row per epoch; 2: also a progress bar per epoch.
-    **kwargs
-        ``module__<name>``, ``optimizer__<name>``, ``criterion__<name>``,
-        ``iterator_train__<name>``, ``iterator_valid__<name>``, passed to the
-        torch components as in skorch (e.g. ``optimizer__weight_decay=1e-4``).
 
     Attributes
     ----------
@@ -107,11 +111,16 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         Shape of one sample seen in ``fit``.
     n_features_in_ : int
         ``prod(sample_shape_)``.
+    net_ : skorch.NeuralNetClassifier
+        The trained skorch net. ``module_``, ``history_``, ``criterion_``,
+        ``optimizer_``, ``callbacks_`` and ``device_`` are its attributes.
     module_ : Miniception
         The trained torch module.
     history_ : skorch.history.History
         Per-epoch ``train_loss`` (and ``valid_loss`` with a validation set),
         e.g. ``history_[:, "train_loss"]``.
+    callbacks_ : list of (str, skorch.callbacks.Callback)
+        The callbacks of the fit, the package's and the user's.
     device_ : str
         Device the module lives on.
 
@@ -167,18 +176,48 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         alpha=4,
         n_blocks=4,
         head="softmax",
+        sample_shape=None,
+        class_order=None,
+        max_epochs=40,
         lr=5e-5,
         lr_decay=0.999,
-        **kwargs,
+        batch_size=32,
+        class_weight=None,
+        augmentation=None,
+        callbacks=None,
+        net_params=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=5,
+        device="auto",
+        random_state=None,
+        verbose=0,
     ):
-        super().__init__(lr=lr, lr_decay=lr_decay, **kwargs)
+        super().__init__(
+            sample_shape=sample_shape,
+            class_order=class_order,
+            max_epochs=max_epochs,
+            lr=lr,
+            lr_decay=lr_decay,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            augmentation=augmentation,
+            callbacks=callbacks,
+            net_params=net_params,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
         self.alpha = alpha
         self.n_blocks = n_blocks
         self.head = head
 
     def _module_input_shape(self, sample_shape):
         shape = (1, 1, *sample_shape)[-3:] if len(sample_shape) < 3 else sample_shape
-        n_blocks = self.get_params_for("module").get("n_blocks", self.n_blocks)
+        n_blocks = self.n_blocks
         min_size = miniception_min_size(n_blocks)
         spatial = shape[1:]
         if any(1 < s < min_size for s in spatial):

@@ -44,14 +44,16 @@ class ResNetClassifier(BaseSeismoClassifier):
         Applied to every training batch, never at prediction time.
     callbacks : list or None, default=None
         User skorch callbacks, run after the package's own.
+    net_params : dict or None, default=None
+        Further skorch arguments (``optimizer__<name>``, ``criterion__<name>``,
+        ``iterator_train__<name>``, ``iterator_valid__<name>``). The module's
+        arguments are ``n_filters`` and ``kernel_sizes``.
     early_stopping : bool, default=False
     validation_fraction : float, default=0.1
     patience : int, default=5
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
-    **kwargs
-        ``module__<name>``, ``optimizer__<name>``, ... passed to skorch.
 
     The common parameters behave as in :class:`MiniceptionClassifier`, whose
     docstring describes them in full.
@@ -62,8 +64,10 @@ class ResNetClassifier(BaseSeismoClassifier):
     class_weight_ : ndarray of shape (n_classes,)
     sample_shape_ : tuple of int
     n_features_in_ : int
+    net_ : skorch.NeuralNetClassifier
     module_ : ResNet1d
     history_ : skorch.history.History
+    callbacks_ : list of (str, skorch.callbacks.Callback)
     device_ : str
 
     See Also
@@ -109,10 +113,41 @@ class ResNetClassifier(BaseSeismoClassifier):
         *,
         n_filters=(64, 128, 128),
         kernel_sizes=(8, 5, 3),
+        sample_shape=None,
+        class_order=None,
+        max_epochs=40,
+        lr=1e-3,
+        lr_decay=1.0,
         batch_size=16,
-        **kwargs,
+        class_weight=None,
+        augmentation=None,
+        callbacks=None,
+        net_params=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=5,
+        device="auto",
+        random_state=None,
+        verbose=0,
     ):
-        super().__init__(batch_size=batch_size, **kwargs)
+        super().__init__(
+            sample_shape=sample_shape,
+            class_order=class_order,
+            max_epochs=max_epochs,
+            lr=lr,
+            lr_decay=lr_decay,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            augmentation=augmentation,
+            callbacks=callbacks,
+            net_params=net_params,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
         self.n_filters = n_filters
         self.kernel_sizes = kernel_sizes
 

@@ -263,7 +263,7 @@ def test_model_fitted_on_cuda_loads_on_cpu_only_machine():
     X, y = waveforms()
     clf = tiny_resnet(device="auto").fit(X, y)
     expected = clf.predict_proba(X)
-    clf.device_ = "cuda"
+    clf.net_.device = "cuda"  # the fitted net holds the device
     payload = pickle.dumps(clf)
     with pytest.warns(DeviceWarning):
         loaded = pickle.loads(payload)
@@ -315,24 +315,87 @@ def test_bad_input_gets_clear_errors():
 
 def test_clone_params_and_grid_search_over_module_params():
     X, y = waveforms(n=36)
-    clf = tiny_resnet(module__kernel_sizes=(3, 3, 3))
+    clf = tiny_resnet(
+        kernel_sizes=(3, 3, 3), net_params={"optimizer__weight_decay": 1e-3}
+    )
     params = clf.get_params()
-    assert params["module__kernel_sizes"] == (3, 3, 3)
+    assert params["kernel_sizes"] == (3, 3, 3)
+    assert params["net_params"] == {"optimizer__weight_decay": 1e-3}
     assert params["max_epochs"] == 2 and params["lr"] == 1e-3
     cloned = clone(clf)
-    assert cloned.get_params()["module__kernel_sizes"] == (3, 3, 3)
-    assert "module__kernel_sizes=(3, 3, 3)" in repr(clf)
+    assert cloned.get_params()["net_params"] == {"optimizer__weight_decay": 1e-3}
+    assert "kernel_sizes=(3, 3, 3)" in repr(clf)
     search = GridSearchCV(
-        clf, {"module__kernel_sizes": [(3, 3, 3), (5, 3, 1)], "lr": [1e-2]}, cv=2
+        clf,
+        {
+            "kernel_sizes": [(3, 3, 3), (5, 3, 1)],
+            "net_params": [None, {"optimizer__weight_decay": 1e-2}],
+        },
+        cv=2,
     ).fit(X, y)
-    assert search.best_params_["lr"] == 1e-2
-    first_conv = next(
-        m for m in search.best_estimator_.module_.modules() if hasattr(m, "kernel_size")
+    best = search.best_estimator_
+    first_conv = next(m for m in best.module_.modules() if hasattr(m, "kernel_size"))
+    assert first_conv.kernel_size == (search.best_params_["kernel_sizes"][0],)
+    weight_decay = (search.best_params_["net_params"] or {}).get(
+        "optimizer__weight_decay", 0.0
     )
-    assert first_conv.kernel_size == (search.best_params_["module__kernel_sizes"][0],)
-    # the module__ argument overrides the estimator parameter it shadows
-    fitted = tiny_resnet(module__n_filters=(2, 2, 2)).fit(X, y)
+    assert best.optimizer_.param_groups[0]["weight_decay"] == weight_decay
+
+
+def test_each_module_parameter_has_one_spelling():
+    X, y = waveforms(n=12)
+    # the module's arguments are estimator parameters: no module__ spelling
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        tiny_resnet(module__kernel_sizes=(3, 3, 3))
+    with pytest.raises(ValueError, match="Invalid parameter 'module'"):
+        tiny_miniception().set_params(module__alpha=2)
+    with pytest.raises(
+        ValueError, match=r"'module__kernel_sizes'.*kernel_sizes=\.\.\."
+    ):
+        tiny_resnet(net_params={"module__kernel_sizes": (3, 3, 3)}).fit(X, y)
+    with pytest.raises(ValueError, match=r"'<component>__<name>'.*got 'lr'"):
+        tiny_resnet(net_params={"lr": 0.1}).fit(X, y)
+    with pytest.raises(ValueError, match="net_params"):
+        tiny_resnet(net_params=[("optimizer__weight_decay", 0.1)]).fit(X, y)
+    # the validated spelling reaches the module
+    fitted = tiny_resnet(n_filters=(2, 2, 2)).fit(X, y)
     assert fitted.module_.out.in_features == 2
+    with pytest.raises(ValueError, match="n_filters must be a non-empty tuple"):
+        tiny_resnet(n_filters=(2, 0)).fit(X, y)
+    # so do the other settings that an estimator parameter makes
+    for key, param in [
+        ("criterion__weight", "class_weight"),
+        ("optimizer__lr", "lr"),
+        ("iterator_train__batch_size", "batch_size"),
+    ]:
+        with pytest.raises(ValueError, match=rf"'{key}'.*pass {param}=\.\.\."):
+            tiny_resnet(net_params={key: 1}).fit(X, y)
+
+
+def test_fitted_estimator_owns_a_skorch_net():
+    from skorch import NeuralNetClassifier
+
+    X, y = waveforms(n=24)
+    X_val, y_val = waveforms(n=9, seed=1)
+    clf = tiny_resnet(net_params={"optimizer__weight_decay": 1e-2}, early_stopping=True)
+    assert not hasattr(clf, "net_") and not hasattr(clf, "module_")
+    with pytest.raises(AttributeError, match="before fit"):
+        clf.history_
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    net = clf.net_
+    assert isinstance(net, NeuralNetClassifier)
+    # the estimator's fitted attributes are the net's, not copies
+    assert clf.module_ is net.module_ and clf.history_ is net.history_
+    assert clf.optimizer_ is net.optimizer_ and clf.device_ == net.device == "cpu"
+    assert clf.optimizer_.param_groups[0]["weight_decay"] == 1e-2
+    assert net.max_epochs == 2 and net.batch_size == 8 and net.lr == clf.lr
+    # no skorch component leaks into the estimator's parameters
+    assert not {"module", "criterion", "optimizer"} & set(clf.get_params())
+    # skorch's partial_fit would skip the label encoding: there is none
+    assert not hasattr(clf, "partial_fit")
+    # the explicit validation set is recorded, not kept in the model
+    assert sum(clf.history_[-1, "batches", :, "valid_batch_size"]) == 9
+    assert net.train_split is None
 
 
 def test_real_augmenter_and_its_nested_params():
