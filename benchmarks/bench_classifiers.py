@@ -195,7 +195,13 @@ def write_results(cases, args, sizes, repeats):
     if device == "cuda":
         machine = torch.cuda.get_device_name(0)
     else:
-        machine = f"{os.cpu_count()}-core CPU, no GPU, shared with parallel jobs"
+        # The load says whether other jobs shared the cores; the script
+        # cannot know it otherwise.
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        machine = (
+            f"{os.cpu_count()}-core CPU, no GPU, load average at the end "
+            f"(1/5/15 min) {load}"
+        )
     stem = "classifiers" if device == "cpu" else "classifiers_gpu"
     cmd = "OMP_NUM_THREADS=1 python benchmarks/bench_classifiers.py " + " ".join(
         sys.argv[1:]
