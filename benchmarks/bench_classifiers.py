@@ -197,7 +197,10 @@ def write_results(cases, args, sizes, repeats):
     else:
         # The load says whether other jobs shared the cores; the script
         # cannot know it otherwise.
-        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        try:
+            load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        except (AttributeError, OSError):  # no load average on this system
+            load = "unknown"
         machine = (
             f"{os.cpu_count()}-core CPU, no GPU, load average at the end "
             f"(1/5/15 min) {load}"
