@@ -186,21 +186,6 @@ SPEED_MODELS = {
 }
 
 
-def sgemm_peak(repeats=20):
-    """GFLOP/s of the best of ``repeats`` 1024 x 1024 float32 matrix products."""
-    import torch
-
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
-    for _ in range(3):
-        a @ b
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t0)
-    return 2 * 1024**3 / best / 1e9
-
-
 def _step_flops(step, xb):
     """Floating-point operations of one training step (torch's FlopCounter)."""
     from torch.utils.flop_counter import FlopCounterMode
@@ -213,6 +198,10 @@ def _step_flops(step, xb):
 def speed_worker(cfg):
     """All models in one process, stepping in turn (see module docstring)."""
     import torch
+
+    # the same peak measurement as the profile's (this folder is on sys.path
+    # when a benchmark runs as a script)
+    from profile_flows import sgemm_peak
 
     torch.set_num_threads(cfg.get("threads", 1))
     batches, x_test = _batches(cfg["seed"], cfg["train_steps"])
