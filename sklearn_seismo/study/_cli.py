@@ -979,10 +979,7 @@ def _run(args, argv, stack):
         print(f"\narm {arm} skipped: {reason}")
     for note in notes:
         print(f"\nnote: {note}")
-    if result.errors:
-        print(f"\n{len(result.errors)} fit(s) failed (not averaged), see report.md:")
-        for row in result.errors:
-            print(f"  {row['arm']} fold {row['fold']}: {row['error']}")
+    _print_failed_fits(result)
     lines = format_warnings(
         [("", result.warnings)] + ([(" (sweep)", sweep.warnings)] if sweep else [])
     )
@@ -1018,10 +1015,21 @@ def _n_workers(n_jobs, backend):
     return max(1, joblib.effective_n_jobs(n_jobs))
 
 
+def _print_failed_fits(result, where=""):
+    """Print the failed fits of one study result (the CLIs silence their warnings)."""
+    if result.errors:
+        print(
+            f"\n{len(result.errors)} fit(s) failed{where} (not averaged), "
+            "see report.md:"
+        )
+        for row in result.errors:
+            print(f"  {row['arm']} fold {row['fold']}: {row['error']}")
+
+
 def _failed_arms(result):
     dead = []
     for arm in result.arms:
         rows = [r for r in result.scores if r["arm"] == arm]
         if rows and all(r.get("error") for r in rows):
             dead.append(arm)
-    return dead + list(result.skipped_arms)
+    return dead + list(result.get("skipped_arms") or {})

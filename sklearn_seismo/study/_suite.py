@@ -848,6 +848,8 @@ def build_parser():
             "rankings (Friedman, Nemenyi critical difference) across them."
         ),
         epilog=f"data sets (--datasets):\n{listing}\n\n"
+        "exit status: 0 success; 1 an arm failed on every split of a data set "
+        "(the report is still written); 2 bad options or data.\n\n"
         "examples:\n"
         "  seismo-study --suite quick --n-jobs 2 --cache .suite_cache\n"
         "  seismo-study --suite full --n-jobs 2 --cache .suite_cache\n"
@@ -959,7 +961,7 @@ def _config(args):
 
 def main(argv=None):
     """Run the suite from the command line; returns the exit status."""
-    from ._cli import _silence_reported_elsewhere
+    from ._cli import _failed_arms, _print_failed_fits, _silence_reported_elsewhere
 
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -1024,5 +1026,16 @@ def main(argv=None):
     }
     paths = write_suite_report(result, args.out, config=config)
     print("\n".join(significance_statements(result)))
+    dead = []
+    for name, res in result.per_dataset.items():
+        _print_failed_fits(res, where=f" on {name}")
+        dead += [f"{arm} on {name}" for arm in _failed_arms(res)]
     print(f"\nwall time {wall:.0f} s; report: {paths['report.md']}")
+    if dead:
+        print(
+            f"\nerror: arm(s) failed on every split: {', '.join(dead)}; see the "
+            "messages above and report.md.",
+            file=sys.stderr,
+        )
+        return 1
     return 0

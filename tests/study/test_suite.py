@@ -269,7 +269,7 @@ def test_cli_silences_only_the_warnings_it_reports_itself(tmp_path, monkeypatch)
     def fake_run_suite(datasets, **kwargs):
         warnings.warn("arm=glow, fold=0 failed, scores recorded as NaN: boom")
         warnings.warn("The flow is probably undertrained or overfitted", UserWarning)
-        return Bunch()
+        return Bunch(per_dataset={})
 
     monkeypatch.setattr(_suite, "run_suite", fake_run_suite)
     monkeypatch.setattr(
@@ -282,3 +282,43 @@ def test_cli_silences_only_the_warnings_it_reports_itself(tmp_path, monkeypatch)
     assert [str(w.message) for w in caught] == [
         "The flow is probably undertrained or overfitted"
     ]
+
+
+def test_cli_prints_failed_fits_and_fails_when_an_arm_never_fits(
+    tmp_path, monkeypatch, capsys
+):
+    err = "ValueError: Expected n_neighbors <= n_samples"
+    rows = [
+        {"arm": "none", "fold": 0, "error": ""},
+        {"arm": "none", "fold": 1, "error": ""},
+        {"arm": "adasyn", "fold": 0, "error": err},
+        {"arm": "adasyn", "fold": 1, "error": err},
+        {"arm": "glow", "fold": 0, "error": ""},
+        {"arm": "glow", "fold": 1, "error": "RuntimeError: diverged"},
+    ]
+    study = Bunch(
+        arms=["none", "adasyn", "glow"],
+        scores=rows,
+        errors=[r for r in rows if r["error"]],
+        skipped_arms={},
+    )
+    fine = Bunch(arms=["none"], scores=rows[:2], errors=[], skipped_arms={})
+
+    def fake_run_suite(datasets, **kwargs):
+        return Bunch(per_dataset={"mine": study, "other": fine})
+
+    monkeypatch.setattr(_suite, "run_suite", fake_run_suite)
+    monkeypatch.setattr(
+        _suite, "write_suite_report", lambda *a, **k: {"report.md": "report.md"}
+    )
+    monkeypatch.setattr(_suite, "significance_statements", lambda result: [])
+    assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 1
+    out, stderr = capsys.readouterr()
+    assert "3 fit(s) failed on mine" in out and "other" not in out
+    assert "glow fold 1: RuntimeError: diverged" in out
+    assert "adasyn on mine" in stderr and "glow" not in stderr
+
+    fine.errors = []
+    study.errors, study.scores = [], rows[:2]
+    assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 0
+    assert "failed" not in capsys.readouterr().out
