@@ -255,10 +255,20 @@ def _unit(pipe, X, y, train, test, *, labels, meta, on_error, threads=None):
     )
 
 
+def _cached_unit(memory):
+    if memory is None:
+        return _unit
+    # With n_jobs > 1 joblib hands large arrays to the workers as memmaps, and
+    # the cache key then differs from the same array's in one process unless
+    # memmaps hash as arrays (what mmap_mode turns on); without it a run
+    # resumed with another --n-jobs would refit every unit.
+    return memory.cache(_unit, ignore=["threads"], mmap_mode="r")
+
+
 def _run_units(units, *, memory, n_jobs, verbose, desc):
     import joblib
 
-    func = _unit if memory is None else memory.cache(_unit, ignore=["threads"])
+    func = _cached_unit(memory)
     n_workers = max(1, min(joblib.effective_n_jobs(n_jobs), len(units)))
     threads = None if n_workers == 1 else max(1, joblib.cpu_count() // n_workers)
     jobs = (

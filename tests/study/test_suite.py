@@ -322,3 +322,28 @@ def test_cli_prints_failed_fits_and_fails_when_an_arm_never_fits(
     study.errors, study.scores = [], rows[:2]
     assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 0
     assert "failed" not in capsys.readouterr().out
+
+
+def test_a_unit_cached_by_a_parallel_run_is_found_by_a_serial_one(tmp_path):
+    # joblib gives parallel workers large arrays as read-only memmaps; a run
+    # resumed with another n_jobs must still find every unit in the cache
+    import joblib
+    from sklearn.dummy import DummyClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 64))
+    y = np.array(["a"] * 150 + ["b"] * 50)
+    tr, te = np.arange(0, 200, 2), np.arange(1, 200, 2)
+    func = _suite._cached_unit(joblib.Memory(tmp_path / "cache", verbose=0))
+    kwargs = dict(labels=["a", "b"], meta={"arm": "none", "fold": 0}, on_error="raise")
+    row = func(DummyClassifier(), X, y, tr, te, threads=1, **kwargs)
+    np.save(tmp_path / "X.npy", X)
+    X_mm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    assert isinstance(X_mm, np.memmap)
+    args = (DummyClassifier(), X_mm, y, tr, te)
+    assert func.check_call_in_cache(*args, threads=2, **kwargs)
+    assert func(*args, threads=2, **kwargs) == row
+    X_other = X.copy()
+    X_other[0, 0] += 1.0
+    args = (DummyClassifier(), X_other, y, tr, te)
+    assert not func.check_call_in_cache(*args, threads=1, **kwargs)
