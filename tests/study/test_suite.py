@@ -1,3 +1,5 @@
+import csv
+import json
 import math
 import warnings
 
@@ -235,6 +237,11 @@ def test_cli_lists_the_valid_data_sets_and_protocols(entry, capsys):
     assert "bootstrap" in err and "cv" in err and "holdout" in err
 
 
+def _csv(path):
+    with open(path / "scores.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def test_cli_runs_a_tiny_suite_with_user_data(tmp_path, capsys):
     rng = np.random.default_rng(0)
     y = np.array(["ok"] * 40 + ["noisy"] * 14 + ["broken"] * 6)
@@ -254,6 +261,13 @@ def test_cli_runs_a_tiny_suite_with_user_data(tmp_path, capsys):
     assert {"report.md", "ranking.csv", "tests.csv", "cd.png", "config.json"} <= written
     assert {"mine", "gathers32_easy"} <= written
     assert (out / "mine" / "report.md").exists()
+    config = json.loads((out / "config.json").read_text())
+    rows = [r for name in ("mine", "gathers32_easy") for r in _csv(out / name)]
+    assert len(rows) == 2 * 4 * 3  # data sets x (2 folds x 2 repeats) x arms
+    # a failed fit records no times
+    fits = sum(float(r[k] or 0) for r in rows for k in ("fit_time", "score_time"))
+    assert fits > 0
+    assert config["fit_and_score_s"] == pytest.approx(fits, abs=0.1)
     report = (out / "report.md").read_text()
     assert "## mine" in report and "## gathers32_easy" in report
     assert "Friedman" in report and "corrected t p" in report
