@@ -332,7 +332,6 @@ def test_cli_prints_failed_fits_and_fails_when_an_arm_never_fits(
     assert "glow fold 1: RuntimeError: diverged" in out
     assert "adasyn on mine" in stderr and "glow" not in stderr
 
-    fine.errors = []
     study.errors, study.scores = [], rows[:2]
     assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 0
     assert "failed" not in capsys.readouterr().out
