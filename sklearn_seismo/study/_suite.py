@@ -63,10 +63,11 @@ PROTOCOLS = ("cv", "holdout")
 #: repeated CV because CV cannot separate the arms at these sizes: a test fold
 #: of 1,000 gathers holds 3-4 *bad* ones, and 5 x 2 CV on the 32 x 32 gathers
 #: (measured, 160 fits) left bad-class F1 standard deviations of 12-23 points
-#: and no arm significantly different from ``none``. Measured per fit with one
-#: torch thread (CV, 800 training samples): 30-100 CPU-s for 32 x 32 gathers,
-#: 130-330 for 64 x 64, 330-380 for the paper's count, 300-440 for waveforms;
-#: about 60,000 CPU-s for the 240 fits, 8 hours on 2 cores.
+#: and no arm significantly different from ``none``. Measured with 2 fits at a
+#: time, one torch thread each: 21.5 minutes per 32 x 32 data set, 83 per
+#: 64 x 64 one; the waveform and paper-count data sets, from their CV fits
+#: (300-440 and 330-380 CPU-s each), about 2.5 and 2.7 hours: about 9 hours
+#: on 2 cores.
 SUITES = {
     "quick": {
         "name": "quick",
