@@ -231,15 +231,50 @@ def _indexed(i, args, kwargs):
     return i, fit_and_score(*args, **kwargs)
 
 
+class _NoProgress:
+    def update(self, n):
+        pass
+
+    def set_postfix_str(self, s):
+        pass
+
+
+class _LineProgress:
+    """One plain line per finished fit, for a stream that is not a terminal.
+
+    tqdm redraws its bar with carriage returns, which in the log file of an
+    hours-long ``nohup`` run is a single line megabytes long.
+    """
+
+    def __init__(self, total, desc, stream):
+        self.total, self.desc, self.stream = total, desc, stream
+        self.n, self.postfix = 0, ""
+        self._start = time.perf_counter()
+
+    def set_postfix_str(self, s):
+        self.postfix = s
+
+    def update(self, n):
+        self.n += n
+        minutes = (time.perf_counter() - self._start) / 60
+        what = f" ({self.postfix})" if self.postfix else ""
+        print(
+            f"{self.desc}: {self.n}/{self.total} fits{what}, {minutes:.1f} min",
+            file=self.stream,
+            flush=True,
+        )
+
+
 @contextmanager
 def _progress(total, verbose, desc):
+    """A progress bar on a terminal, plain lines in a log, nothing if quiet."""
+    import sys
+
     if not verbose:
-
-        class _Null:
-            def update(self, n):
-                pass
-
-        yield _Null()
+        yield _NoProgress()
+        return
+    if not sys.stderr.isatty():
+        yield _LineProgress(total, desc, sys.stderr)
         return
     from tqdm.auto import tqdm
 

@@ -288,9 +288,8 @@ def _run_units(units, *, memory, n_jobs, verbose, desc):
     with _progress(len(units), verbose, desc) as bar:
         for i, row in parallel(jobs):
             rows[i] = row
+            bar.set_postfix_str(f"{row['arm']} split {row['fold']}")
             bar.update(1)
-            if hasattr(bar, "set_postfix_str"):
-                bar.set_postfix_str(f"{row['arm']} split {row['fold']}")
     return rows
 
 

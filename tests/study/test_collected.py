@@ -205,3 +205,13 @@ def test_messages_differing_in_numbers_are_counted_together():
     assert collect_warnings(rows, "arm") == {
         "glow": {"UserWarning: 7 of 67 redrawn [2 variants of this message]": 3}
     }
+
+
+def test_progress_in_a_log_is_one_plain_line_per_fit(capsys):
+    # under pytest's capture stderr is not a terminal, as in a nohup log
+    X, y = flat_data()
+    run_study(X, y, arms=("none",), cv=3, classifier=WarningClassifier(), verbose=1)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = [line for line in err.splitlines() if " fits" in line]
+    assert [line.split(": ")[1].split()[0] for line in lines] == ["1/3", "2/3", "3/3"]
