@@ -75,7 +75,9 @@ def format_study_table(result):
 
     One row per arm: F1 of every class, macro F1, balanced accuracy, G-mean
     (mean ± std over folds, in %), the mean difference of the minority F1
-    against ``none`` with its Wilcoxon p-value, and the mean fit time.
+    against ``none`` with its Wilcoxon p-value, and the mean wall-clock time
+    of a fit (``fit wall s``: on a shared machine it includes the time other
+    jobs held the cores).
 
     Parameters
     ----------
@@ -111,7 +113,7 @@ def format_study_table(result):
             row[f"Δ F1 {minority} vs none (p)"] = (
                 f"{100 * cmp_['mean_diff']:+.1f} ({_fmt_p(cmp_['p_value'])})"
             )
-        row["fit s"] = _fmt_seconds(s["fit_time_mean"])
+        row["fit wall s"] = _fmt_seconds(s["fit_time_mean"])
         row["folds"] = str(s["n_folds"])
         rows.append(row)
     columns = list(rows[0]) if rows else ["arm"]
