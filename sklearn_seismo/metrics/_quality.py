@@ -6,7 +6,8 @@ oversampler (SMOTE, ADASYN, GlowOversampler, ...) made from them:
 * :func:`classifier_two_sample_test`: can a classifier tell them apart?
 * :func:`novelty_ratio`: are they new, or copies of training samples?
 * :func:`artefact_statistics` / :func:`artefact_ratios`: do they carry
-  spikes or peaks that real samples do not?
+  spikes or peaks that real samples do not, or lose the gaps and dead traces
+  real samples have?
 * :func:`likelihood_gap`: did the generator memorise its training samples?
 
 All take n-D samples ``(n, *sample_shape)`` or flattened 2-D samples with
@@ -28,7 +29,7 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from ..utils import validate_samples
-from ..utils._artefacts import crest_factor, trace_kurtosis
+from ..utils._artefacts import crest_factor, quiet_fraction, trace_kurtosis
 from ..utils._batch import resolve_time_axis
 from ..utils._random import seed_from_random_state
 
@@ -325,15 +326,19 @@ def novelty_ratio(X_train, X_synthetic, X_heldout=None, *, sample_shape=None):
 
 
 def artefact_statistics(X, *, time_axis=-1, sample_shape=None):
-    """Per-sample crest factor and per-trace kurtosis.
+    """Per-sample crest factor and quiet share, per-trace kurtosis.
 
-    Two statistics that flag the artefacts of generated seismic samples
-    (isolated spikes, speckle, blown-up amplitudes):
+    Statistics that flag the artefacts of generated seismic samples
+    (isolated spikes, speckle, blown-up amplitudes) and the faults they may
+    fail to reproduce (gaps, dead traces):
 
     * ``crest_factor``: ``max |x| / RMS(x)`` over the whole sample;
     * ``kurtosis``: Pearson kurtosis ``m4 / m2**2`` of every trace along
       ``time_axis`` (3 for Gaussian noise, larger for spiky traces), where
-      ``m2`` and ``m4`` are central moments.
+      ``m2`` and ``m4`` are central moments;
+    * ``quiet_fraction``: the share of the sample's values at or below 1 %
+      of its RMS (-40 dB): zeros of gaps, dead traces and channels, or the
+      silence before the first arrival.
 
     A silent sample has crest factor 0 and a constant trace kurtosis 0 (both
     would be 0 / 0), so dead traces never produce NaN.
@@ -355,7 +360,8 @@ def artefact_statistics(X, *, time_axis=-1, sample_shape=None):
     stats : dict
         ``"crest_factor"``: ndarray of shape (n_samples,);
         ``"kurtosis"``: ndarray of shape (n_samples, n_traces), the traces
-        being every index of the non-time sample axes (flattened).
+        being every index of the non-time sample axes (flattened);
+        ``"quiet_fraction"``: ndarray of shape (n_samples,), in [0, 1].
 
     See Also
     --------
@@ -385,7 +391,8 @@ def artefact_statistics(X, *, time_axis=-1, sample_shape=None):
     traces = np.moveaxis(X64, axis, -1).reshape(len(X64), -1, X64.shape[axis])
     # a trace is constant when its variance is at round-off level of its peak
     kurt = trace_kurtosis(traces, axis=-1, dead="trace")
-    return {"crest_factor": crest, "kurtosis": kurt}
+    quiet = quiet_fraction(X64)
+    return {"crest_factor": crest, "kurtosis": kurt, "quiet_fraction": quiet}
 
 
 def artefact_ratios(X_real, X_synthetic, *, time_axis=-1, sample_shape=None):
@@ -396,7 +403,10 @@ def artefact_ratios(X_real, X_synthetic, *, time_axis=-1, sample_shape=None):
     kurtosis of a sample is first averaged over its traces (a mean, so that a
     single spiky trace shows). 1 means the synthetic samples are as peaky as
     the real ones; well above 1 flags spikes or speckle the real samples do
-    not have.
+    not have. The quiet share is compared by its mean instead (often only
+    some samples of a fault class have a gap, so the median can be 0): well
+    below 1 means the generator filled the gaps and dead traces of the real
+    samples with signal or noise.
 
     Parameters
     ----------
@@ -412,7 +422,9 @@ def artefact_ratios(X_real, X_synthetic, *, time_axis=-1, sample_shape=None):
     Returns
     -------
     ratios : dict of str -> float
-        ``"crest_factor"`` and ``"kurtosis"``.
+        ``"crest_factor"``, ``"kurtosis"`` and ``"quiet_fraction"``. When no
+        real value is quiet, the quiet ratio is 1.0 if no synthetic value is
+        either, else ``inf``.
 
     Raises
     ------
@@ -431,6 +443,13 @@ def artefact_ratios(X_real, X_synthetic, *, time_axis=-1, sample_shape=None):
     >>> ratios = artefact_ratios(real, spiky)
     >>> bool(ratios["kurtosis"] > 3), bool(ratios["crest_factor"] > 2)
     (True, True)
+
+    Real samples with a gap, synthetic ones without:
+
+    >>> gappy = real.copy()
+    >>> gappy[:, :, 40:80] = 0.0
+    >>> bool(artefact_ratios(gappy, real)["quiet_fraction"] < 0.1)
+    True
     """
     func = "artefact_ratios"
     data = _validate_all(
@@ -451,6 +470,12 @@ def artefact_ratios(X_real, X_synthetic, *, time_axis=-1, sample_shape=None):
                 "with signal."
             )
         out[name] = float(np.median(s)) / denominator
+    real_quiet = float(np.mean(real["quiet_fraction"]))
+    synth_quiet = float(np.mean(synth["quiet_fraction"]))
+    if real_quiet > 0:
+        out["quiet_fraction"] = synth_quiet / real_quiet
+    else:
+        out["quiet_fraction"] = 1.0 if synth_quiet == 0 else math.inf
     return out
 
 

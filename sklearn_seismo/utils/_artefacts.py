@@ -13,7 +13,7 @@ order, so the values would no longer be the same to the last bit.
 
 import numpy as np
 
-__all__ = ["crest_factor", "trace_kurtosis"]
+__all__ = ["crest_factor", "quiet_fraction", "trace_kurtosis"]
 
 DEAD_TRACE_RULES = ("trace", "sample")
 
@@ -49,6 +49,37 @@ def crest_factor(X, *, silent=0.0):
         if silent is None:
             return peak / rms
         return np.divide(peak, rms, out=np.full_like(rms, silent), where=rms > 0)
+
+
+def quiet_fraction(X, *, level=0.01):
+    """Share of each sample's values at or below ``level`` times its RMS.
+
+    Gaps, dead traces and dead channels are runs of (near) zeros, so a fault
+    sample has a large quiet share; a generator that fills them with noise
+    lowers it. A silent sample is quiet everywhere (1.0).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Samples, any layout (the statistic is over each whole sample).
+    level : float, default=0.01
+        Threshold relative to the sample's RMS (0.01 is -40 dB).
+
+    Returns
+    -------
+    fraction : ndarray of shape (n_samples,)
+        In float64, between 0 and 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seismo.utils._artefacts import quiet_fraction
+    >>> quiet_fraction(np.array([[1.0, -1.0, 0.0, 0.0], [1.0, 2.0, -1.0, 0.5]]))
+    array([0.5, 0. ])
+    """
+    flat = np.abs(np.asarray(X, dtype=np.float64).reshape(len(X), -1))
+    rms = np.sqrt(np.mean(flat**2, axis=1, keepdims=True))
+    return np.mean(flat <= level * rms, axis=1)
 
 
 def trace_kurtosis(X, axis, *, dead="trace"):

@@ -147,6 +147,28 @@ def test_artefact_ratios_flag_spikes(gathers):
     assert artefact_ratios(train, peaky, time_axis=1)["crest_factor"] > 2.0
 
 
+def test_artefact_ratios_flag_filled_gaps(gathers):
+    train, held_out, fresh = gathers
+    # a fault class: every gather has two dead traces and a gap
+    real, same, filled = train.copy(), fresh.copy(), fresh.copy()
+    for X in (real, same, filled):
+        X[:, :, 3:5] = 0.0
+        X[:, 4:9, :] = 0.0
+    # the generator's noise floor: 5 % of each gather's RMS where it was quiet
+    rng = np.random.default_rng(0)
+    rms = np.sqrt(np.mean(filled**2, axis=(1, 2), keepdims=True))
+    quiet = filled == 0.0
+    filled[quiet] = (0.05 * rms * rng.normal(size=filled.shape))[quiet]
+    ok = artefact_ratios(real, same, time_axis=1)["quiet_fraction"]
+    bad = artefact_ratios(real, filled, time_axis=1)["quiet_fraction"]
+    assert 0.8 < ok < 1.25
+    assert bad < 0.5
+    # no quiet value among the real samples: defined, never NaN
+    loud = held_out + np.sign(held_out + 1e-30) * np.abs(held_out).max()
+    assert artefact_ratios(loud, loud, time_axis=1)["quiet_fraction"] == 1.0
+    assert artefact_ratios(loud, real, time_axis=1)["quiet_fraction"] == np.inf
+
+
 def test_artefact_statistics_follow_time_axis(gathers):
     X = gathers[0][:5]
     gathers_stats = artefact_statistics(X, time_axis=1)
@@ -174,6 +196,10 @@ def test_artefact_statistics_known_values_and_dead_traces():
     # dead trace and silent sample: 0, not NaN
     assert stats["kurtosis"][0, 2] == 0.0
     assert stats["crest_factor"][1] == 0.0
+    # the dead trace and the spike trace's zeros are quiet; a silent sample
+    # is quiet everywhere
+    assert stats["quiet_fraction"][0] == pytest.approx(7 / 12)
+    assert stats["quiet_fraction"][1] == 1.0
     rms = np.sqrt(np.mean(X[0] ** 2))
     assert stats["crest_factor"][0] == pytest.approx(2.0 / rms)
     assert all(np.isfinite(v).all() for v in stats.values())
