@@ -1,10 +1,12 @@
-"""The artefact statistics of seismic samples: crest factor and trace kurtosis.
+"""Artefact statistics of seismic samples: crest factor, trace kurtosis, quiet share.
 
 One rule for two callers: :class:`~sklearn_seismo.over_sampling.GlowOversampler`
 rejects decoded samples whose statistics leave the class's range, and
 :func:`sklearn_seismo.metrics.artefact_statistics` reports them for any
 generated samples. Both compute the moments here; they differ only in what
-they call a dead trace and a silent sample, which are parameters.
+they call a dead trace and a silent sample, which are parameters. The quiet
+share (gaps and dead traces a generator may fill in) is reported by the
+metrics only; the acceptance test does not use it yet.
 
 The callers pass their arrays in their own memory layout and name the time
 axis: reducing along another layout changes the floating-point summation
