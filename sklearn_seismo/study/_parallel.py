@@ -12,6 +12,7 @@ whichever process happened to run the fit.
 import math
 import os
 import re
+import sys
 import time
 import traceback
 import warnings
@@ -268,8 +269,6 @@ class _LineProgress:
 @contextmanager
 def _progress(total, verbose, desc):
     """A progress bar on a terminal, plain lines in a log, nothing if quiet."""
-    import sys
-
     if not verbose:
         yield _NoProgress()
         return
