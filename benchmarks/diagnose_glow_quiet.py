@@ -1,0 +1,239 @@
+"""Do GlowOversampler's samples keep the gaps and dead traces of the rare class?
+
+The rare class of a seismic quality task is often defined by faults that are
+runs of (near) zeros: dead traces, gaps, dead channels. This script measures
+how much of that quiet a generator keeps, with
+``artefact_ratios(real, synthetic)["quiet_fraction"]``: the mean share of
+values at or below 1 % of a sample's RMS among the synthetic samples, divided
+by that share among the real rare-class training samples (1 = kept, 0 = all
+filled in).
+
+For each data set of the study suite and each of its first ``--seeds``
+training sets (the draws of ``--suite full``'s holdout protocol), it fits the
+full preset's ``GlowOversampler`` on the training set and compares 300 of its
+samples with 300 of SMOTE's and of random oversampling's. On the first
+training set it also decodes latent interpolations of random pairs of real
+rare samples at several ``lam`` (``GlowOversampler.interpolate``; 0 gives the
+first parent back) against the data-space midpoint of the same pairs: how far
+from a training point the quiet is lost.
+
+With ``--cache`` set to the cache folder of a ``--suite full`` run, the flows
+come from that cache (seconds); without it every flow is trained (minutes per
+training set on 2 cores). Writes ``glow_quiet.md`` and ``glow_quiet.png`` to
+``benchmarks/results/``::
+
+    OMP_NUM_THREADS=1 python benchmarks/diagnose_glow_quiet.py --cache CACHE
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+DATASETS = ("gathers32_easy", "gathers32_hard", "gathers64_easy", "waveform_quality")
+SAMPLERS = ("glow", "smote", "random")
+LAMBDAS = (0.0, 0.01, 0.1, 0.5)
+N_SYNTHETIC = 300
+N_PAIRS = 200
+MINORITY = "bad"
+
+
+def _glow(bench, sample_shape, cache):
+    import joblib
+
+    from sklearn_seismo.study._suite import SUITES, _estimators
+
+    cfg = SUITES["full"]
+    memory = None if cache is None else joblib.Memory(cache, verbose=0)
+    # the suite's own glow template, so that a --suite full cache is hit
+    _, glow, _ = _estimators(
+        bench,
+        sample_shape,
+        {"classifier": dict(cfg["classifier"]), "glow": dict(cfg["glow"])},
+        "cpu",
+        0,
+        memory,
+    )
+    return glow
+
+
+def run(name, seed, cache, sweep):
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+
+    from sklearn_seismo.datasets import BENCHMARKS
+    from sklearn_seismo.metrics import artefact_ratios, artefact_statistics
+    from sklearn_seismo.study._arms import AddSamples
+    from sklearn_seismo.utils import flatten_samples
+
+    bench = BENCHMARKS[name]
+    X, y = bench.holdout[0](bench.n_samples, seed)
+    y = np.asarray(y)
+    Xf, shape = flatten_samples(np.asarray(X, dtype=np.float32), None)
+    time_axis = -1 if bench.layout == "waveforms" else 1
+    real = Xf[y == MINORITY].reshape(-1, *shape)
+    n_real = len(real)
+    strategy = AddSamples(MINORITY, N_SYNTHETIC)
+    glow = _glow(bench, shape, cache).set_params(
+        sampling_strategy=strategy, sample_shape=shape
+    )
+    samplers = {
+        "glow": glow,
+        "smote": SMOTE(
+            sampling_strategy={MINORITY: n_real + N_SYNTHETIC}, random_state=0
+        ),
+        "random": RandomOverSampler(
+            sampling_strategy={MINORITY: n_real + N_SYNTHETIC}, random_state=0
+        ),
+    }
+    row = {"dataset": name, "seed": seed, "n_real": n_real}
+    t0 = time.perf_counter()
+    for tag, sampler in samplers.items():
+        X_res, _ = sampler.fit_resample(Xf, y)
+        synth = X_res[len(Xf) :].reshape(-1, *shape)
+        ratios = artefact_ratios(real, synth, time_axis=time_axis)
+        row[f"{tag} quiet"] = ratios["quiet_fraction"]
+        row[f"{tag} crest"] = ratios["crest_factor"]
+        row[f"{tag} kurtosis"] = ratios["kurtosis"]
+    row["seconds"] = time.perf_counter() - t0
+    row["real quiet share"] = float(
+        np.mean(artefact_statistics(real, time_axis=time_axis)["quiet_fraction"])
+    )
+    if sweep:
+        rng = np.random.default_rng(0)
+        a = rng.integers(n_real, size=N_PAIRS)
+        b = (a + 1 + rng.integers(n_real - 1, size=N_PAIRS)) % n_real
+        for lam in LAMBDAS:
+            decoded = glow.interpolate(real[a], real[b], lam, cls=MINORITY)
+            row[f"lam {lam}"] = artefact_ratios(real, decoded, time_axis=time_axis)[
+                "quiet_fraction"
+            ]
+        midpoint = 0.5 * real[a] + 0.5 * real[b]
+        row["data midpoint"] = artefact_ratios(real, midpoint, time_axis=time_axis)[
+            "quiet_fraction"
+        ]
+    return row
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--seeds", type=int, default=2, help="training sets each")
+    parser.add_argument("--cache", default=None, help="a --suite full cache folder")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    rows = []
+    for name in args.datasets.split(","):
+        for i in range(args.seeds):
+            # the suite's holdout training seeds: random_state + 2 i
+            row = run(name, 2 * i, args.cache, sweep=i == 0)
+            rows.append(row)
+            print(
+                f"{name} seed {row['seed']}: quiet ratio glow "
+                f"{row['glow quiet']:.2f}, SMOTE {row['smote quiet']:.2f}, random "
+                f"{row['random quiet']:.2f} ({row['seconds']:.1f} s)",
+                flush=True,
+            )
+    write(rows, args, time.perf_counter() - started)
+
+
+def write(rows, args, wall):
+    import torch
+
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cache = " --cache CACHE" if args.cache else ""
+    lines = [
+        "# Do GlowOversampler's samples keep the quiet of the rare class?",
+        "",
+        f"- Command: `OMP_NUM_THREADS=1 python benchmarks/diagnose_glow_quiet.py "
+        f"--datasets {args.datasets} --seeds {args.seeds}{cache}`"
+        + (
+            " (CACHE: the cache folder of a `--suite full` run, so the flows are "
+            "the suite's own)"
+            if args.cache
+            else ""
+        ),
+        f"- Machine: {os.cpu_count()}-core CPU ({platform.machine()}), no GPU; "
+        f"torch {torch.__version__}, {torch.get_num_threads()} torch thread(s); "
+        f"wall time {wall:.0f} s",
+        f"- Date: {date}",
+        f"- GlowOversampler: the `--suite full` preset; {N_SYNTHETIC} synthetic "
+        "samples per sampler and training set; training sets = the suite's "
+        "holdout draws (seeds 0, 2, ...)",
+        "",
+        "Quiet ratio = mean share of values at or below 1 % of a sample's RMS "
+        "among the synthetic samples / the same among the real *bad* training "
+        "samples (`artefact_ratios(...)['quiet_fraction']`). 1: the gaps and "
+        "dead traces are kept; 0: all filled in.",
+        "",
+        "| data set | seed | real bad | real quiet share | quiet ratio glow "
+        "| SMOTE | random | glow crest ratio | glow kurtosis ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['dataset']} | {r['seed']} | {r['n_real']} | "
+            f"{r['real quiet share']:.3f} | {r['glow quiet']:.2f} | "
+            f"{r['smote quiet']:.2f} | {r['random quiet']:.2f} | "
+            f"{r['glow crest']:.2f} | {r['glow kurtosis']:.2f} |"
+        )
+    lines += [
+        "",
+        f"## How far from a training point the quiet is lost (first training set, "
+        f"{N_PAIRS} random pairs of real bad samples)",
+        "",
+        "Quiet ratio of `GlowOversampler.interpolate(X_a, X_b, lam)` (no "
+        "acceptance test; lam 0 gives `X_a` back, so it differs from 1 only by "
+        "which samples the pairs drew) and of the data-space midpoint of the "
+        "same pairs.",
+        "",
+        "| data set | "
+        + " | ".join(f"lam {lam}" for lam in LAMBDAS)
+        + " | data midpoint |",
+        "|---|" + "---|" * (len(LAMBDAS) + 1),
+    ]
+    for r in rows:
+        if "data midpoint" in r:
+            lines.append(
+                f"| {r['dataset']} | "
+                + " | ".join(f"{r[f'lam {lam}']:.2f}" for lam in LAMBDAS)
+                + f" | {r['data midpoint']:.2f} |"
+            )
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "glow_quiet.md"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    plot(rows)
+
+
+def plot(rows):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(r["dataset"] for r in rows))
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    width = 0.8 / len(SAMPLERS)
+    for k, tag in enumerate(SAMPLERS):
+        for i, name in enumerate(names):
+            values = [r[f"{tag} quiet"] for r in rows if r["dataset"] == name]
+            x = i + (k - (len(SAMPLERS) - 1) / 2) * width
+            ax.bar(
+                x, np.mean(values), width, color=f"C{k}", label=tag if i == 0 else None
+            )
+            ax.plot([x] * len(values), values, "k.", ms=4)
+    ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names, fontsize=8)
+    ax.set_ylabel("quiet ratio (synthetic / real bad)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(RESULTS, "glow_quiet.png"), dpi=110)
+
+
+if __name__ == "__main__":
+    main()
