@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
+from ..utils._artefacts import quiet_mask
 from ..utils._layout import is_waveform_shape
 from ..utils._random import seed_from_random_state
 from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
@@ -168,6 +169,15 @@ class GlowOversampler(BaseOverSampler):
         How far beyond the class's own range a decoded sample may go and
         still be accepted (bits/dim: additive; crest factor and kurtosis: a
         factor ``1 + acceptance_margin``).
+    quiet_level : float or None, default=None
+        Carry the quiet parts of the nearer parent into each synthetic sample:
+        where that parent's values are at or below ``quiet_level`` times its
+        RMS (gaps, dead traces and dead channels), the sample takes the
+        parent's values instead of the decoded ones, before the acceptance
+        test. A continuous flow fills such runs of zeros with low-level
+        signal (see Notes). ``None`` returns the decode as it is; ``0.01``
+        (-40 dB) is the level of the quiet share that
+        :func:`~sklearn_seismo.metrics.artefact_statistics` reports.
     memory : None, str or joblib.Memory, default=None
         Caches pretraining and each fine-tuning on their inputs (parameters,
         normalised data, seed, device), so two samplers that see the same
@@ -327,6 +337,7 @@ class GlowOversampler(BaseOverSampler):
         ],
         "temperature": [Interval(numbers.Real, 0, None, closed="left")],
         "acceptance_margin": [Interval(numbers.Real, 0, None, closed="left")],
+        "quiet_level": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "memory": [None, str, HasMethods(["cache"])],
         "device": [str],
         "n_dim": [
@@ -364,6 +375,7 @@ class GlowOversampler(BaseOverSampler):
         k_neighbors=5,
         temperature=0.0,
         acceptance_margin=0.5,
+        quiet_level=None,
         memory=None,
         device="auto",
         n_dim="auto",
@@ -391,6 +403,7 @@ class GlowOversampler(BaseOverSampler):
         self.k_neighbors = k_neighbors
         self.temperature = temperature
         self.acceptance_margin = acceptance_margin
+        self.quiet_level = quiet_level
         self.memory = memory
         self.device = device
         self.n_dim = n_dim
@@ -742,6 +755,18 @@ class GlowOversampler(BaseOverSampler):
         ok = finite & latent.accept(self.acceptance_bounds_[cls], bpd, crest, kurt)
         return xn, ok
 
+    def _carry_quiet(self, x, parents):
+        """Copy the quiet values of ``parents`` into decoded samples ``x``.
+
+        Both are in the padded flow layout; ``x`` is changed in place.
+        """
+        if self.quiet_level is None:
+            return x
+        xc, pc = self._crop(x), self._crop(parents)
+        mask = quiet_mask(pc, level=self.quiet_level)
+        xc[mask] = pc[mask]
+        return x
+
     def _generate(self, cls, n_samples, rs):
         cls, flow = self._check_class(cls)
         if n_samples == 0:
@@ -779,7 +804,9 @@ class GlowOversampler(BaseOverSampler):
                     zm + self.temperature * torch.randn(zm.shape, generator=gen)
                     for zm in mixed
                 ]
-            xn, ok = self._check_decoded(cls, self._decode_t(flow, mixed))
+            x = self._decode_t(flow, mixed)
+            x = self._carry_quiet(x, Xn[np.where(lam < 0.5, a, b)])
+            xn, ok = self._check_decoded(cls, x)
             if attempt <= _MAX_REDRAWS:
                 n_decoded += len(todo)
                 n_first += int(ok.sum())
@@ -897,7 +924,9 @@ class GlowOversampler(BaseOverSampler):
             self._encode_t(flow, Xa), self._encode_t(flow, Xb), lam, self.interpolation
         )
         scales = np.exp((1.0 - lam) * np.log(sa) + lam * np.log(sb))
-        x = self._from_flow_layout(self._decode_t(flow, zs))
+        nearer = (lam < 0.5).reshape(-1, *([1] * (Xa.ndim - 1)))
+        x = self._carry_quiet(self._decode_t(flow, zs), np.where(nearer, Xa, Xb))
+        x = self._from_flow_layout(x)
         rms = np.sqrt(np.mean(np.square(x.reshape(len(x), -1), dtype=np.float64), 1))
         with np.errstate(all="ignore"):
             factor = np.where(rms > 0, scales / rms, scales)

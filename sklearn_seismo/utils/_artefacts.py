@@ -6,7 +6,9 @@ rejects decoded samples whose statistics leave the class's range, and
 generated samples. Both compute the moments here; they differ only in what
 they call a dead trace and a silent sample, which are parameters. The quiet
 share (gaps and dead traces a generator may fill in) is reported by the
-metrics only; the acceptance test does not use it yet.
+metrics; the oversampler's ``quiet_level`` option uses the quiet mask to
+carry a parent's gaps into its synthetic samples (the acceptance test does
+not use it).
 
 The callers pass their arrays in their own memory layout and name the time
 axis: reducing along another layout changes the floating-point summation
@@ -15,7 +17,7 @@ order, so the values would no longer be the same to the last bit.
 
 import numpy as np
 
-__all__ = ["crest_factor", "quiet_fraction", "trace_kurtosis"]
+__all__ = ["crest_factor", "quiet_fraction", "quiet_mask", "trace_kurtosis"]
 
 DEAD_TRACE_RULES = ("trace", "sample")
 
@@ -53,6 +55,36 @@ def crest_factor(X, *, silent=0.0):
         return np.divide(peak, rms, out=np.full_like(rms, silent), where=rms > 0)
 
 
+def quiet_mask(X, *, level=0.01):
+    """Where each sample's values are at or below ``level`` times its RMS.
+
+    Gaps, dead traces and dead channels are runs of (near) zeros. A silent
+    sample is quiet everywhere.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Samples, any layout (the RMS is over each whole sample).
+    level : float, default=0.01
+        Threshold relative to the sample's RMS (0.01 is -40 dB).
+
+    Returns
+    -------
+    mask : ndarray of bool, of the shape of ``X``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seismo.utils._artefacts import quiet_mask
+    >>> quiet_mask(np.array([[1.0, -1.0, 0.0, 0.005]]))
+    array([[False, False,  True,  True]])
+    """
+    X = np.asarray(X)
+    flat = np.abs(X.astype(np.float64, copy=False).reshape(len(X), -1))
+    rms = np.sqrt(np.mean(flat**2, axis=1, keepdims=True))
+    return (flat <= level * rms).reshape(X.shape)
+
+
 def quiet_fraction(X, *, level=0.01):
     """Share of each sample's values at or below ``level`` times its RMS.
 
@@ -79,9 +111,7 @@ def quiet_fraction(X, *, level=0.01):
     >>> quiet_fraction(np.array([[1.0, -1.0, 0.0, 0.0], [1.0, 2.0, -1.0, 0.5]]))
     array([0.5, 0. ])
     """
-    flat = np.abs(np.asarray(X, dtype=np.float64).reshape(len(X), -1))
-    rms = np.sqrt(np.mean(flat**2, axis=1, keepdims=True))
-    return np.mean(flat <= level * rms, axis=1)
+    return np.mean(quiet_mask(X, level=level).reshape(len(X), -1), axis=1)
 
 
 def trace_kurtosis(X, axis, *, dead="trace"):

@@ -15,6 +15,7 @@ from sklearn_seismo.over_sampling import (
     _glow_latent,
     _glow_training,
 )
+from sklearn_seismo.utils._artefacts import quiet_mask
 
 from ._standin import StandInFlow, api
 
@@ -502,3 +503,46 @@ def test_verbose_shows_progress(capsys):
     X, y = _data(counts=(10, 5))
     GlowOversampler(**TINY, verbose=1, random_state=0).fit(X, y)
     assert "Glow[b]" in capsys.readouterr().err
+
+
+def _gappy(counts=(30, 16), seed=0):
+    """Class b: every gather has 2 dead traces, at another place in each."""
+    X, y = _data(shape=(8, 16), counts=counts, seed=seed)
+    rng = np.random.RandomState(seed + 1)
+    for i in np.flatnonzero(y == "b"):
+        start = rng.randint(0, 15)
+        X[i, :, start : start + 2] = 0.0
+    return X, y
+
+
+def test_quiet_level_carries_the_nearer_parents_gaps():
+    X, y = _gappy()
+    Xb = X[y == "b"]
+    dead = Xb == 0
+    off = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    on = GlowOversampler(**TINY, quiet_level=0.01, random_state=0).fit(X, y)
+    a, b = Xb[:8], Xb[8:16]
+    for lam, parent in ((0.3, dead[:8]), (0.7, dead[8:16])):
+        mixed_on = on.interpolate(a, b, lam, "b")
+        mixed_off = off.interpolate(a, b, lam, "b")
+        assert np.all(mixed_on[parent] == 0)
+        # without the option the flow's decode fills most of the parent's gaps
+        assert np.mean(mixed_off[parent] == 0) < 0.5
+        # elsewhere the decode is kept, up to each sample's renormalisation
+        kept = ~quiet_mask(np.where(lam < 0.5, a, b))
+        for k in range(8):
+            ratio = mixed_on[k][kept[k]] / mixed_off[k][kept[k]]
+            np.testing.assert_allclose(ratio, ratio[0], rtol=1e-4)
+    # generated samples keep a real gap's share of dead values
+    real_share = np.mean(dead.reshape(16, -1), axis=1)
+    share_on = np.mean(on.sample(50, "b").reshape(50, -1) == 0, axis=1)
+    share_off = np.mean(off.sample(50, "b").reshape(50, -1) == 0, axis=1)
+    assert share_on.min() >= real_share.min()
+    assert share_off.mean() < 0.5 * share_on.mean()
+    assert not np.any(dead.reshape(16, -1).all(axis=1))  # the data had signal
+
+
+def test_quiet_level_is_validated():
+    X, y = _gappy()
+    with pytest.raises(ValueError, match="quiet_level"):
+        GlowOversampler(**TINY, quiet_level=1.5).fit(X, y)
