@@ -17,15 +17,13 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_augmentation.py [--quick]``
 """
 
 import argparse
-import datetime
 import os
-import platform
 import resource
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _provenance import header
 
 from sklearn_seismo.augmentation import AddNoise, ChannelDropout, Compose, RandomShift
 from sklearn_seismo.augmentation import _base as augmentation_base
@@ -134,23 +132,20 @@ def main(argv=None):
         batch_times.append(timed(in_batches, label=label)[0])
     times["vectorised, batches of 32 (classifier hook)"] = batch_times
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    load = os.getloadavg()[0]
 
     median = {k: float(np.median(v)) for k, v in times.items()}
     vec = median["vectorised Compose.augment_batch"]
     loop = median["per-sample NumPy loop"]
     target_met = vec < 5.0 * args.n_samples / 10_000
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     command = "OMP_NUM_THREADS=1 python benchmarks/bench_augmentation.py" + (
         " --quick" if args.quick else ""
     )
     lines = [
-        "# Augmentation: vectorised batch hook vs per-sample loop",
-        "",
-        f"- command: `{command}`",
-        f"- machine: 2-core CPU, no GPU ({platform.machine()}), shared with parallel "
-        f"jobs; Python {sys.version.split()[0]}, NumPy {np.__version__}",
-        f"- date: {date}",
+        *header(
+            "Augmentation: vectorised batch hook vs per-sample loop",
+            command,
+            packages=("numpy", "scipy"),
+        ),
         f"- data: float32 ({args.n_samples}, 3, 3000): {args.n_samples:,} "
         f"three-component 30 s windows at 100 Hz "
         f"({X.nbytes / 2**20:.0f} MiB); {args.repeats} interleaved repeats, "
@@ -158,8 +153,7 @@ def main(argv=None):
         "- augmentation: `Compose([RandomShift(), AddNoise(snr_db=(0, 20)), "
         "ChannelDropout()])` (full-window circular shift, Gaussian noise at a "
         "per-sample SNR, 1 or 2 of 3 components zeroed)",
-        f"- peak resident memory of the process: {peak_mib:.0f} MiB; "
-        f"1-min load average at the end: {load:.1f} (other jobs share the CPU)",
+        f"- peak resident memory of the process: {peak_mib:.0f} MiB",
         f"- threads: Gaussian noise is drawn by {n_threads} thread(s) in blocks "
         "(each block seeded from the batch generator, so results do not depend "
         "on the thread count); everything else is single-threaded NumPy",
@@ -211,7 +205,7 @@ def main(argv=None):
         ax.plot(times[n], [n] * len(times[n]), "k.", ms=4)
     ax.axvline(5.0 * args.n_samples / 10_000, color="tab:red", ls="--", label="target")
     ax.set_xlabel(f"seconds for {args.n_samples:,} windows of 3 x 3000 (float32)")
-    ax.set_title("Augmentation throughput, 2-core CPU (shared), no GPU")
+    ax.set_title(f"Augmentation throughput, {os.cpu_count()} logical cores")
     ax.invert_yaxis()
     ax.legend()
     fig.savefig(RESULTS / "augmentation.png", dpi=110)

@@ -24,10 +24,7 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_classifiers.py [--quick]
 """
 
 import argparse
-import datetime
 import gc
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -38,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import torch
+from _provenance import header
 from torch.utils.data import DataLoader, TensorDataset
 
 from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
@@ -192,30 +190,17 @@ def main(argv=None):
 def write_results(cases, args, sizes, repeats):
     device = args.device
     RESULTS.mkdir(exist_ok=True)
-    if device == "cuda":
-        machine = torch.cuda.get_device_name(0)
-    else:
-        # The load says whether other jobs shared the cores; the script
-        # cannot know it otherwise.
-        try:
-            load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-        except (AttributeError, OSError):  # no load average on this system
-            load = "unknown"
-        machine = (
-            f"{os.cpu_count()}-core CPU, no GPU, load average at the end "
-            f"(1/5/15 min) {load}"
-        )
     stem = "classifiers" if device == "cpu" else "classifiers_gpu"
     cmd = "OMP_NUM_THREADS=1 python benchmarks/bench_classifiers.py " + " ".join(
         sys.argv[1:]
     )
     lines = [
-        "# Classifier training: skorch estimator vs plain PyTorch loop",
-        "",
-        f"- command: `{cmd.strip()}`",
-        f"- machine: {machine}; {platform.machine()}, torch {torch.__version__}, "
-        f"{torch.get_num_threads()} torch thread(s)",
-        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        *header(
+            "Classifier training: skorch estimator vs plain PyTorch loop",
+            cmd.strip(),
+            packages=("torch", "skorch"),
+        ),
+        f"- device: {device}; {torch.get_num_threads()} torch thread(s)",
         f"- data: {sizes['Miniception 64x64']} random 64x64 gathers, "
         f"{sizes['ResNet 3x3000']} random 3x3000 waveforms, 3 string labels; "
         f"{EPOCHS} epochs per run (module construction included), one warm-up "

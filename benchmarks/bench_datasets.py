@@ -16,14 +16,11 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py [--quick]``
 """
 
 import argparse
-import datetime
-import os
-import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _provenance import header
 from pylops.utils.seismicevents import hyperbolic2d, linear2d
 from pylops.utils.wavelets import ricker
 from scipy.signal import butter, sosfiltfilt
@@ -166,15 +163,12 @@ def main(argv=None):
     cmd = "OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py" + (
         " --quick" if args.quick else ""
     )
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# make_shot_gathers benchmark",
-        "",
-        f"- command: `{cmd}`",
-        f"- machine: 2-core CPU, no GPU, shared with parallel jobs "
-        f"({platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} logical cores, Python {sys.version.split()[0]})",
-        f"- date: {date}",
+        *header(
+            "make_shot_gathers benchmark",
+            cmd,
+            packages=("numpy", "scipy", "pylops", "obspy"),
+        ),
         f"- repeats: {repeats} interleaved, best reported (all: see below)",
         "",
         "## Generation time, 5,223 gathers of 64 x 64 (target < 10 s)",

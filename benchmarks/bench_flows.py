@@ -24,17 +24,17 @@ Run (about 8 minutes)::
 """
 
 import argparse
-import datetime
 import json
 import math
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import threading
 import time
+
+from _provenance import header
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -377,8 +377,6 @@ def write_report(speed, memory, args, elapsed):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import normflows
-    import torch
 
     os.makedirs(RESULTS, exist_ok=True)
     warm = 2  # first steps include one-off allocations
@@ -439,20 +437,15 @@ def write_report(speed, memory, args, elapsed):
     def yes(ok):
         return "**met**" if ok else "**not met**"
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    try:
-        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        load = "unknown"
     lines = [
-        "# Glow benchmark: sklearn_seismo.flows vs normflows",
-        "",
-        f"- Command: `python benchmarks/bench_flows.py --repeats {args.repeats} "
-        f"--train-steps {args.train_steps} --memory-steps {args.memory_steps} "
-        f"--threads {' '.join(map(str, threads))}` ({elapsed / 60:.1f} min)",
-        f"- Machine: {os.cpu_count()}-core CPU, no GPU ({platform.machine()}); "
-        f"load average at the end of the run (1/5/15 min): {load}",
-        f"- Date: {date}; torch {torch.__version__}, normflows {normflows.__version__}",
+        *header(
+            "Glow benchmark: sklearn_seismo.flows vs normflows",
+            f"python benchmarks/bench_flows.py --repeats {args.repeats} "
+            f"--train-steps {args.train_steps} --memory-steps {args.memory_steps} "
+            f"--threads {' '.join(map(str, threads))}",
+            wall_s=elapsed,
+            packages=("torch", "normflows"),
+        ),
         "- Configuration: 3 levels x 8 steps x 64 hidden channels, affine "
         "couplings, input 1 x 64 x 64 "
         "(synthetic shot gathers from `make_shot_gathers`, peak-normalised, 8-bit "

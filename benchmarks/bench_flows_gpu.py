@@ -22,13 +22,13 @@ without one it exits with status 2 and writes nothing. Run::
 """
 
 import argparse
-import datetime
 import gc
 import os
-import platform
 import statistics
 import sys
 import time
+
+from _provenance import header
 
 IMAGE = (896, 640)
 PAPER = dict(n_levels=6, n_steps=15, hidden_channels=96, attention_levels=1)
@@ -178,25 +178,20 @@ def main(argv=None):
         print("no CUDA GPU: nothing measured", file=sys.stderr)
         return 2
     os.makedirs(args.out_dir, exist_ok=True)
-    props = torch.cuda.get_device_properties(0)
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    machine = (
-        f"{props.name} ({props.total_memory / 2**30:.0f} GiB), "
-        f"{os.cpu_count()} CPU cores ({platform.machine()}); torch "
-        f"{torch.__version__}, CUDA {torch.version.cuda}"
-    )
+    cuda = f"CUDA {torch.version.cuda}"
     if "bench" in args.parts:
-        bench(args, props, date, machine)
+        bench(args, cuda)
     if "check" in args.parts:
         started = time.time()
         check = train_check()
         lines = [
-            "# The estimators train on a GPU",
-            "",
-            "- Command: `python benchmarks/bench_flows_gpu.py --parts check` "
-            f"({time.time() - started:.0f} s)",
-            f"- Machine: {machine}",
-            f"- Date: {date}",
+            *header(
+                "The estimators train on a GPU",
+                "python benchmarks/bench_flows_gpu.py --parts check",
+                wall_s=time.time() - started,
+                packages=("torch", "skorch"),
+                details=[cuda],
+            ),
             "",
             "`GlowOversampler(device='cuda')` (2 levels x 2 steps x 16 hidden, 3 "
             "epochs after 2 of pretraining) and "
@@ -213,7 +208,7 @@ def main(argv=None):
     return 0
 
 
-def bench(args, props, date, machine):
+def bench(args, cuda):
     """The paper-size model: batch search, speed and memory; writes flows_gpu.*."""
     import torch
 
@@ -236,15 +231,20 @@ def bench(args, props, date, machine):
     elapsed = time.time() - started
     n_params = sum(p.numel() for p in _model(False).parameters())
     lines = [
-        "# Paper-size Glow on a GPU",
-        "",
-        f"- Command: `python benchmarks/bench_flows_gpu.py --parts bench --steps "
-        f"{args.steps} --max-batch {args.max_batch} --time-limit "
-        f"{args.time_limit:g}` ({elapsed / 60:.1f} min)",
-        f"- Machine: {machine}; cuDNN TF32 "
-        f"{'on' if torch.backends.cudnn.allow_tf32 else 'off'} (torch default), "
-        f"matmul TF32 {'on' if torch.backends.cuda.matmul.allow_tf32 else 'off'}",
-        f"- Date: {date}",
+        *header(
+            "Paper-size Glow on a GPU",
+            f"python benchmarks/bench_flows_gpu.py --parts bench --steps "
+            f"{args.steps} --max-batch {args.max_batch} --time-limit "
+            f"{args.time_limit:g}",
+            wall_s=elapsed,
+            packages=("torch",),
+            details=[
+                f"{cuda}; cuDNN TF32 "
+                f"{'on' if torch.backends.cudnn.allow_tf32 else 'off'} (torch "
+                "default), matmul TF32 "
+                f"{'on' if torch.backends.cuda.matmul.allow_tf32 else 'off'}"
+            ],
+        ),
         f"- Model: `Glow(1, n_dim=2, n_levels=6, n_steps=15, hidden_channels=96, "
         f"attention_levels=1, coupling='affine')`, {n_params:,} parameters, on "
         f"1 x {IMAGE[0]} x {IMAGE[1]} inputs (8-bit quantised noise, "
@@ -295,7 +295,8 @@ def bench(args, props, date, machine):
         ax.bar(labels, [rows[m][key] for m in (False, True)], color=["C0", "C2"])
         ax.set_title(title, fontsize=10)
     fig.suptitle(
-        f"Glow 6 x 15 x 96 (+attention), 1 x {IMAGE[0]} x {IMAGE[1]} -- {props.name}",
+        f"Glow 6 x 15 x 96 (+attention), 1 x {IMAGE[0]} x {IMAGE[1]} -- "
+        f"{torch.cuda.get_device_name(0)}",
         fontsize=10,
     )
     fig.tight_layout()

@@ -35,13 +35,13 @@ Run (two processes, one per size; about 15 minutes on 2 cores)::
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import sys
 import time
 import warnings
+
+from _provenance import header, machine, now
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -169,10 +169,18 @@ def report(paths):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = []
+    rows, runs = [], []
     for p in paths:
         with open(p) as f:
-            rows += json.load(f)["rows"]
+            data = json.load(f)
+        rows += data["rows"]
+        run = data.get("run")
+        runs.append(
+            f"`{run['command']}` ({run['date']}; {run['machine']}; "
+            f"{run['wall_s'] / 60:.1f} min)"
+            if run
+            else f"`{p}`: written before runs recorded their machine"
+        )
     for r in rows:
         r["gap"] = r["bpd_heldout"] - r["bpd_train"]
         r["good_minus_bad"] = r["bpd_heldout_good"] - r["bpd_heldout"]
@@ -188,15 +196,16 @@ def report(paths):
 
     seeds = sorted({r["seed"] for r in rows})
     lines = [
-        "# GlowOversampler ablation: paper mode vs pretrain + fine-tune",
-        "",
-        "Command: `python benchmarks/bench_glow_ablation.py --shape 32 --n-samples "
-        "800 --out /tmp/abl32.json` and `--shape 64 --n-samples 800 --arms paper "
-        "pre-affine pre-additive --out /tmp/abl64.json` (two processes at once, "
-        "one torch thread each), then `--report /tmp/abl32.json /tmp/abl64.json`. "
-        f"Date: {datetime.date.today()}. Machine: {platform.platform()}, "
-        f"{os.cpu_count()} CPUs shared with other jobs (load 3-13; CPU seconds "
-        "are process time, inflated by the contention).",
+        *header(
+            "GlowOversampler ablation: paper mode vs pretrain + fine-tune",
+            "python benchmarks/bench_glow_ablation.py --report " + " ".join(paths),
+            packages=("numpy", "torch"),
+            details=[
+                "measured by: " + "; ".join(runs) + ". CPU seconds are process "
+                "time, inflated when other jobs share the cores (see the load "
+                "averages)."
+            ],
+        ),
         "",
         f"Seeds: {seeds}; 800 gathers per seed (about 14 bad: 11 for training, "
         "3 held out); flow 3 levels x 4 steps x 32 channels, batch 16. Mean "
@@ -292,12 +301,21 @@ def main(argv=None):
     if args.report:
         report(args.report)
         return
-    rows = []
+    rows, started = [], time.time()
+    command = "python benchmarks/bench_glow_ablation.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
     for seed in args.seeds:
         rows += run_one(args.shape, seed, args.n_samples, args.arms)
         if args.out:
+            run = {
+                "command": command,
+                "machine": machine(),
+                "date": now(),
+                "wall_s": time.time() - started,
+            }
             with open(args.out, "w") as fh:
-                json.dump({"rows": rows, "args": vars(args)}, fh)
+                json.dump({"rows": rows, "args": vars(args), "run": run}, fh)
 
 
 if __name__ == "__main__":

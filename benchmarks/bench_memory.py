@@ -24,10 +24,8 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_memory.py [--quick]``
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -35,6 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _provenance import header
 
 ROOT = Path(__file__).resolve().parents[1]
 # Measure the checkout this script lives in, not an installed copy.
@@ -156,20 +155,13 @@ def plot(rows, path):
 
 def write_markdown(rows, diffs, sizes, args, elapsed, path):
     lines = [
-        "# Peak memory of Bandpass, RandomBandpass and TimeStretch",
-        "",
-        f"Command: `OMP_NUM_THREADS=1 python benchmarks/bench_memory.py"
-        f"{' --quick' if args.quick else ''} --max-naive-gb {args.max_naive_gb:g}`",
-        "",
-        f"Machine: {platform.platform()}, {platform.processor() or 'CPU'}, "
-        f"{os.cpu_count()} cores, "
-        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB;"
-        f" shared with other jobs (load average at the end "
-        f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}). "
-        f"Python {platform.python_version()}, NumPy {np.__version__}.",
-        "",
-        f"Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; "
-        f"total run {elapsed / 60:.1f} min.",
+        *header(
+            "Peak memory of Bandpass, RandomBandpass and TimeStretch",
+            "OMP_NUM_THREADS=1 python benchmarks/bench_memory.py"
+            f"{' --quick' if args.quick else ''} --max-naive-gb {args.max_naive_gb:g}",
+            wall_s=elapsed,
+            packages=("numpy", "scipy"),
+        ),
         "",
         "Each row is one subprocess: float32 `(n, 3, 1000)` input, `fit` on one "
         "sample, `transform` on the batch. *peak* is `ru_maxrss` of the process "

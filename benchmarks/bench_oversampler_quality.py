@@ -31,14 +31,13 @@ never are.
 """
 
 import argparse
-import datetime
 import os
-import platform
 import sys
 import tempfile
 import time
 
 import numpy as np
+from _provenance import header
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -302,32 +301,6 @@ def paired_tests(rows, size, arms, reference):
     return out
 
 
-def _machine():
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores"
-
-
-def _versions():
-    import imblearn
-    import scipy
-    import sklearn
-    import skorch
-    import torch
-
-    import sklearn_seismo
-
-    mods = (np, scipy, sklearn, imblearn, torch, skorch, sklearn_seismo)
-    return ", ".join(f"{m.__name__} {getattr(m, '__version__', '?')}" for m in mods)
-
-
 def write_report(rows, args, settings, wall, out):
     import csv
 
@@ -349,14 +322,21 @@ def write_report(rows, args, settings, wall, out):
             "ran)`"
         )
     lines = [
-        "# Oversampler quality: synthetic bad gathers and what they buy",
-        "",
-        f"- command: `{cmd}`",
-        f"- machine: {_machine()}; torch threads per worker: 1; "
-        f"{args.n_jobs} parallel (arm, seed) jobs",
-        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; "
-        f"wall time {wall / 60:.1f} min",
-        f"- versions: {_versions()}",
+        *header(
+            "Oversampler quality: synthetic bad gathers and what they buy",
+            cmd,
+            wall_s=wall,
+            packages=(
+                "numpy",
+                "scipy",
+                "scikit-learn",
+                "imbalanced-learn",
+                "torch",
+                "skorch",
+                "sklearn_seismo",
+            ),
+        ),
+        f"- torch threads per worker: 1; {args.n_jobs} parallel (arm, seed) jobs",
         f"- data: make_shot_gathers(n_train={args.n_train}) with training seeds "
         f"{list(args.seeds)}; one test set of {args.n_test} gathers "
         f"(seed {args.test_seed}) per size; sizes {list(args.sizes)}",

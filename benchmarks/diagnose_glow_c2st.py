@@ -24,12 +24,11 @@ difference along time (roughness). Writes ``glow_c2st.md`` and
 """
 
 import argparse
-import datetime
 import os
-import platform
 import time
 
 import numpy as np
+from _provenance import header
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -103,7 +102,6 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=[32, 64])
     parser.add_argument("--n-samples", type=int, default=800)
     args = parser.parse_args(argv)
-    import torch
 
     started = time.time()
     rows, info = [], []
@@ -120,17 +118,15 @@ def main(argv=None):
             [r[key] for r in rows if r["size"] == size and r["variant"] == variant]
         )
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# Why a classifier tells glow samples from real ones",
-        "",
-        f"- Command: `python benchmarks/diagnose_glow_c2st.py --seeds "
-        f"{' '.join(map(str, args.seeds))} --sizes "
-        f"{' '.join(map(str, args.sizes))} --n-samples {args.n_samples}` "
-        f"({elapsed / 60:.1f} min)",
-        f"- Machine: {os.cpu_count()}-core CPU ({platform.machine()}), no GPU; "
-        f"torch {torch.__version__}",
-        f"- Date: {date}",
+        *header(
+            "Why a classifier tells glow samples from real ones",
+            "python benchmarks/diagnose_glow_c2st.py --seeds "
+            f"{' '.join(map(str, args.seeds))} --sizes "
+            f"{' '.join(map(str, args.sizes))} --n-samples {args.n_samples}",
+            wall_s=elapsed,
+            packages=("numpy", "torch", "scikit-learn"),
+        ),
         "- Data: `make_shot_gathers(n_samples, shape=(size, size), "
         "random_state=seed)`; the real *bad* gathers of each data set "
         "("

@@ -28,12 +28,11 @@ training set on 2 cores). Writes ``glow_quiet.md`` and ``glow_quiet.png`` to
 """
 
 import argparse
-import datetime
 import os
-import platform
 import time
 
 import numpy as np
+from _provenance import header
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -151,26 +150,29 @@ def main(argv=None):
 def write(rows, args, wall):
     import torch
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cache = " --cache CACHE" if args.cache else ""
-    lines = [
-        "# Do GlowOversampler's samples keep the quiet of the rare class?",
-        "",
-        f"- Command: `OMP_NUM_THREADS=1 python benchmarks/diagnose_glow_quiet.py "
-        f"--datasets {args.datasets} --seeds {args.seeds}{cache}`"
-        + (
-            " (CACHE: the cache folder of a `--suite full` run, so the flows are "
-            "the suite's own)"
-            if args.cache
-            else ""
-        ),
-        f"- Machine: {os.cpu_count()}-core CPU ({platform.machine()}), no GPU; "
-        f"torch {torch.__version__}, {torch.get_num_threads()} torch thread(s); "
-        f"wall time {wall:.0f} s",
-        f"- Date: {date}",
-        f"- GlowOversampler: the `--suite full` preset; {N_SYNTHETIC} synthetic "
-        "samples per sampler and training set; training sets = the suite's "
-        "holdout draws (seeds 0, 2, ...)",
+    lines = header(
+        "Do GlowOversampler's samples keep the quiet of the rare class?",
+        "OMP_NUM_THREADS=1 python benchmarks/diagnose_glow_quiet.py "
+        f"--datasets {args.datasets} --seeds {args.seeds}{cache}",
+        wall_s=wall,
+        packages=("numpy", "torch", "imbalanced-learn"),
+        details=[
+            *(
+                [
+                    "CACHE: the cache folder of a `--suite full` run, so the flows "
+                    "are the suite's own"
+                ]
+                if args.cache
+                else []
+            ),
+            f"GlowOversampler: the `--suite full` preset; {N_SYNTHETIC} synthetic "
+            "samples per sampler and training set; training sets = the suite's "
+            "holdout draws (seeds 0, 2, ...); "
+            f"{torch.get_num_threads()} torch thread(s)",
+        ],
+    )
+    lines += [
         "",
         "Quiet ratio = mean share of values at or below 1 % of a sample's RMS "
         "among the synthetic samples / the same among the real *bad* training "

@@ -20,10 +20,10 @@ Run (about 2 minutes)::
 """
 
 import argparse
-import datetime
 import os
-import platform
 import time
+
+from _provenance import header
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -171,19 +171,15 @@ def profile(threads, repeats):
 
 
 def report(results, args, elapsed):
-    import torch
 
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# Profile of one Glow training step, per layer type",
-        "",
-        f"- Command: `python benchmarks/profile_flows.py --threads "
-        f"{' '.join(map(str, args.threads))} --repeats {args.repeats}` "
-        f"({elapsed:.0f} s)",
-        f"- Machine: {os.cpu_count()}-core CPU ({platform.machine()}, "
-        f"{platform.processor() or 'unknown CPU'}), no GPU; torch "
-        f"{torch.__version__}",
-        f"- Date: {date}",
+        *header(
+            "Profile of one Glow training step, per layer type",
+            "python benchmarks/profile_flows.py --threads "
+            f"{' '.join(map(str, args.threads))} --repeats {args.repeats}",
+            wall_s=elapsed,
+            packages=("torch",),
+        ),
         "- Model: `Glow(1, n_dim=2, n_levels=3, n_steps=8, hidden_channels=64)` "
         "(affine couplings), input 1 x 64 x 64, batch 16, Adam, as in "
         "`bench_flows.py`.",
