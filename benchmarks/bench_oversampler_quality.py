@@ -150,6 +150,7 @@ def _diagnostics(real, synth, heldout, seed):
     ratios = artefact_ratios(real, synth, time_axis=1)
     out["crest_ratio"] = ratios["crest_factor"]
     out["kurtosis_ratio"] = ratios["kurtosis"]
+    out["quiet_ratio"] = ratios["quiet_fraction"]
     out["likelihood_gap"] = likelihood_gap(real, synth, heldout, random_state=seed)
     return out
 
@@ -244,6 +245,7 @@ COLUMNS = (
     "novelty",
     "crest_ratio",
     "kurtosis_ratio",
+    "quiet_ratio",
     "likelihood_gap",
     "acceptance_rate",
     "sampler_cpu_s",
@@ -313,14 +315,16 @@ def write_report(rows, args, settings, wall, out):
         w.writerows(rows)
 
     arms = [a for a in (*args.arms, "ideal") if any(r["arm"] == a for r in rows)]
-    argv = [a for a in sys.argv[1:] if not a.startswith(("--from-csv", "--wall-s"))]
+    # the run's own command: without the report-only options and their values
+    argv, skip = [], False
+    for a in sys.argv[1:]:
+        if skip or a.startswith(("--from-csv=", "--wall-s=")):
+            skip = False
+        elif a in ("--from-csv", "--wall-s"):
+            skip = True
+        else:
+            argv.append(a)
     cmd = "python " + " ".join([os.path.relpath(sys.argv[0])] + argv)
-    if args.from_csv:
-        cmd += (
-            "` (report rewritten from the run's raw rows with `--from-csv`: the "
-            "run's own report step failed on an import of code changed while it "
-            "ran)`"
-        )
     lines = [
         *header(
             "Oversampler quality: synthetic bad gathers and what they buy",
@@ -335,6 +339,14 @@ def write_report(rows, args, settings, wall, out):
                 "skorch",
                 "sklearn_seismo",
             ),
+        ),
+        *(
+            [
+                "- report rewritten from that run's raw rows with `--from-csv`: "
+                "machine, versions and date above are the rewrite's"
+            ]
+            if args.from_csv
+            else []
         ),
         f"- torch threads per worker: 1; {args.n_jobs} parallel (arm, seed) jobs",
         f"- data: make_shot_gathers(n_train={args.n_train}) with training seeds "
@@ -354,7 +366,8 @@ def write_report(rows, args, settings, wall, out):
         "the test set's bad gathers, and `ideal` scores the other half as if it "
         "were synthetic (what a perfect generator would get). C2ST AUC: 0.5 = "
         "indistinguishable; novelty: 0 = copies, 1 = as new as fresh real "
-        "gathers; crest/kurtosis ratios: 1 = as peaky as real; likelihood gap "
+        "gathers; crest/kurtosis ratios: 1 = as peaky as real; quiet ratio: 1 = "
+        "as many gap and dead-trace values as real; likelihood gap "
         "(bits/dim): 0 = no memorisation.",
         "",
     ]
@@ -365,9 +378,9 @@ def write_report(rows, args, settings, wall, out):
             "Mean ± sd over seeds (F1 in %).",
             "",
             "| arm | F1 bad | macro F1 | bal. acc. | C2ST AUC | novelty | crest "
-            "ratio | kurtosis ratio | lik. gap | acceptance | sampler CPU s | "
-            "clf CPU s |",
-            "|---" * 12 + "|",
+            "ratio | kurtosis ratio | quiet ratio | lik. gap | acceptance | "
+            "sampler CPU s | clf CPU s |",
+            "|---" * 13 + "|",
         ]
         for arm in arms:
             v = {k: _values(rows, arm, size, k) for k in COLUMNS}
@@ -377,6 +390,7 @@ def write_report(rows, args, settings, wall, out):
                 f"| {_mean_sd(v['balanced_accuracy'], 100, 1)} "
                 f"| {_mean_sd(v['c2st_auc'])} | {_mean_sd(v['novelty'])} "
                 f"| {_mean_sd(v['crest_ratio'])} | {_mean_sd(v['kurtosis_ratio'])} "
+                f"| {_mean_sd(v['quiet_ratio'])} "
                 f"| {_mean_sd(v['likelihood_gap'], 1, 3)} "
                 f"| {_mean_sd(v['acceptance_rate'])} "
                 f"| {_mean_sd(v['sampler_cpu_s'], 1, 1)} "
