@@ -32,6 +32,7 @@ import os
 import time
 
 import numpy as np
+from _plots import grouped_bars
 from _provenance import header
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -229,20 +230,14 @@ def plot(rows):
 
     names = list(dict.fromkeys(r["dataset"] for r in rows))
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    width = 0.8 / len(SAMPLERS)
-    for k, tag in enumerate(SAMPLERS):
-        for i, name in enumerate(names):
-            values = [r[f"{tag} quiet"] for r in rows if r["dataset"] == name]
-            x = i + (k - (len(SAMPLERS) - 1) / 2) * width
-            ax.bar(
-                x, np.mean(values), width, color=f"C{k}", label=tag if i == 0 else None
-            )
-            ax.plot([x] * len(values), values, "k.", ms=4)
+    grouped_bars(
+        ax,
+        names,
+        SAMPLERS,
+        lambda name, tag: [r[f"{tag} quiet"] for r in rows if r["dataset"] == name],
+    )
     ax.axhline(1.0, color="grey", lw=0.8, ls="--")
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names, fontsize=8)
     ax.set_ylabel("quiet ratio (synthetic / real bad)")
-    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(RESULTS, "glow_quiet.png"), dpi=110)
 
