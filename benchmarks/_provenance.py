@@ -15,17 +15,6 @@ from importlib import metadata
 __all__ = ["header", "machine", "now", "versions"]
 
 
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def _memory_gib():
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -49,6 +38,9 @@ def machine():
     The load average says whether other jobs shared the cores while the
     benchmark ran (read it at the end of the run).
     """
+    # the study's own rule, so that study reports and benchmarks name a CPU alike
+    from sklearn_seismo.study._cli import _cpu_model
+
     memory = _memory_gib()
     parts = [
         _cpu_model(),
