@@ -771,10 +771,9 @@ class GlowOversampler(BaseOverSampler):
     def _carry_quiet(self, x, parents):
         """Copy the quiet values of ``parents`` into decoded samples ``x``.
 
-        Both are in the padded flow layout; ``x`` is changed in place.
+        Both are in the padded flow layout; ``x`` is changed in place. The
+        callers skip it (and the parents' copy) when ``quiet_level`` is None.
         """
-        if self.quiet_level is None:
-            return x
         xc, pc = self._crop(x), self._crop(parents)
         mask = quiet_mask(pc, level=self.quiet_level)
         xc[mask] = pc[mask]
@@ -818,7 +817,8 @@ class GlowOversampler(BaseOverSampler):
                     for zm in mixed
                 ]
             x = self._decode_t(flow, mixed)
-            x = self._carry_quiet(x, Xn[np.where(lam < 0.5, a, b)])
+            if self.quiet_level is not None:
+                x = self._carry_quiet(x, Xn[np.where(lam < 0.5, a, b)])
             xn, ok = self._check_decoded(cls, x)
             if attempt <= _MAX_REDRAWS:
                 n_decoded += len(todo)
@@ -937,8 +937,10 @@ class GlowOversampler(BaseOverSampler):
             self._encode_t(flow, Xa), self._encode_t(flow, Xb), lam, self.interpolation
         )
         scales = np.exp((1.0 - lam) * np.log(sa) + lam * np.log(sb))
-        nearer = (lam < 0.5).reshape(-1, *([1] * (Xa.ndim - 1)))
-        x = self._carry_quiet(self._decode_t(flow, zs), np.where(nearer, Xa, Xb))
+        x = self._decode_t(flow, zs)
+        if self.quiet_level is not None:
+            nearer = (lam < 0.5).reshape(-1, *([1] * (Xa.ndim - 1)))
+            x = self._carry_quiet(x, np.where(nearer, Xa, Xb))
         x = self._from_flow_layout(x)
         rms = np.sqrt(np.mean(np.square(x.reshape(len(x), -1), dtype=np.float64), 1))
         with np.errstate(all="ignore"):
