@@ -63,11 +63,11 @@ PROTOCOLS = ("cv", "holdout")
 #: repeated CV because CV cannot separate the arms at these sizes: a test fold
 #: of 1,000 gathers holds 3-4 *bad* ones, and 5 x 2 CV on the 32 x 32 gathers
 #: (measured, 160 fits) left bad-class F1 standard deviations of 12-23 points
-#: and no arm significantly different from ``none``. Measured with 2 fits at a
-#: time, one torch thread each: 21.5 minutes per 32 x 32 data set, 83 per
-#: 64 x 64 one; the waveform and paper-count data sets, from their CV fits
-#: (300-440 and 330-380 CPU-s each), about 2.5 and 2.7 hours: about 9 hours
-#: on 2 cores.
+#: and no arm significantly different from ``none``. Measured (2026-11-30,
+#: 2 fits at a time, one torch thread each; summed fit time / 2): about 20
+#: minutes per 32 x 32 data set, 76 per 64 x 64 one, 83 for the paper's count
+#: and 3 hours for the waveform task; 58,000 s of fits, about 8 hours on 2
+#: cores.
 SUITES = {
     "quick": {
         "name": "quick",
