@@ -294,9 +294,11 @@ class GlowOversampler(BaseOverSampler):
     ``quiet_level=0.01`` brings it to 0.94-1.36. Downstream
     (``benchmarks/bench_glow_quiet_level.py``: bad-class F1 of the suite's
     glow arm, 5 training sets each tested on 6,000 samples) it changed the
-    score by -2.8, +3.1 (higher on 5 of 5 sets, paired t p = 0.013) and +0.9
-    points on the easy 32x32, hard 32x32 and easy 64x64 gathers: not yet a
-    reliable gain, so it is off by default.
+    score by -2.8 to +3.1 points on the suite's six data sets (mean +0.25,
+    higher on 3 of 6), significantly only on the hard 32x32 gathers (+3.1,
+    higher on 5 of 5 sets, paired t p = 0.013): not a reliable gain, so it
+    is off by default. Measure both settings when the rare class is defined
+    by gaps or dead channels.
 
     A non-finite loss or gradient restarts training from the end of the last
     finite epoch with half the learning rate (at most 4 times, then a
