@@ -8,7 +8,7 @@ implemented.
 
 import math
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.validation import validate_data
@@ -71,6 +71,14 @@ def check_sample_shape(sample_shape, *, name="sample_shape"):
     -------
     sample_shape : None or tuple of int
 
+    Raises
+    ------
+    ValueError
+        If an entry is not a positive integer: ``(3.5, 64)`` is refused, not
+        truncated to ``(3, 64)``.
+    TypeError
+        If ``sample_shape`` is not a sequence of numbers.
+
     Examples
     --------
     >>> check_sample_shape([3, 100])
@@ -80,12 +88,29 @@ def check_sample_shape(sample_shape, *, name="sample_shape"):
         return None
     if isinstance(sample_shape, Integral):
         sample_shape = (sample_shape,)
+    if isinstance(sample_shape, (str, bytes)):
+        # a string iterates into digits: "64" would become (6, 4)
+        raise TypeError(
+            f"{name} must be None or a tuple of positive ints, got {sample_shape!r}."
+        )
     try:
-        shape = tuple(int(s) for s in sample_shape)
+        entries = tuple(sample_shape)
     except TypeError as exc:
         raise TypeError(
             f"{name} must be None or a tuple of positive ints, got {sample_shape!r}."
         ) from exc
+    for entry in entries:
+        # int() would truncate 3.5 to 3 and read a different sample layout
+        if isinstance(entry, Integral) and not isinstance(entry, (bool, np.bool_)):
+            continue
+        kind = ValueError if isinstance(entry, Real) else TypeError
+        raise kind(
+            f"{name} must be a tuple of positive ints, got {sample_shape!r}: "
+            f"{entry!r} is not an integer. Pass the shape of one sample in "
+            "whole numbers, e.g. sample_shape=(3, 3000) for 3-component "
+            "waveforms of 3000 points."
+        )
+    shape = tuple(int(s) for s in entries)
     if len(shape) == 0 or any(s < 1 for s in shape):
         raise ValueError(
             f"{name} must be a non-empty tuple of positive ints, got {sample_shape!r}."
