@@ -5,6 +5,7 @@ balanced accuracy, G-mean and accuracy (all computed by scikit-learn and
 imbalanced-learn), their mean +- std over folds shaped like Tables 1-2 of the
 SeismoGlow paper, and paired Wilcoxon comparisons of methods across folds.
 Across resamples and data sets: the Nadeau-Bengio corrected resampled t-test,
+Holm's adjustment of a family of p-values,
 mean ranks, the Friedman test and the Nemenyi critical-difference diagram.
 Diagnostics of the synthetic samples of any oversampler: classifier
 two-sample test, novelty, artefact statistics, held-out likelihood gap.
@@ -30,7 +31,9 @@ from ._report import (
 from ._stats import (
     corrected_ttest,
     critical_difference,
+    format_p_value,
     friedman_test,
+    holm,
     mean_ranks,
     plot_critical_difference,
 )
@@ -45,7 +48,9 @@ __all__ = [
     "compare_to_reference",
     "corrected_ttest",
     "critical_difference",
+    "format_p_value",
     "friedman_test",
+    "holm",
     "mean_ranks",
     "plot_critical_difference",
     "fold_scores",

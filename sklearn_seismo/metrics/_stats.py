@@ -16,7 +16,9 @@ from ._report import paired_differences
 __all__ = [
     "corrected_ttest",
     "critical_difference",
+    "format_p_value",
     "friedman_test",
+    "holm",
     "mean_ranks",
     "plot_critical_difference",
 ]
@@ -125,6 +127,77 @@ def corrected_ttest(a, b, *, n_train, n_test, alternative="two-sided"):
     result.update(t=float(t), p_value=float(min(1.0, p)))
     result["note"] = "; ".join(notes)
     return result
+
+
+def holm(p_values):
+    """Holm's step-down adjustment of a family of p-values.
+
+    The ``m`` finite p-values are sorted, the ``i``-th smallest (from 0) is
+    multiplied by ``m - i``, a running maximum keeps the adjusted values in
+    the order of the raw ones, and the result is capped at 1. Comparing the
+    adjusted values with ``alpha`` controls the family-wise error rate at
+    ``alpha`` (Holm 1979) without assuming independent tests. NaN entries (a
+    test that could not run) stay NaN and do not count in ``m``.
+
+    Parameters
+    ----------
+    p_values : array-like of shape (n_tests,)
+        Raw p-values of one family of tests, e.g. every arm against the
+        reference on one metric.
+
+    Returns
+    -------
+    adjusted : ndarray of shape (n_tests,)
+        Holm-adjusted p-values, in the order of ``p_values``.
+
+    References
+    ----------
+    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test
+       procedure. Scandinavian Journal of Statistics, 6(2), 65-70.
+
+    See Also
+    --------
+    corrected_ttest : The test whose p-values the study suite adjusts.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, float("nan"), 0.03]).round(4).tolist()
+    [0.03, 0.06, nan, 0.06]
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if ok.size == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = ok.size
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def format_p_value(p, digits=3):
+    """A p-value for a report: ``digits`` significant digits, or ``"n/a"``.
+
+    Parameters
+    ----------
+    p : float or None
+        The p-value; None or NaN (a test that could not run) gives ``"n/a"``.
+    digits : int, default=3
+        Significant digits.
+
+    Returns
+    -------
+    text : str
+
+    Examples
+    --------
+    >>> format_p_value(0.012345), format_p_value(1.0), format_p_value(None)
+    ('0.0123', '1', 'n/a')
+    """
+    if p is None or not np.isfinite(p):
+        return "n/a"
+    return f"{p:.{digits}g}"
 
 
 def _check_table(table):
