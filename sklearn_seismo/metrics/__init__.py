@@ -9,8 +9,17 @@ Holm's adjustment of a family of p-values,
 mean ranks, the Friedman test and the Nemenyi critical-difference diagram.
 Diagnostics of the synthetic samples of any oversampler: classifier
 two-sample test, novelty, artefact statistics, held-out likelihood gap.
+Threshold-free and calibration scores of the rare class: average precision,
+Brier score, a precision-recall curve averaged over test sets and a pooled
+reliability curve.
 """
 
+from ._probability import (
+    mean_precision_recall_curve,
+    pooled_reliability_curve,
+    rare_class_average_precision,
+    rare_class_brier_score,
+)
 from ._quality import (
     artefact_ratios,
     artefact_statistics,
@@ -44,6 +53,10 @@ __all__ = [
     "artefact_statistics",
     "classifier_two_sample_test",
     "likelihood_gap",
+    "mean_precision_recall_curve",
+    "pooled_reliability_curve",
+    "rare_class_average_precision",
+    "rare_class_brier_score",
     "novelty_ratio",
     "compare_to_reference",
     "corrected_ttest",

@@ -19,9 +19,14 @@ import warnings
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 
+import numpy as np
 from sklearn.base import clone
 
-from ..metrics import fold_scores
+from ..metrics import (
+    fold_scores,
+    rare_class_average_precision,
+    rare_class_brier_score,
+)
 from ..utils._torch import limit_torch_threads, torch_threads
 
 BACKENDS = ("loky", "threading", "dask")
@@ -51,26 +56,43 @@ def fit_and_score(
     fit_params=None,
     threads=None,
     on_error="record",
+    rare_class=None,
 ):
     """Fit a clone of ``pipe`` on ``X[train]`` and score it on ``X[test]``.
 
     Returns one row (dict): ``meta``, ``n_train``, ``n_test``, ``fit_time``,
-    ``score_time``, ``error``, ``warnings`` and the keys of
-    :func:`sklearn_seismo.metrics.fold_scores`. A failure is recorded as NaN
-    scores and the error message when ``on_error="record"``. ``warnings`` maps
-    ``"Category: message"`` of every warning raised by the fit and the
-    prediction to its count; nothing is printed.
+    ``score_time``, ``error``, ``warnings``, the keys of
+    :func:`sklearn_seismo.metrics.fold_scores`, and the rare class's
+    threshold-free scores ``average_precision_<rare>`` and ``brier_<rare>``
+    (:func:`~sklearn_seismo.metrics.rare_class_average_precision`,
+    :func:`~sklearn_seismo.metrics.rare_class_brier_score`; NaN when the
+    pipeline has no ``predict_proba``). With ``predict_proba`` the row also
+    holds the test fold's ``rare_proba`` (probability of the rare class) and
+    ``rare_true`` (``y[test] == rare``) as arrays, for the report's curves;
+    they are not written to the CSV files. ``rare_class`` ``None`` is the
+    least frequent class of ``y`` (ties: the first in sorted order), as the
+    study picks its minority.
+
+    A failure is recorded as NaN scores and the error message when
+    ``on_error="record"``. ``warnings`` maps ``"Category: message"`` of every
+    warning raised by the fit and the prediction to its count; nothing is
+    printed.
     """
     row = dict(meta)
     row.update(n_train=int(len(train)), n_test=int(len(test)))
     y_test = y[test]
+    if rare_class is None:
+        counts = Counter(np.asarray(y).tolist())
+        rare_class = min(sorted(counts), key=lambda c: counts[c])
     with (
         warnings.catch_warnings(record=True) as caught,
         limit_torch_threads(_resolve_threads(threads)),
     ):
         warnings.simplefilter("always")
         try:
-            row.update(_fit_score(pipe, X, y, train, test, labels, fit_params))
+            row.update(
+                _fit_score(pipe, X, y, train, test, labels, fit_params, rare_class)
+            )
         except Exception as exc:
             if on_error == "raise":
                 raise
@@ -80,21 +102,67 @@ def fit_and_score(
             row["traceback"] = traceback.format_exc(limit=3)
             for key, value in scores.items():
                 row[key] = value if key.startswith("support_") else math.nan
+            row[f"average_precision_{rare_class}"] = math.nan
+            row[f"brier_{rare_class}"] = math.nan
     row["warnings"] = dict(
         Counter(f"{w.category.__name__}: {w.message}" for w in caught)
     )
     return row
 
 
-def _fit_score(pipe, X, y, train, test, labels, fit_params):
+def _fit_score(pipe, X, y, train, test, labels, fit_params, rare_class):
     est = clone(pipe)
     t0 = time.perf_counter()
     est.fit(X[train], y[train], **(fit_params or {}))
     t1 = time.perf_counter()
-    y_pred = est.predict(X[test])
+    proba = None
+    if hasattr(est, "predict_proba"):
+        proba = est.predict_proba(X[test])
+    if proba is not None and _predict_is_argmax(est):
+        # the same labels as est.predict, without a second forward pass
+        y_pred = est.classes_[np.argmax(proba, axis=1)]
+    else:
+        y_pred = est.predict(X[test])
     t2 = time.perf_counter()
-    scores = fold_scores(y[test], y_pred, labels=labels)
-    return dict(fit_time=t1 - t0, score_time=t2 - t1, error="", **scores)
+    y_test = y[test]
+    scores = fold_scores(y_test, y_pred, labels=labels)
+    extra = {
+        f"average_precision_{rare_class}": math.nan,
+        f"brier_{rare_class}": math.nan,
+    }
+    classes = list(getattr(est, "classes_", ()))
+    if proba is not None and rare_class in classes:
+        p_rare = np.asarray(proba[:, classes.index(rare_class)], dtype=float)
+        extra[f"average_precision_{rare_class}"] = rare_class_average_precision(
+            y_test, p_rare, rare_class=rare_class
+        )
+        extra[f"brier_{rare_class}"] = rare_class_brier_score(
+            y_test, p_rare, rare_class=rare_class
+        )
+        extra["rare_proba"] = p_rare
+        extra["rare_true"] = np.asarray(y_test == rare_class)
+    return dict(fit_time=t1 - t0, score_time=t2 - t1, error="", **scores, **extra)
+
+
+def _predict_is_argmax(est):
+    """Whether ``est.predict`` is documented as the argmax of ``predict_proba``.
+
+    True for a pipeline ending in the package's classifiers (their ``predict``
+    is ``classes_[argmax(predict_proba)]``, so one forward pass gives both).
+    Any other final estimator (a threshold-tuning wrapper, a scikit-learn
+    model) keeps its own ``predict``.
+    """
+    final = est[-1] if hasattr(est, "steps") else est
+    # not imported here: a study without the neural classifiers need not load
+    # torch, and an estimator of a module never loaded cannot be one of them
+    neural = sys.modules.get("sklearn_seismo.neural")
+    if neural is None:
+        return False
+    argmax_predicts = {
+        neural.MiniceptionClassifier.predict,
+        neural.ResNetClassifier.predict,
+    }
+    return type(final).predict in argmax_predicts
 
 
 def collect_warnings(rows, by):
