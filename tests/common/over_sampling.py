@@ -1,5 +1,7 @@
 """Common-check settings of sklearn_seismo.over_sampling."""
 
+from imblearn.over_sampling import SMOTE
+
 # A one-level, one-step, 8-channel flow pretrained and fine-tuned for one epoch:
 # the checks test the sampler's API, not the quality of the flow.
 # imblearn's check_samplers_fit_resample asserts that every class is raised to
@@ -14,6 +16,12 @@ CHECK_PARAMS = {
         "pretrain_epochs": 1,
         "max_epochs": 1,
         "batch_size": 64,
+        "random_state": 0,
+    },
+    # SMOTE candidates (3x the needed count) filtered by the default
+    # cross-fitted classifier critic; seeded, as the checks compare two calls.
+    "CriticFilteredSampler": {
+        "sampler": SMOTE(k_neighbors=3),
         "random_state": 0,
     },
 }
