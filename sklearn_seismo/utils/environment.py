@@ -1,0 +1,148 @@
+"""The run environment: package versions, CPU, cores and thread pools.
+
+What a rerun needs to reproduce a result bit for bit, and what a timing
+needs next to it: the study writes it into every report's ``config.json``,
+and the benchmarks print it in their headers. Torch is imported only when it
+is already loaded or asked for, so reading the environment stays cheap.
+"""
+
+import os
+import platform
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+__all__ = ["PACKAGES", "cpu_model", "package_versions", "run_environment"]
+
+#: Distributions whose versions :func:`run_environment` records.
+PACKAGES = (
+    "sklearn-seismo",
+    "torch",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "imbalanced-learn",
+    "skorch",
+    "obspy",
+)
+
+
+def cpu_model():
+    """The CPU's model name (``/proc/cpuinfo`` on Linux, else ``platform``).
+
+    Returns
+    -------
+    name : str
+
+    Examples
+    --------
+    >>> from sklearn_seismo.utils.environment import cpu_model
+    >>> isinstance(cpu_model(), str)
+    True
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def package_versions(packages=PACKAGES):
+    """Python's version and each installed distribution's (None if absent).
+
+    Parameters
+    ----------
+    packages : sequence of str, default=PACKAGES
+        Distribution names as ``pip`` knows them.
+
+    Returns
+    -------
+    versions : dict of str -> str or None
+
+    Examples
+    --------
+    >>> from sklearn_seismo.utils.environment import package_versions
+    >>> v = package_versions(["numpy", "no-such-distribution"])
+    >>> sorted(v), v["no-such-distribution"]
+    (['no-such-distribution', 'numpy', 'python'], None)
+    """
+    versions = {"python": platform.python_version()}
+    for package in packages:
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _blas_threads():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    return {
+        f"{pool['internal_api']} ({pool['user_api']})": pool["num_threads"]
+        for pool in threadpool_info()
+    }
+
+
+def _torch_threads(import_torch):
+    if not import_torch and "torch" not in sys.modules:
+        return None
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.get_num_threads()
+
+
+def run_environment(n_threads=None, *, import_torch=True):
+    """Versions, machine and thread pools of this process.
+
+    Parameters
+    ----------
+    n_threads : int or None, default=None
+        Torch threads each fit of the caller runs with (the study passes its
+        rule's value); recorded as ``torch_threads_per_fit``.
+    import_torch : bool, default=True
+        Import torch to read its thread count; False reads it only when torch
+        is already loaded (``torch_threads`` is None otherwise).
+
+    Returns
+    -------
+    environment : dict
+        ``versions`` (see :func:`package_versions`), ``torch_threads_per_fit``,
+        ``cpu`` (:func:`cpu_model`), ``cores`` (logical), ``system``,
+        ``torch_threads`` (torch's intra-op pool of this process, None without
+        torch), ``blas_threads`` (threadpoolctl's pools: name -> threads) and
+        ``thread_variables`` (``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``,
+        ``OPENBLAS_NUM_THREADS``, ``SEISMO_TORCH_THREADS`` as set).
+
+    Examples
+    --------
+    >>> from sklearn_seismo.utils.environment import run_environment
+    >>> env = run_environment(1, import_torch=False)
+    >>> env["torch_threads_per_fit"], env["cores"] >= 1, "numpy" in env["versions"]
+    (1, True, True)
+    """
+    return {
+        "versions": package_versions(),
+        "torch_threads_per_fit": n_threads,
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.machine()}",
+        "torch_threads": _torch_threads(import_torch),
+        "blas_threads": _blas_threads(),
+        "thread_variables": {
+            name: os.environ[name]
+            for name in (
+                "OMP_NUM_THREADS",
+                "MKL_NUM_THREADS",
+                "OPENBLAS_NUM_THREADS",
+                "SEISMO_TORCH_THREADS",
+            )
+            if name in os.environ
+        },
+    }
