@@ -12,8 +12,14 @@ load_benchmark, BENCHMARKS
     The data sets of the study suite by name.
 read_shot_gathers
     SEG-Y shot gathers grouped by field record number.
+list_windows, write_window_csv, read_window_labels
+    The windows load_waveforms makes, as a CSV to label, and labels back.
+ReaderOptionError
+    A reader error whose fix is another option value (keyword or CLI flag).
 
-Run ``python -m sklearn_seismo.datasets`` for a summary and example figure.
+Run ``python -m sklearn_seismo.datasets`` for a summary and example figure,
+and ``python -m sklearn_seismo.datasets windows FILES --out windows.csv`` to
+list the windows of your files for labelling.
 """
 
 from ._benchmarks import (
@@ -22,10 +28,12 @@ from ._benchmarks import (
     load_benchmark,
     make_waveform_quality,
 )
+from ._errors import ReaderOptionError
 from ._examples import load_example_noise, load_example_waveforms
+from ._labels import read_window_labels, write_window_csv
 from ._segy import read_shot_gathers
 from ._shot_gathers import make_shot_gathers
-from ._waveforms import load_waveforms
+from ._waveforms import list_windows, load_waveforms
 
 __all__ = [
     "BENCHMARKS",
@@ -35,6 +43,10 @@ __all__ = [
     "load_example_noise",
     "load_example_waveforms",
     "load_waveforms",
+    "list_windows",
     "make_shot_gathers",
     "read_shot_gathers",
+    "read_window_labels",
+    "write_window_csv",
+    "ReaderOptionError",
 ]

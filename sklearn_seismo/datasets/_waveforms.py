@@ -1,10 +1,9 @@
 """Multi-component waveform windows from any file format ObsPy reads."""
 
-import glob
 import numbers
-import os
 import warnings
 from collections import defaultdict
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -14,53 +13,10 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
+from ._errors import Placeholder, ReaderOptionError
+from ._io import MAX_DECOMPRESSED_BYTES, decompressed, expand_sources
+
 _ALIASES = {"N": "1", "E": "2"}
-_GLOB_CHARS = set("*?[")
-
-
-def _expand_sources(source):
-    """List of file paths from a path, a glob or a list of either."""
-    if isinstance(source, (str, os.PathLike)):
-        source = [source]
-    elif isinstance(source, bytes) or not hasattr(source, "__iter__"):
-        raise TypeError(
-            f"source must be a path, a glob pattern, a list of paths, an "
-            f"obspy.Stream or an obspy.Trace, got {type(source).__name__} "
-            f"{source!r:.80}; pass the file name as a str or pathlib.Path."
-        )
-    paths = []
-    for item in source:
-        if not isinstance(item, (str, os.PathLike)):
-            raise TypeError(
-                f"source must be a path, a glob pattern, a list of paths or an "
-                f"obspy.Stream, got an element of type {type(item).__name__}; "
-                f"pass file paths as str or pathlib.Path."
-            )
-        item = os.fspath(item)
-        if _GLOB_CHARS & set(item):
-            matches = sorted(glob.glob(item))
-            if not matches:
-                raise ValueError(
-                    f"the glob pattern {item!r} matches no file; check the "
-                    f"pattern and the working directory ({os.getcwd()!r})."
-                )
-            paths.extend(matches)
-        elif os.path.isdir(item):
-            raise ValueError(
-                f"{item!r} is a folder, not a waveform file; pass a glob such as "
-                f"{os.path.join(item, '*.mseed')!r} to read the files in it."
-            )
-        elif not os.path.isfile(item):
-            raise ValueError(
-                f"waveform file {item!r} does not exist; check the path (it is "
-                f"resolved from {os.getcwd()!r})."
-            )
-        else:
-            paths.append(item)
-    if not paths:
-        raise ValueError("source lists no file; pass at least one path.")
-    return paths
-
 
 # ObsPy formats never tried by format detection, and refused as format=:
 # ObsPy's PICKLE plugin unpickles the file (in its isFormat already), which
@@ -130,79 +86,110 @@ def _check_complete_mseed(path, shown):
         )
 
 
-def _read_file(path, format=None, shown=None):
-    """One file (or member of a .gz/.bz2/.zip/.tar archive) as a Stream."""
+def _read_one(path, shown, format):
+    """One uncompressed file as a Stream; every error names file and format."""
     import obspy
-    from obspy.core.util.decorator import uncompress_file
 
-    shown = path if shown is None else shown
-
-    @uncompress_file
-    def read_one(filename):
-        fmt = format or _detect_format(filename)
-        if fmt is None:
-            raise ValueError(
-                f"could not read waveform file {shown!r}: it is in no waveform "
-                f"format read here (tried "
-                f"{', '.join(_waveform_formats())}; pickled ObsPy Streams are "
-                f"never read because unpickling runs code). Pass format= if "
-                f"detection fails, or convert the file to MiniSEED."
-            )
-        if fmt == "MSEED":
-            _check_complete_mseed(filename, shown)
+    fmt = format or _detect_format(path)
+    if fmt is None:
+        raise ReaderOptionError(
+            f"could not read waveform file {shown!r}: it is in no waveform "
+            f"format read here (tried {', '.join(_waveform_formats())}; pickled "
+            f"ObsPy Streams are never read because unpickling runs code). Pass "
+            f"{{0}} if detection fails, or convert the file to MiniSEED.",
+            [("format", Placeholder("<FORMAT>"))],
+        )
+    if fmt == "MSEED":
+        _check_complete_mseed(path, shown)
+    how = "as given by format=" if format else "detected from its content"
+    try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            st = obspy.read(filename, format=fmt, check_compression=False)
-        for w in caught:
-            if "end of file" in str(w.message).lower():
-                raise ValueError(
-                    f"{fmt} file {shown!r} is truncated ({w.message}); ObsPy "
-                    f"drops the incomplete record. Copy or download the file "
-                    f"again."
-                )
-            warnings.warn_explicit(
-                w.message, w.category, w.filename, w.lineno, source=w.source
+            st = obspy.read(path, format=fmt, check_compression=False)
+    except MemoryError:
+        raise
+    except Exception as exc:  # ObsPy's plugins raise anything on a bad file
+        raise ValueError(
+            f"could not read waveform file {shown!r} as {fmt} ({how}): "
+            f"{type(exc).__name__}: {exc}. The file is cut or corrupted, or in "
+            f"another format: copy or download it again, pass the right "
+            f"format=, or remove it from source."
+        ) from exc
+    for w in caught:
+        if "end of file" in str(w.message).lower():
+            raise ValueError(
+                f"{fmt} file {shown!r} is truncated ({w.message}); ObsPy "
+                f"drops the incomplete record. Copy or download the file "
+                f"again."
             )
-        return st
+        warnings.warn_explicit(
+            w.message, w.category, w.filename, w.lineno, source=w.source
+        )
+    return st
 
-    return read_one(path)
 
-
-def _read(source, format=None):
-    """A private Stream copy and a map from trace id to the files it came from."""
+def _read(source, format=None, max_decompressed_bytes=MAX_DECOMPRESSED_BYTES):
+    """A private Stream copy and the file of every trace (by ``id(trace)``)."""
     import obspy
 
-    origin = defaultdict(set)
+    if isinstance(source, obspy.Trace):
+        source = obspy.Stream([source])
     if isinstance(source, obspy.Stream):
         # Never touch the caller's Stream: every step below works in place.
         st = source.copy()
-        for tr in st:
-            origin[tr.id].add("<Stream>")
-        return st, origin
-    if isinstance(source, obspy.Trace):
-        return _read(obspy.Stream([source]))
+        return st, {id(tr): "<Stream>" for tr in st}
     st = obspy.Stream()
-    for path in _expand_sources(source):
-        try:
-            part = _read_file(path, format)
-        except ValueError:
-            raise
-        except Exception as exc:
+    files = {}
+    for path in expand_sources(source):
+        with decompressed(path, path, max_decompressed_bytes) as members:
+            for member, shown in members:
+                part = _read_one(member, shown, format)
+                for tr in part:
+                    files[id(tr)] = shown
+                st += part
+    return st, files
+
+
+def _where(st, files, trace_id):
+    names = sorted({files[id(tr)] for tr in st if tr.id == trace_id})
+    return f"trace {trace_id!r} (from {', '.join(map(repr, names))})"
+
+
+def _check_overlaps(parts, files):
+    """Raise when two records of one channel disagree where they overlap.
+
+    ObsPy's ``Stream.merge(method=0)`` keeps overlapping samples only where
+    the records agree and masks the rest; ``method=1`` (used to merge) keeps
+    the later record's samples. Identical overlaps merge either way; a
+    disagreement would be resolved silently, so it is an error here.
+    """
+    parts = sorted(parts, key=lambda t: t.stats.starttime)
+    for j, b in enumerate(parts):
+        sb = b.stats
+        for a in parts[:j]:
+            sa = a.stats
+            if sa.endtime < sb.starttime or sa.sampling_rate != sb.sampling_rate:
+                continue  # no overlap, or mixed rates (reported by the merge)
+            offset = (sb.starttime - sa.starttime) * sa.sampling_rate
+            k = int(round(offset))
+            n = min(len(a.data) - k, len(b.data))
+            if n <= 0 or abs(offset - k) > 0.01:
+                continue  # misaligned samples are reported by the merge
+            da = np.ma.getdata(a.data[k : k + n]).astype(np.float64)
+            db = np.ma.getdata(b.data[:n]).astype(np.float64)
+            if np.array_equal(da, db):
+                continue
+            n_diff = int(np.count_nonzero(da != db))
+            fa, fb = files[id(a)], files[id(b)]
+            where = f"file {fa!r}" if fa == fb else f"files {fa!r} and {fb!r}"
             raise ValueError(
-                f"could not read waveform file {path!r}: {type(exc).__name__}: "
-                f"{exc}. Check that it is a seismogram in a format ObsPy reads "
-                f"(MiniSEED, SAC, SEG-Y, GSE2, SEISAN, ...) or remove it from "
-                f"source."
-            ) from exc
-        for tr in part:
-            origin[tr.id].add(path)
-        st += part
-    return st, origin
-
-
-def _where(origin, trace_id):
-    files = sorted(origin.get(trace_id, ()))
-    return f"trace {trace_id!r} (from {', '.join(map(repr, files))})"
+                f"trace {b.id!r} has overlapping records that disagree, in "
+                f"{where}: {sa.starttime} - {sa.endtime} and {sb.starttime} - "
+                f"{sb.endtime} differ in {n_diff} of the {n} samples they "
+                f"share (from {sb.starttime}). Which one is right cannot be "
+                f"guessed: remove one of the records (or files) from source. "
+                f"Identical overlaps are merged as ObsPy's Stream.merge does."
+            )
 
 
 def _component(channel, wanted):
@@ -214,7 +201,7 @@ def _component(channel, wanted):
     return None
 
 
-def _group(st, channels, origin, on_missing):
+def _group(st, channels, files, on_missing):
     """{station key: [trace or None per channel]}, keyed by net.sta.loc.band."""
     groups = defaultdict(list)
     for tr in st:
@@ -239,22 +226,35 @@ def _group(st, channels, origin, on_missing):
             if on_missing == "raise":
                 missing = [c for c, p in zip(channels, picked) if p is None]
                 have = sorted({tr.stats.channel for tr in traces})
-                files = sorted(set().union(*(origin[tr.id] for tr in traces)))
-                raise ValueError(
-                    f"station {key!r} (from {', '.join(map(repr, files))}) has no "
-                    f"{'/'.join(missing)} component (channels present: {have}); "
-                    f"pass channels={_components(traces)!r} for the components "
-                    f"it has, "
-                    f"on_missing='skip' to drop such stations or "
-                    f"on_missing='fill' to fill the missing component with zeros."
+                names = sorted({files[id(tr)] for tr in traces})
+                raise ReaderOptionError(
+                    f"station {key!r} (from {', '.join(map(repr, names))}) has "
+                    f"no {'/'.join(missing)} component (channels present: "
+                    f"{have}); pass {{0}} to drop such stations, {{1}} to fill "
+                    f"the missing component with zeros, or {{2}} for the "
+                    f"components it has.",
+                    [
+                        ("on_missing", "skip"),
+                        ("on_missing", "fill"),
+                        ("channels", _components(traces)),
+                    ],
                 )
         out[key] = picked
     if not out:
         have = sorted({tr.stats.channel for tr in st})
-        raise ValueError(
+        present = _components(st)
+        if not present:
+            raise ValueError(
+                f"no trace has a channel code (channels present: {have}), so no "
+                f"component {channels} can be picked; SEG-Y and Seismic Unix "
+                f"traces have none. Read SEG-Y shot gathers with "
+                f"read_shot_gathers, or set each trace's stats.channel (e.g. "
+                f"'HHZ') in an obspy.Stream and pass the Stream."
+            )
+        raise ReaderOptionError(
             f"no station has all of the requested components {channels} "
-            f"(channels present: {have}); pass channels= with components that "
-            f"exist, e.g. channels={_components(st)!r}."
+            f"(channels present: {have}); pass components that exist, e.g. {{0}}.",
+            [("channels", present)],
         )
     return out
 
@@ -267,118 +267,7 @@ def _components(traces):
     return tuple(sorted(letters, key=lambda c: (order.get(c, 9), c)))
 
 
-@validate_params(
-    {
-        "source": "no_validation",
-        "channels": [tuple, list, str],
-        "window": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "sampling_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "detrend": ["boolean"],
-        "taper": ["boolean"],
-        "on_gap": [StrOptions({"raise", "skip", "fill"})],
-        "on_missing": [StrOptions({"raise", "skip", "fill"})],
-        "dtype": "no_validation",
-        "format": [str, None],
-    },
-    prefer_skip_nested_validation=True,
-)
-def load_waveforms(
-    source,
-    *,
-    channels=("Z", "N", "E"),
-    window=None,
-    step=None,
-    sampling_rate=None,
-    detrend=False,
-    taper=False,
-    on_gap="raise",
-    on_missing="raise",
-    dtype=np.float32,
-    format=None,
-):
-    """Read seismograms with ObsPy into fixed-length multi-component windows.
-
-    Traces are grouped by instrument (``network.station.location`` plus the
-    band and instrument letters of the channel code, so ``HH?`` and ``BH?`` of
-    one station stay apart) and stacked in the order of ``channels`` by the
-    last letter of the channel code (``1``/``2`` are accepted for ``N``/``E``
-    when the exact letter is missing).  Components are cut to their common
-    time span, aligned to the nearest sample, then cut into windows.
-
-    Parameters
-    ----------
-    source : str, path, list of str or paths, obspy.Stream or obspy.Trace
-        Files in any format ObsPy reads (MiniSEED, SAC, SEG-Y, GSE2, SEISAN,
-        ...), a glob pattern such as ``"data/*.mseed"``, or a Stream.  A
-        Stream is copied: the caller's Stream is never modified.
-    channels : sequence of str, default=("Z", "N", "E")
-        Component letters, in output order.
-    window : float or None, default=None
-        Window length in seconds.  None: one window per instrument covering
-        its whole common span; with several instruments the window length is
-        the shortest of their spans, so that the windows stack.
-    step : float or None, default=None
-        Step between window starts in seconds (default: ``window``, i.e. no
-        overlap).  Only used with ``window``.
-    sampling_rate : float or None, default=None
-        Target sampling rate in Hz.  Traces at another rate are resampled with
-        ObsPy's Fourier method (``Trace.resample``).  None requires all traces
-        to share one rate.
-    detrend : bool, default=False
-        Remove a least-squares line from every window and component.
-    taper : bool, default=False
-        Multiply every window by a Tukey (cosine) taper over 5 % at each end.
-    on_gap : {"raise", "skip", "fill"}, default="raise"
-        Gaps between records of one channel: raise a ValueError, drop the
-        windows that overlap a gap, or fill gaps by linear interpolation.
-    on_missing : {"raise", "skip", "fill"}, default="raise"
-        Instruments lacking a requested component: raise, drop the instrument,
-        or fill the component with zeros (its trace id is then None).
-    dtype : numpy dtype, default=np.float32
-        dtype of ``data``.
-    format : str or None, default=None
-        ObsPy format name of every file (``"MSEED"``, ``"SAC"``, ``"SEGY"``,
-        ...).  None detects it per file with ObsPy's format checks, except
-        ``"PICKLE"``: a pickled Stream is never read (refused also as
-        ``format=``), since unpickling a file runs any code it contains.
-
-    Returns
-    -------
-    bunch : sklearn.utils.Bunch
-        ``data`` (n_windows, n_channels, n_times) array; ``channels`` tuple;
-        ``sampling_rate`` float; ``starttimes`` list of
-        ``obspy.UTCDateTime`` (one per window); ``trace_ids`` list of tuples
-        of SEED ids (one per window, in channel order); ``stations`` list of
-        instrument keys ``"NET.STA.LOC.BAND"`` (one per window).
-
-    Raises
-    ------
-    ValueError
-        With the offending file or trace and the fix, for an unreadable,
-        missing or truncated file (a MiniSEED file that ends inside a record),
-        a file in no allowed format (e.g. a pickle), a missing component,
-        mixed sampling rates without
-        ``sampling_rate``, gaps (``on_gap="raise"``), NaN or infinite samples,
-        or a ``window`` longer than a record.
-
-    See Also
-    --------
-    load_example_waveforms : Real records shipped inside ObsPy.
-
-    Examples
-    --------
-    >>> import obspy
-    >>> from sklearn_seismo.datasets import load_waveforms
-    >>> st = obspy.read()  # ObsPy's example: BW.RJOB, 3 x 3000 samples
-    >>> bunch = load_waveforms(st, window=10.0, step=5.0)
-    >>> bunch.data.shape, bunch.channels, bunch.sampling_rate
-    ((5, 3, 1000), ('Z', 'N', 'E'), 100.0)
-    >>> bunch.trace_ids[0]
-    ('BW.RJOB..EHZ', 'BW.RJOB..EHN', 'BW.RJOB..EHE')
-    """
-    import obspy
-
+def _check_channels(channels):
     if isinstance(channels, str):
         channels = tuple(channels)
     channels = tuple(str(c).upper() for c in channels)
@@ -389,71 +278,104 @@ def load_waveforms(
         )
     if len(set(channels)) != len(channels):
         raise ValueError(f"channels {channels!r} repeats a component; list each once.")
-    if step is not None and window is None:
-        raise ValueError("step needs window; pass window= (seconds) as well.")
+    return channels
 
-    st, origin = _read(source, _check_format(format))
+
+def _plan(
+    source,
+    *,
+    channels,
+    window,
+    step,
+    sampling_rate,
+    on_gap,
+    on_missing,
+    format,
+    max_decompressed_bytes,
+):
+    """Read ``source`` and decide its windows, in load order.
+
+    The one code path of :func:`load_waveforms` and :func:`list_windows`:
+    both take their windows from here, so they always agree.
+    """
+    import obspy
+
+    channels = _check_channels(channels)
+    if step is not None and window is None:
+        raise ReaderOptionError(
+            "step needs a window length; pass {0} as well.",
+            [("window", Placeholder("<seconds>"))],
+        )
+
+    st, files = _read(source, _check_format(format), max_decompressed_bytes)
     if len(st) == 0:
         raise ValueError("source holds no trace; pass files with waveform data.")
     for tr in st:
         data = np.ma.getdata(tr.data)
         if not np.issubdtype(data.dtype, np.number):
             raise ValueError(
-                f"{_where(origin, tr.id)} holds non-numeric samples; convert it "
-                f"or drop it from source."
+                f"{_where(st, files, tr.id)} holds non-numeric samples; convert "
+                f"it or drop it from source."
             )
         if not np.all(np.isfinite(data)):
             bad = int(np.sum(~np.isfinite(data)))
             raise ValueError(
-                f"{_where(origin, tr.id)} has {bad} NaN or infinite samples; "
+                f"{_where(st, files, tr.id)} has {bad} NaN or infinite samples; "
                 f"interpolate or cut them out (e.g. trace.data = np.nan_to_num(...)"
                 f" or trace.trim(...)) before loading."
             )
 
-    groups = _group(st, channels, origin, on_missing)
+    groups = _group(st, channels, files, on_missing)
     used = [tr for picked in groups.values() for tr in picked if tr is not None]
     rates = {tr.id: float(tr.stats.sampling_rate) for tr in used}
     if sampling_rate is None:
         distinct = sorted(set(rates.values()))
         if len(distinct) > 1:
             detail = ", ".join(f"{k}: {v:g} Hz" for k, v in sorted(rates.items()))
-            raise ValueError(
-                f"traces have mixed sampling rates ({detail}); pass "
-                f"sampling_rate=<Hz> to resample them to one rate."
+            raise ReaderOptionError(
+                f"traces have mixed sampling rates ({detail}); pass {{0}} to "
+                f"resample them to one rate.",
+                [("sampling_rate", Placeholder("<Hz>"))],
             )
         sr = distinct[0]
     else:
         sr = float(sampling_rate)
 
     # Merge each channel's records (gaps) and resample, on our own copies.
-    merged = {}
+    merged, spans = {}, {}
     for key, picked in groups.items():
-        out = []
+        out, span = [], []
         for tr in picked:
             if tr is None:
                 out.append(None)
                 continue
             parts = obspy.Stream([t for t in st if t.id == tr.id])
+            _check_overlaps(parts, files)
+            span.extend(
+                (t.stats.starttime, t.stats.endtime, files[id(t)]) for t in parts
+            )
             for part in parts:
                 part.data = np.asarray(part.data, dtype=np.float64)
                 if abs(part.stats.sampling_rate - sr) > 1e-9 * sr:
                     part.resample(sr)
             parts.merge(method=1, fill_value=None)
             if len(parts) != 1:
-                raise ValueError(
-                    f"{_where(origin, tr.id)} has records that cannot be merged "
-                    f"(different sampling rates or misaligned samples); pass "
-                    f"sampling_rate= to bring them to one rate."
+                raise ReaderOptionError(
+                    f"{_where(st, files, tr.id)} has records that cannot be "
+                    f"merged (different sampling rates or misaligned samples); "
+                    f"pass {{0}} to bring them to one rate.",
+                    [("sampling_rate", Placeholder("<Hz>"))],
                 )
             one = parts[0]
             if np.ma.is_masked(one.data):
                 if on_gap == "raise":
                     gaps = obspy.Stream([t for t in st if t.id == tr.id]).get_gaps()
                     where = f" from {gaps[0][4]} to {gaps[0][5]}" if gaps else ""
-                    raise ValueError(
-                        f"{_where(origin, tr.id)} has a gap{where}; pass "
-                        f"on_gap='fill' to interpolate across gaps or "
-                        f"on_gap='skip' to drop the windows that overlap them."
+                    raise ReaderOptionError(
+                        f"{_where(st, files, tr.id)} has a gap{where}; pass {{0}} "
+                        f"to interpolate across gaps or {{1}} to drop the windows "
+                        f"that overlap them.",
+                        [("on_gap", "fill"), ("on_gap", "skip")],
                     )
                 if on_gap == "fill":
                     good = ~np.ma.getmaskarray(one.data)
@@ -461,6 +383,7 @@ def load_waveforms(
                     one.data = np.interp(idx, idx[good], one.data.data[good])
             out.append(one)
         merged[key] = out
+        spans[key] = span
 
     # Common span of each instrument's components, on a shared sample grid.
     arrays = {}
@@ -504,27 +427,188 @@ def load_waveforms(
             )
         for key, (start, data, _, _) in arrays.items():
             if data.shape[1] < n_win:
-                raise ValueError(
+                raise ReaderOptionError(
                     f"window={window} s is longer than the record of station "
                     f"{key!r} ({data.shape[1] / sr:g} s from {start}); pass a "
-                    f"shorter window or window=None for the whole record."
+                    f"shorter window ({{0}}, at most {data.shape[1] / sr:g} s), "
+                    f"or no window for one window over the whole record.",
+                    [("window", Placeholder("<seconds>"))],
                 )
 
-    out_data, starts, ids, stations = [], [], [], []
+    windows = []
     for key, (start, data, mask, traces) in arrays.items():
-        n = data.shape[1]
-        for i0 in range(0, n - n_win + 1, n_step):
-            if mask[i0 : i0 + n_win].any():
-                continue  # on_gap="skip"
-            out_data.append(data[:, i0 : i0 + n_win])
-            starts.append(start + i0 / sr)
-            ids.append(tuple(None if t is None else t.id for t in traces))
-            stations.append(key)
-    if not out_data:
-        raise ValueError(
-            "every window overlaps a gap (on_gap='skip'); pass on_gap='fill' "
-            "or a shorter window."
+        for i0 in range(0, data.shape[1] - n_win + 1, n_step):
+            if not mask[i0 : i0 + n_win].any():  # else on_gap="skip"
+                windows.append((key, i0))
+    if not windows:
+        raise ReaderOptionError(
+            "every window overlaps a gap (on_gap='skip'); pass {0} or a shorter "
+            "window.",
+            [("on_gap", "fill")],
         )
+    return Bunch(
+        arrays=arrays,
+        windows=windows,
+        n_win=n_win,
+        sampling_rate=sr,
+        channels=channels,
+        spans=spans,
+    )
+
+
+_PLAN_PARAMS = {
+    "source": "no_validation",
+    "channels": [tuple, list, str],
+    "window": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "sampling_rate": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "on_gap": [StrOptions({"raise", "skip", "fill"})],
+    "on_missing": [StrOptions({"raise", "skip", "fill"})],
+    "format": [str, None],
+    "max_decompressed_bytes": [Interval(numbers.Integral, 1, None, closed="left")],
+}
+
+
+@validate_params(
+    {
+        **_PLAN_PARAMS,
+        "detrend": ["boolean"],
+        "taper": ["boolean"],
+        "dtype": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_waveforms(
+    source,
+    *,
+    channels=("Z", "N", "E"),
+    window=None,
+    step=None,
+    sampling_rate=None,
+    detrend=False,
+    taper=False,
+    on_gap="raise",
+    on_missing="raise",
+    dtype=np.float32,
+    format=None,
+    max_decompressed_bytes=MAX_DECOMPRESSED_BYTES,
+):
+    """Read seismograms with ObsPy into fixed-length multi-component windows.
+
+    Traces are grouped by instrument (``network.station.location`` plus the
+    band and instrument letters of the channel code, so ``HH?`` and ``BH?`` of
+    one station stay apart) and stacked in the order of ``channels`` by the
+    last letter of the channel code (``1``/``2`` are accepted for ``N``/``E``
+    when the exact letter is missing).  Components are cut to their common
+    time span, aligned to the nearest sample, then cut into windows.
+
+    Parameters
+    ----------
+    source : str, path, list of str or paths, obspy.Stream or obspy.Trace
+        Files in any format ObsPy reads (MiniSEED, SAC, SEG-Y, GSE2, SEISAN,
+        ...), a glob pattern such as ``"data/*.mseed"``, or a Stream.  A
+        Stream is copied: the caller's Stream is never modified.  A name is
+        read as that file whenever it exists (``"sta[1].mseed"`` is the file
+        of that name); only a name that is no existing file is expanded as a
+        glob.  gzip, bzip2, xz, zip and tar files are decompressed, at most
+        ``max_decompressed_bytes`` each.
+    channels : sequence of str, default=("Z", "N", "E")
+        Component letters, in output order.
+    window : float or None, default=None
+        Window length in seconds.  None: one window per instrument covering
+        its whole common span; with several instruments the window length is
+        the shortest of their spans, so that the windows stack.
+    step : float or None, default=None
+        Step between window starts in seconds (default: ``window``, i.e. no
+        overlap).  Only used with ``window``.
+    sampling_rate : float or None, default=None
+        Target sampling rate in Hz.  Traces at another rate are resampled with
+        ObsPy's Fourier method (``Trace.resample``).  None requires all traces
+        to share one rate.
+    detrend : bool, default=False
+        Remove a least-squares line from every window and component.
+    taper : bool, default=False
+        Multiply every window by a Tukey (cosine) taper over 5 % at each end.
+    on_gap : {"raise", "skip", "fill"}, default="raise"
+        Gaps between records of one channel: raise a ValueError, drop the
+        windows that overlap a gap, or fill gaps by linear interpolation.
+    on_missing : {"raise", "skip", "fill"}, default="raise"
+        Instruments lacking a requested component: raise, drop the instrument,
+        or fill the component with zeros (its trace id is then None).
+    dtype : numpy dtype, default=np.float32
+        dtype of ``data``.
+    format : str or None, default=None
+        ObsPy format name of every file (``"MSEED"``, ``"SAC"``, ``"SEGY"``,
+        ...).  None detects it per file with ObsPy's format checks, except
+        ``"PICKLE"``: a pickled Stream is never read (refused also as
+        ``format=``), since unpickling a file runs any code it contains.
+    max_decompressed_bytes : int, default=268435456
+        Cap on the bytes one compressed file (or archive) may decompress to
+        (256 MiB by default).  Decompression runs in 1 MiB steps and stops
+        with an error naming the file as soon as the output would pass the
+        cap, so a decompression bomb takes no more than the cap on disk and
+        about 1 MiB of memory.  Raise it for genuine larger files.
+
+    Returns
+    -------
+    bunch : sklearn.utils.Bunch
+        ``data`` (n_windows, n_channels, n_times) array; ``channels`` tuple;
+        ``sampling_rate`` float; ``starttimes`` list of
+        ``obspy.UTCDateTime`` (one per window); ``trace_ids`` list of tuples
+        of SEED ids (one per window, in channel order); ``stations`` list of
+        instrument keys ``"NET.STA.LOC.BAND"`` (one per window).
+
+    Raises
+    ------
+    ValueError
+        With the offending file or trace, the format tried and the fix, for
+        an unreadable, missing or truncated file (a MiniSEED file that ends
+        inside a record), a FIFO, device or folder, a file in no allowed
+        format (e.g. a pickle), overlapping records of one channel whose
+        samples disagree (identical overlaps are merged), NaN or infinite
+        samples.
+    ReaderOptionError
+        A ValueError whose fix is another option value: a missing component
+        (``on_missing``), mixed sampling rates (``sampling_rate``), gaps
+        (``on_gap``), a ``window`` longer than a record, a compressed file
+        above ``max_decompressed_bytes``.  ``str(err)`` names the keyword,
+        ``err.cli_message()`` the command-line flag.
+
+    See Also
+    --------
+    list_windows : The windows this would make (file, station, times).
+    load_example_waveforms : Real records shipped inside ObsPy.
+
+    Examples
+    --------
+    >>> import obspy
+    >>> from sklearn_seismo.datasets import load_waveforms
+    >>> st = obspy.read()  # ObsPy's example: BW.RJOB, 3 x 3000 samples
+    >>> bunch = load_waveforms(st, window=10.0, step=5.0)
+    >>> bunch.data.shape, bunch.channels, bunch.sampling_rate
+    ((5, 3, 1000), ('Z', 'N', 'E'), 100.0)
+    >>> bunch.trace_ids[0]
+    ('BW.RJOB..EHZ', 'BW.RJOB..EHN', 'BW.RJOB..EHE')
+    """
+    plan = _plan(
+        source,
+        channels=channels,
+        window=window,
+        step=step,
+        sampling_rate=sampling_rate,
+        on_gap=on_gap,
+        on_missing=on_missing,
+        format=format,
+        max_decompressed_bytes=max_decompressed_bytes,
+    )
+    n_win, sr = plan.n_win, plan.sampling_rate
+    out_data, starts, ids, stations = [], [], [], []
+    for key, i0 in plan.windows:
+        start, data, _, traces = plan.arrays[key]
+        out_data.append(data[:, i0 : i0 + n_win])
+        starts.append(start + i0 / sr)
+        ids.append(tuple(None if t is None else t.id for t in traces))
+        stations.append(key)
     X = np.stack(out_data)
     if detrend:
         from scipy.signal import detrend as _detrend
@@ -536,9 +620,146 @@ def load_waveforms(
         X = X * tukey(n_win, alpha=0.1)
     return Bunch(
         data=X.astype(dtype, copy=False),
-        channels=channels,
+        channels=plan.channels,
         sampling_rate=sr,
         starttimes=starts,
         trace_ids=ids,
         stations=stations,
     )
+
+
+class Window(NamedTuple):
+    """One window of :func:`list_windows`, in :func:`load_waveforms` order."""
+
+    index: int
+    file: str
+    network: str
+    station: str
+    location: str
+    channels: str
+    starttime: object
+    endtime: object
+    sampling_rate: float
+
+    @property
+    def key(self):
+        """``(network, station, location, channels, starttime)``: the window."""
+        return window_key(
+            self.network, self.station, self.location, self.channels, self.starttime
+        )
+
+
+def window_key(network, station, location, channels, starttime):
+    """The identity of a window, with the start time normalised to a string."""
+    from obspy import UTCDateTime
+
+    return (
+        str(network).strip(),
+        str(station).strip(),
+        str(location).strip(),
+        " ".join(str(channels).split()),
+        str(UTCDateTime(starttime)),
+    )
+
+
+@validate_params(_PLAN_PARAMS, prefer_skip_nested_validation=True)
+def list_windows(
+    source,
+    *,
+    channels=("Z", "N", "E"),
+    window=None,
+    step=None,
+    sampling_rate=None,
+    on_gap="raise",
+    on_missing="raise",
+    format=None,
+    max_decompressed_bytes=MAX_DECOMPRESSED_BYTES,
+):
+    """The windows :func:`load_waveforms` makes from ``source``, in its order.
+
+    Use it to label real records: write the list with
+    :func:`write_window_csv`, fill in the ``label`` column, and read the
+    labels back with :func:`read_window_labels`, which matches them to the
+    windows by station, channels and start time (not by row order).  Both
+    functions take their windows from one code path, so the list has the
+    count and order of ``load_waveforms(source, **same options).data``.
+
+    Parameters
+    ----------
+    source : str, path, list of str or paths, obspy.Stream or obspy.Trace
+        As :func:`load_waveforms`.
+    channels, window, step, sampling_rate, on_gap, on_missing, format, \
+max_decompressed_bytes
+        As :func:`load_waveforms` (the options that decide the windows).
+
+    Returns
+    -------
+    windows : list of Window
+        Named tuples ``(index, file, network, station, location, channels,
+        starttime, endtime, sampling_rate)``: ``index`` is the row of the
+        window in ``load_waveforms(...).data``; ``file`` the file(s) whose
+        records overlap the window (``";"``-separated, ``"<Stream>"`` for a
+        Stream); ``channels`` the channel codes in output order separated by
+        spaces (``"-"`` for a component filled with zeros); ``starttime`` and
+        ``endtime`` the times of the first and the last sample
+        (``obspy.UTCDateTime``).
+
+    Raises
+    ------
+    ValueError, ReaderOptionError
+        As :func:`load_waveforms`.
+
+    See Also
+    --------
+    write_window_csv : Write the list as a CSV with an empty label column.
+    read_window_labels : Labels of a filled-in CSV, in window order.
+
+    Examples
+    --------
+    >>> import obspy
+    >>> from sklearn_seismo.datasets import list_windows
+    >>> windows = list_windows(obspy.read(), window=10.0, step=5.0)
+    >>> len(windows)
+    5
+    >>> w = windows[1]
+    >>> w.station, w.channels, str(w.starttime), w.sampling_rate
+    ('RJOB', 'EHZ EHN EHE', '2009-08-24T00:20:08.000000Z', 100.0)
+    """
+    plan = _plan(
+        source,
+        channels=channels,
+        window=window,
+        step=step,
+        sampling_rate=sampling_rate,
+        on_gap=on_gap,
+        on_missing=on_missing,
+        format=format,
+        max_decompressed_bytes=max_decompressed_bytes,
+    )
+    n_win, sr = plan.n_win, plan.sampling_rate
+    out = []
+    for index, (key, i0) in enumerate(plan.windows):
+        start, _, _, traces = plan.arrays[key]
+        t0 = start + i0 / sr
+        t1 = t0 + (n_win - 1) / sr
+        names = []
+        for a, b, name in plan.spans[key]:
+            if a <= t1 and b >= t0 and name not in names:
+                names.append(name)
+        present = next(t for t in traces if t is not None)
+        out.append(
+            Window(
+                index=index,
+                file=";".join(names),
+                network=present.stats.network,
+                station=present.stats.station,
+                location=present.stats.location,
+                channels=" ".join(
+                    "-" if t is None else t.stats.channel for t in traces
+                ),
+                starttime=t0,
+                endtime=t1,
+                sampling_rate=sr,
+            )
+        )
+    return out
