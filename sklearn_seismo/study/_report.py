@@ -8,19 +8,30 @@ import warnings
 
 import numpy as np
 
-from ..metrics import format_markdown_table, format_mean_std
+from ..metrics import (
+    compare_to_reference,
+    format_markdown_table,
+    format_mean_std,
+    mean_precision_recall_curve,
+    pooled_reliability_curve,
+)
 
 __all__ = [
     "write_report",
     "format_study_table",
+    "format_threshold_free_table",
     "plot_per_class_f1",
+    "plot_precision_recall",
+    "plot_reliability",
     "plot_sweep",
     "format_warnings",
     "REPORT_FILES",
 ]
 
 #: Files written by :func:`write_report` (the sweep ones only with a sweep, the
-#: PNG ones only when matplotlib is installed).
+#: PNG ones only when matplotlib is installed, the precision-recall and
+#: reliability ones and ``probabilities.npz`` only when the arms' classifiers
+#: have ``predict_proba``).
 REPORT_FILES = (
     "report.md",
     "scores.csv",
@@ -28,6 +39,9 @@ REPORT_FILES = (
     "per_class.csv",
     "comparisons.csv",
     "f1_per_class.png",
+    "precision_recall.png",
+    "reliability.png",
+    "probabilities.npz",
     "sweep.csv",
     "sweep_summary.csv",
     "sweep.png",
@@ -36,7 +50,12 @@ REPORT_FILES = (
 )
 
 
-def _write_csv(path, rows, drop=("traceback", "warnings")):
+#: Per-sample arrays of a fold row (:func:`fit_and_score`): kept in memory for
+#: the curves and in ``probabilities.npz``, never in a CSV file.
+_ARRAY_KEYS = ("rare_proba", "rare_true")
+
+
+def _write_csv(path, rows, drop=("traceback", "warnings", *_ARRAY_KEYS)):
     fields = []
     for row in rows:
         fields += [k for k in row if k not in fields and k not in drop]
@@ -74,10 +93,11 @@ def format_study_table(result):
     """The headline table of a study as Markdown (printed by the command line).
 
     One row per arm: F1 of every class, macro F1, balanced accuracy, G-mean
-    (mean ± std over folds, in %), the mean difference of the minority F1
-    against ``none`` with its Wilcoxon p-value, and the mean wall-clock time
-    of a fit (``fit wall s``: on a shared machine it includes the time other
-    jobs held the cores).
+    (mean ± std over folds, in %), the minority class's average precision
+    (``AP``, in %) and Brier score (lower is better) when the result holds
+    them, the mean difference of the minority F1 against ``none`` with its
+    Wilcoxon p-value, and the mean wall-clock time of a fit (``fit wall s``:
+    on a shared machine it includes the time other jobs held the cores).
 
     Parameters
     ----------
@@ -104,6 +124,12 @@ def format_study_table(result):
             s["balanced_accuracy_mean"], s["balanced_accuracy_std"]
         )
         row["G-mean"] = format_mean_std(s["gmean_mean"], s["gmean_std"])
+        if _has_probabilities(result):
+            row[f"AP {minority}"] = format_mean_std(
+                s[f"average_precision_{minority}_mean"],
+                s[f"average_precision_{minority}_std"],
+            )
+            row[f"Brier {minority}"] = _fmt_brier(s, minority)
         cmp_ = _p_vs(result, arm, "none", key)
         if cmp_ is None:
             row[f"Δ F1 {minority} vs none (p)"] = "—"
@@ -118,6 +144,21 @@ def format_study_table(result):
         rows.append(row)
     columns = list(rows[0]) if rows else ["arm"]
     return format_markdown_table(rows, columns)
+
+
+def _has_probabilities(result):
+    """Whether some arm has a finite AP of the minority (needs predict_proba)."""
+    key = f"average_precision_{result.minority}_mean"
+    return any(np.isfinite(s.get(key, math.nan)) for s in result.summary)
+
+
+def _fmt_brier(s, minority):
+    return format_mean_std(
+        s.get(f"brier_{minority}_mean", math.nan),
+        s.get(f"brier_{minority}_std", math.nan),
+        scale=1.0,
+        digits=3,
+    )
 
 
 def _fmt_seconds(t):
@@ -197,13 +238,247 @@ def _comparison_table(result, reference):
     )
 
 
+def format_threshold_free_table(result):
+    """The minority class's threshold-free and calibration scores as Markdown.
+
+    One row per arm: average precision of the minority class (``AP``, in %,
+    mean ± std over folds; it does not depend on the decision threshold),
+    its mean difference against ``none`` with the fold-paired Wilcoxon
+    p-value, the F1 of the same class at the classifier's own decision rule
+    for comparison, and the Brier score of the class's probability (lower is
+    better). A random ranking's AP is the class's share of the test folds,
+    given under the table.
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_study` (or one data set of :func:`run_suite`)
+        whose fold rows hold ``average_precision_<minority>`` and
+        ``brier_<minority>`` (:func:`fit_and_score` adds them when the
+        pipeline has ``predict_proba``).
+
+    Returns
+    -------
+    table : str
+        Empty when the result holds no such scores.
+    """
+    if not _has_probabilities(result):
+        return ""
+    summary = _summary_by_arm(result)
+    minority = result.minority
+    ap = f"average_precision_{minority}"
+    paired = {
+        r["arm"]: r
+        for r in compare_to_reference(result.scores, reference="none", metrics=[ap])
+    }
+    rows = []
+    for arm in result.arms:
+        s = summary[arm]
+        row = {
+            "arm": arm,
+            f"AP {minority}": format_mean_std(s[f"{ap}_mean"], s[f"{ap}_std"]),
+        }
+        cmp_ = paired.get(arm)
+        if cmp_ is None:
+            row["Δ AP vs none (p)"] = "—"
+        elif not np.isfinite(cmp_["mean_diff"]):
+            row["Δ AP vs none (p)"] = f"n/a: {cmp_['note']}"
+        else:
+            row["Δ AP vs none (p)"] = (
+                f"{100 * cmp_['mean_diff']:+.1f} ({_fmt_p(cmp_['p_value'])})"
+            )
+        row[f"F1 {minority}"] = format_mean_std(
+            s[f"f1_{minority}_mean"], s[f"f1_{minority}_std"]
+        )
+        row[f"Brier {minority}"] = _fmt_brier(s, minority)
+        rows.append(row)
+    table = format_markdown_table(rows, list(rows[0]))
+    shares = [
+        float(np.mean(r["rare_true"]))
+        for r in result.scores
+        if r.get("rare_true") is not None and not r.get("error")
+    ]
+    if shares:
+        table += (
+            f"\n\nA random ranking scores an AP of {100 * np.mean(shares):.1f} % "
+            f"(the share of `{minority}` in the test folds)."
+        )
+    return table
+
+
+def _curve_folds(result, arm):
+    """(is_minority, probability) of every fitted fold of one arm."""
+    return [
+        (r["rare_true"], r["rare_proba"])
+        for r in result.scores
+        if r["arm"] == arm and not r.get("error") and r.get("rare_proba") is not None
+    ]
+
+
+def _curve_arms(result):
+    return [arm for arm in result.arms if _curve_folds(result, arm)]
+
+
+def _arm_styles(arms):
+    # tab10 has 10 colours; arms beyond it change the line style instead
+    styles = ("-", "--", ":")
+    return {
+        arm: {"color": f"C{i % 10}", "linestyle": styles[(i // 10) % 3]}
+        for i, arm in enumerate(arms)
+    }
+
+
+def plot_precision_recall(result, ax=None, *, n_points=101):
+    """Precision-recall curve of the minority class, one line per arm.
+
+    Each arm's line is the mean over its folds of the fold's curve read at a
+    common recall grid (:func:`sklearn_seismo.metrics.mean_precision_recall_curve`:
+    vertical averaging, with the step rule of average precision), so the
+    area under a line is close to the arm's mean AP of the tables, given in
+    the legend. The dotted line is the precision of a random ranking (the
+    class's share of the test folds).
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_study` with the folds' probabilities
+        (``rare_proba`` in its rows).
+    ax : matplotlib Axes, default=None
+    n_points : int, default=101
+        Recall grid.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    else:
+        fig = ax.figure
+    arms = _curve_arms(result)
+    styles = _arm_styles(result.arms)
+    shares, n_folds = [], 0
+    for arm in arms:
+        curve = mean_precision_recall_curve(
+            _curve_folds(result, arm), rare_class=True, n_points=n_points
+        )
+        if not curve.n_folds:
+            continue
+        n_folds = max(n_folds, curve.n_folds)
+        shares.append(curve.prevalence)
+        ax.plot(
+            curve.recall,
+            curve.precision,
+            label=f"{arm} (AP {100 * np.mean(curve.average_precision):.1f})",
+            **styles[arm],
+        )
+    if shares:
+        ax.axhline(np.mean(shares), color="grey", linestyle=":", label="random ranking")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(f"recall of '{result.minority}'")
+    ax.set_ylabel(f"precision of '{result.minority}'")
+    ax.set_title(
+        f"Precision-recall of '{result.minority}', mean over {n_folds} test sets"
+    )
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def plot_reliability(result, ax=None, *, n_bins=10):
+    """Reliability diagram of the minority class's probability, one line per arm.
+
+    Each arm's test-fold predictions are pooled and binned by predicted
+    probability (:func:`sklearn_seismo.metrics.pooled_reliability_curve`,
+    ``n_bins`` equal-width bins, empty ones left out); a point is a bin's mean
+    predicted probability against the observed share of the class in it. A
+    calibrated model lies on the diagonal; the legend gives the Brier score of
+    the pooled predictions.
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_study` with the folds' probabilities.
+    ax : matplotlib Axes, default=None
+    n_bins : int, default=10
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.6, 4.2))
+    else:
+        fig = ax.figure
+    styles = _arm_styles(result.arms)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="calibrated")
+    n_folds = 0
+    for arm in _curve_arms(result):
+        folds = _curve_folds(result, arm)
+        n_folds = max(n_folds, len(folds))
+        curve = pooled_reliability_curve(folds, rare_class=True, n_bins=n_bins)
+        ax.plot(
+            curve.prob_pred,
+            curve.prob_true,
+            marker="o",
+            markersize=3,
+            label=f"{arm} (Brier {curve.brier:.3f})",
+            **styles[arm],
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(f"predicted probability of '{result.minority}'")
+    ax.set_ylabel(f"observed share of '{result.minority}'")
+    ax.set_title(f"Reliability, {n_folds} test sets pooled, {n_bins} bins")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def _write_probabilities(path, result):
+    """``probabilities.npz``: the minority's probability of every test sample.
+
+    Flat arrays, one entry per (arm, fold, test sample): ``arm``, ``fold``,
+    ``rare_true`` and ``rare_proba``, plus ``rare_class``. Written with a
+    fixed date in the zip entries (``numpy.savez`` stamps the current time),
+    so that two identical runs write identical bytes.
+    """
+    import io
+    import zipfile
+
+    rows = [r for r in result.scores if r.get("rare_proba") is not None]
+    sizes = [len(r["rare_proba"]) for r in rows]
+    arrays = {
+        "arm": np.repeat(np.array([str(r["arm"]) for r in rows]), sizes),
+        "fold": np.repeat(np.array([r["fold"] for r in rows]), sizes),
+        "rare_true": np.concatenate([r["rare_true"] for r in rows]).astype(bool),
+        "rare_proba": np.concatenate([r["rare_proba"] for r in rows]).astype(float),
+        "rare_class": np.asarray(result.minority),
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, array in arrays.items():
+            buf = io.BytesIO()
+            np.save(buf, array, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, buf.getvalue())
+
+
 def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title=None):
     """Write a study result (and optionally a sweep) into ``out_dir``.
 
     Files: ``report.md`` (the tables, paired comparisons, failures, setup),
     ``scores.csv`` (one row per arm and fold), ``summary.csv`` (mean and std
     per arm), ``per_class.csv`` (Table 1 layout), ``comparisons.csv``,
-    ``f1_per_class.png`` (bar chart with error bars); with a sweep also
+    ``f1_per_class.png`` (bar chart with error bars); when the folds carry
+    the minority's probabilities (classifiers with ``predict_proba``) also
+    ``precision_recall.png`` (:func:`plot_precision_recall`),
+    ``reliability.png`` (:func:`plot_reliability`) and ``probabilities.npz``
+    (arrays ``arm``, ``fold``, ``rare_true``, ``rare_proba`` per test sample,
+    and ``rare_class``: the numbers behind the AP and Brier columns); with a sweep also
     ``sweep.csv``, ``sweep_summary.csv`` and ``sweep.png`` (F1 of every class
     against the number of synthetic samples); ``config.json`` with
     ``config`` and ``timing.json`` with ``timing``, kept apart so that two runs
@@ -243,6 +518,9 @@ def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title
     _write_csv(path("summary.csv"), result.summary)
     _write_csv(path("per_class.csv"), result.per_class)
     _write_csv(path("comparisons.csv"), result.comparisons)
+    curves = bool(_curve_arms(result))
+    if curves:
+        _write_probabilities(path("probabilities.npz"), result)
     if sweep is not None:
         _write_csv(path("sweep.csv"), sweep.scores)
         _write_csv(path("sweep_summary.csv"), sweep.summary)
@@ -263,6 +541,14 @@ def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title
         fig = plot_per_class_f1(result)
         fig.savefig(path("f1_per_class.png"), dpi=120, bbox_inches="tight")
         plt.close(fig)
+        if curves:
+            for name, plot in (
+                ("precision_recall.png", plot_precision_recall),
+                ("reliability.png", plot_reliability),
+            ):
+                fig = plot(result)
+                fig.savefig(path(name), dpi=120, bbox_inches="tight")
+                plt.close(fig)
         if sweep is not None:
             fig = plot_sweep(sweep)
             fig.savefig(path("sweep.png"), dpi=120, bbox_inches="tight")
@@ -284,9 +570,32 @@ def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title
         part = _comparison_table(result, reference)
         if part:
             md += [part, ""]
+    threshold_free = format_threshold_free_table(result)
+    if threshold_free:
+        md += [
+            f"## Threshold-free and calibration scores of `{result.minority}`",
+            "",
+            "Average precision (area under the class's precision-recall curve, "
+            "%) does not depend on the decision threshold; the Brier score "
+            "(lower is better) and the reliability diagram say whether the "
+            "class's probability can be read as a frequency. The curves are "
+            "the mean over folds of each fold's curve; the reliability diagram "
+            "pools the folds' predictions. Per-sample probabilities: "
+            "`probabilities.npz`.",
+            "",
+            threshold_free,
+            "",
+        ]
     md += _issues(result, sweep)
     if plt is not None:
         md += ["## Plots", "", "![per-class F1](f1_per_class.png)", ""]
+        if curves:
+            md += [
+                "![precision-recall](precision_recall.png)",
+                "",
+                "![reliability](reliability.png)",
+                "",
+            ]
         if sweep is not None:
             md += ["![sweep](sweep.png)", ""]
     if sweep is not None:
