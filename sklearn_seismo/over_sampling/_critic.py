@@ -201,6 +201,15 @@ class CriticFilteredSampler(BaseOverSampler):
     of them: judge them also with another two-sample classifier and
     downstream.
 
+    **What the classifier critic catches.** It learns what sets the
+    candidates, as a group, apart from the real samples: an artefact shared
+    by many candidates (a noise floor, roughness) is rejected wherever it
+    occurs. A single candidate unlike both the real samples and the other
+    candidates is scored by the model's extrapolation, which may be high or
+    low; a sampler's own acceptance test (``GlowOversampler``'s) or a
+    callable critic (e.g. minus the distance to the nearest real sample)
+    catches isolated outliers.
+
     **Keep, or weight.** imbalanced-learn samplers return samples, not
     weights, so ``"weighted"`` turns the density ratio into a resampling of
     the candidates; ``candidate_scores_`` holds the scores for a user who
