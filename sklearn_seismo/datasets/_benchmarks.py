@@ -5,7 +5,8 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..utils._random import seed_from_random_state
 from ._shot_gathers import make_shot_gathers
@@ -28,13 +29,25 @@ _MIN_FAULT_CHANGE = 0.2
 _MAX_REDRAWS = 20
 
 
+#: In-domain split (``time_split``): the last 30 % of each station's record
+#: is for testing, after a guard gap of one clean window (``1.5 * n_times``
+#: samples) behind the end of the last training window.
+IN_DOMAIN_TEST_SHARE = 0.3
+TIME_SPLITS = ("all", "train", "test")
+
+
 @functools.lru_cache(maxsize=8)
-def _clean_bank(sampling_rate, n_long, records):
+def _clean_bank(sampling_rate, n_long, records, time_split="all"):
+    """Read-only clean windows, their stations and start times (UTCDateTime).
+
+    ``time_split`` keeps all windows, or those of the training or the test
+    part of each station's record (see :data:`IN_DOMAIN_TEST_SHARE`).
+    """
     from ._examples import available_example_records, load_example_waveforms
 
     seconds = n_long / sampling_rate
     available = available_example_records()
-    banks = []
+    banks, stations, starts = [], [], []
     for name in records:
         if name not in available:
             continue
@@ -46,15 +59,47 @@ def _clean_bank(sampling_rate, n_long, records):
             detrend=True,
             dtype=np.float32,
         )
-        banks.append(rec.data[..., :n_long])
+        keep = _time_split_mask(rec.stations, rec.starttimes, seconds, time_split)
+        banks.append(rec.data[keep, :, :n_long])
+        stations += [s for s, k in zip(rec.stations, keep) if k]
+        starts += [t for t, k in zip(rec.starttimes, keep) if k]
     if not banks:
         raise ValueError(
             f"none of the records {list(records)} is part of this ObsPy "
             f"installation (it has {available}); pass records among those."
         )
     bank = np.concatenate(banks)
+    if len(bank) == 0:
+        raise ValueError(
+            f"the {time_split!r} part of the records {list(records)} holds no "
+            f"window of {seconds:g} s; pass fewer n_times or time_split='all'."
+        )
     bank.setflags(write=False)
-    return bank
+    return bank, tuple(stations), tuple(starts)
+
+
+def _time_split_mask(stations, starts, seconds, time_split):
+    """Windows of the train or test part of each station's time span.
+
+    Per station, the span runs from the first window start to the last window
+    end; training windows end by ``t_split`` (70 % of the span), test windows
+    start at ``t_split + seconds`` or later: no test window overlaps a
+    training window, and one window length separates them.
+    """
+    keep = np.ones(len(starts), dtype=bool)
+    if time_split == "all":
+        return keep
+    stations = np.asarray(stations)
+    for station in np.unique(stations):
+        idx = np.flatnonzero(stations == station)
+        t = np.array([starts[i] - starts[idx[0]] for i in idx])
+        span = t.max() + seconds
+        t_split = (1.0 - IN_DOMAIN_TEST_SHARE) * span
+        if time_split == "train":
+            keep[idx] = t + seconds <= t_split
+        else:
+            keep[idx] = t >= t_split + seconds
+    return keep
 
 
 @functools.lru_cache(maxsize=4)
@@ -113,6 +158,8 @@ def _apply_faults(X, rng):
         "sampling_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "weights": [tuple, list, np.ndarray],
         "records": [tuple, list],
+        "time_split": [StrOptions(set(TIME_SPLITS))],
+        "return_metadata": ["boolean"],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -124,6 +171,8 @@ def make_waveform_quality(
     sampling_rate=50.0,
     weights=(0.67, 0.30, 0.03),
     records=_WAVEFORM_RECORDS,
+    time_split="all",
+    return_metadata=False,
     random_state=None,
 ):
     """Real three-component windows labelled good, medium or bad data quality.
@@ -178,12 +227,26 @@ def make_waveform_quality(
         Z, N, E components, time last.
     y : ndarray of shape (n_samples,), dtype object
         ``"good"``, ``"medium"`` or ``"bad"``, shuffled.
+    metadata : Bunch, only if ``return_metadata``
+        ``stations`` (instrument key ``"NET.STA.LOC.BAND"``), ``starttimes``
+        and ``endtimes`` (``obspy.UTCDateTime`` of the first and one past the
+        last sample) of the record stretch each window was cut from.
 
     Other Parameters
     ----------------
     records : sequence of str, default=("rjob", "cer", "mvo", "uh3")
         Records of :func:`load_example_waveforms` the clean windows are cut
         from (those missing from the ObsPy installation are skipped).
+    time_split : {"all", "train", "test"}, default="all"
+        Cut the clean windows from the whole of each station's record, from
+        its first 70 % ("train"), or from its last 30 % ("test"), which
+        starts one clean window length (``1.5 * n_times`` samples) after the
+        end of the last training window. A "test" draw shares stations and
+        instruments with a "train" draw of the same ``records`` but no
+        stretch of record: the in-domain test of the suite
+        (``"waveform_quality_in_domain"``).
+    return_metadata : bool, default=False
+        Also return where each window was cut from.
 
     See Also
     --------
@@ -203,11 +266,22 @@ def make_waveform_quality(
 
     from ._shot_gathers import _class_counts
 
-    weights = np.asarray(weights, dtype=float)
-    if weights.shape != (3,) or np.any(weights < 0) or weights.sum() <= 0:
+    given = list(np.ravel(np.asarray(weights, dtype=object)))
+    try:
+        weights = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        weights = np.full(0, np.nan)  # refused just below, with the value given
+    if (
+        weights.shape != (3,)
+        or not np.all(np.isfinite(weights))
+        or np.any(weights < 0)
+        or weights.sum() <= 0
+    ):
         raise ValueError(
-            f"weights must be 3 non-negative proportions for good, medium and "
-            f"bad, got {weights.tolist()!r}; pass e.g. (0.67, 0.30, 0.03)."
+            f"weights must be 3 finite, non-negative proportions for good, "
+            f"medium and bad with a positive sum, got "
+            f"{given!r}; pass e.g. "
+            f"(0.67, 0.30, 0.03)."
         )
     rng = np.random.default_rng(seed_from_random_state(random_state))
     n_long = int(round(1.5 * n_times))
@@ -217,7 +291,9 @@ def make_waveform_quality(
             f"records must be a non-empty subset of {list(_WAVEFORM_RECORDS)}, got "
             f"{list(records)!r}."
         )
-    clean = _clean_bank(float(sampling_rate), n_long, tuple(records))
+    clean, stations, starts = _clean_bank(
+        float(sampling_rate), n_long, tuple(records), time_split
+    )
     y_idx = rng.permutation(np.repeat(np.arange(3), _class_counts(n_samples, weights)))
     base = rng.integers(0, len(clean), n_samples)
     start = rng.integers(0, n_long - n_times, n_samples, endpoint=True)
@@ -239,7 +315,16 @@ def make_waveform_quality(
     std = X.reshape(n_samples, -1).std(axis=1)
     X /= np.maximum(std, np.finfo(np.float32).tiny)[:, None, None]
     y = np.asarray(WAVEFORM_CLASSES, dtype=object)[y_idx]
-    return X.astype(np.float32, copy=False), y
+    X = X.astype(np.float32, copy=False)
+    if not return_metadata:
+        return X, y
+    t0 = [starts[b] + int(s) / sampling_rate for b, s in zip(base, start)]
+    meta = Bunch(
+        stations=np.asarray(stations, dtype=object)[base],
+        starttimes=t0,
+        endtimes=[t + n_times / sampling_rate for t in t0],
+    )
+    return X, y, meta
 
 
 @dataclass(frozen=True)
@@ -280,8 +365,10 @@ def _gathers(n_samples, random_state, *, shape, difficulty):
     )
 
 
-def _waveforms(n_samples, random_state, records=_WAVEFORM_RECORDS):
-    return make_waveform_quality(n_samples, records=records, random_state=random_state)
+def _waveforms(n_samples, random_state, records=_WAVEFORM_RECORDS, time_split="all"):
+    return make_waveform_quality(
+        n_samples, records=records, time_split=time_split, random_state=random_state
+    )
 
 
 def _gather_benchmark(name, shape, difficulty, n_samples, note=""):
@@ -329,6 +416,26 @@ BENCHMARKS = {
                 "make_waveform_quality(): real ObsPy records, good / medium "
                 "(real noise at 0-10 dB) / bad (3 %, instrument faults), "
                 "3 x 200 samples at 50 Hz"
+            ),
+        ),
+        Benchmark(
+            name="waveform_quality_in_domain",
+            loader=functools.partial(_waveforms, records=("mvo", "uh3")),
+            n_samples=2000,
+            classifier="resnet",
+            layout="waveforms",
+            holdout=(
+                functools.partial(
+                    _waveforms, records=("mvo", "uh3"), time_split="train"
+                ),
+                functools.partial(
+                    _waveforms, records=("mvo", "uh3"), time_split="test"
+                ),
+            ),
+            description=(
+                "make_waveform_quality() in-domain: trained on the first 70 % "
+                "of each mvo/uh3 station record, tested on its last 30 % "
+                "(a one-window guard gap, no overlap in time)"
             ),
         ),
     )

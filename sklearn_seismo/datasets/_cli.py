@@ -76,25 +76,58 @@ def plot_overview(X, y, meta, record, path):
     return path
 
 
-def main(argv=None):
-    """Print a summary of a generated data set and of ObsPy's example records.
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
-    Parameters
-    ----------
-    argv : list of str or None
-        Command-line arguments (default: ``sys.argv[1:]``).
 
-    Returns
-    -------
-    status : int
-        0 on success.
-    """
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"must be between 0 and 2**32 - 1 (a numpy seed), got {value}"
+        )
+    return value
+
+
+def _unit_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
+    if not 0.0 < value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _summary_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_seismo.datasets",
         description="Summary of make_shot_gathers and of the real records that "
-        "ship inside ObsPy, plus an example figure.",
+        "ship inside ObsPy, plus an example figure. "
+        "'python -m sklearn_seismo.datasets windows FILES... --out windows.csv' "
+        "lists the windows of your own waveform files for labelling "
+        "(see 'windows --help').",
     )
-    parser.add_argument("--n-samples", type=int, default=5223)
+    parser.add_argument("--n-samples", type=_positive_int, default=5223)
     parser.add_argument(
         "--shape",
         nargs="+",
@@ -103,22 +136,176 @@ def main(argv=None):
         metavar="N",
         help="gather shape n_time x n_traces: 64x64 or 64 64 (default: 64x64)",
     )
-    parser.add_argument("--difficulty", type=float, default=0.5)
-    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--difficulty", type=_unit_float, default=0.5, help="between 0 and 1"
+    )
+    parser.add_argument(
+        "--random-state", type=_seed, default=0, help="seed, 0 to 2**32 - 1"
+    )
     parser.add_argument(
         "--out", default="sklearn_seismo_figures", help="folder for the PNG"
     )
     parser.add_argument("--no-figure", action="store_true")
+    return parser
+
+
+def _windows_parser():
+    from ._io import MAX_DECOMPRESSED_BYTES
+
+    parser = argparse.ArgumentParser(
+        prog="python -m sklearn_seismo.datasets windows",
+        description="List the windows that load_waveforms makes from waveform "
+        "files (file, network, station, location, channels, start and end "
+        "time, sampling rate), in load order, as a CSV with an empty 'label' "
+        "column to fill in. The labels are matched back to the windows by "
+        "station, channels and start time, whatever the row order "
+        "(read_window_labels; the study's --labels).",
+    )
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE_OR_GLOB",
+        help="waveform files in any format ObsPy reads, or glob patterns "
+        "(quote them); a name that exists as a file is read as that file",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="CSV",
+        help="the CSV to write; '-' for standard output. An existing file is "
+        "refused unless --overwrite is given",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace --out")
+    parser.add_argument("--window", type=_positive_float, metavar="SECONDS")
+    parser.add_argument("--step", type=_positive_float, metavar="SECONDS")
+    parser.add_argument("--channels", default="ZNE", metavar="ZNE", help="default: ZNE")
+    parser.add_argument("--sampling-rate", type=_positive_float, metavar="HZ")
+    parser.add_argument("--on-gap", choices=("raise", "skip", "fill"), default="raise")
+    parser.add_argument(
+        "--on-missing", choices=("raise", "skip", "fill"), default="raise"
+    )
+    parser.add_argument("--format", metavar="FORMAT", help="ObsPy format name")
+    parser.add_argument(
+        "--max-decompressed-bytes",
+        type=_positive_int,
+        default=MAX_DECOMPRESSED_BYTES,
+        metavar="BYTES",
+        help=f"cap per compressed file (default: {MAX_DECOMPRESSED_BYTES})",
+    )
+    return parser
+
+
+def _windows_main(argv):
+    import csv
+    import sys
+
+    from ._errors import ReaderOptionError
+    from ._labels import COLUMNS, write_window_csv
+    from ._waveforms import list_windows
+
+    parser = _windows_parser()
     args = parser.parse_args(argv)
+    if args.out != "-":
+        if os.path.isdir(args.out):
+            parser.error(f"--out {args.out}: is a folder; pass a CSV file name.")
+        if os.path.lexists(args.out) and not args.overwrite:
+            parser.error(
+                f"--out {args.out}: exists (it may hold labels already typed "
+                "in); pass another name or --overwrite."
+            )
+        folder = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(folder):
+            parser.error(f"--out {args.out}: folder {folder} does not exist.")
+    try:
+        windows = list_windows(
+            args.files,
+            channels=args.channels,
+            window=args.window,
+            step=args.step,
+            sampling_rate=args.sampling_rate,
+            on_gap=args.on_gap,
+            on_missing=args.on_missing,
+            format=args.format,
+            max_decompressed_bytes=args.max_decompressed_bytes,
+        )
+    except ReaderOptionError as exc:
+        parser.error(exc.cli_message())
+    except (ValueError, TypeError) as exc:
+        parser.error(str(exc))
+    if args.out == "-":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(COLUMNS)
+        for w in windows:
+            writer.writerow(
+                [w.index, w.file, w.network, w.station, w.location, w.channels]
+                + [str(w.starttime), str(w.endtime), f"{w.sampling_rate:g}", ""]
+            )
+        return 0
+    try:
+        write_window_csv(windows, args.out, overwrite=args.overwrite)
+    except OSError as exc:
+        parser.error(f"--out {args.out}: cannot write it ({exc}).")
+    stations = sorted({f"{w.network}.{w.station}.{w.location}" for w in windows})
+    print(
+        f"{len(windows)} windows from {len(stations)} station(s) written to "
+        f"{args.out}; fill in its 'label' column, then pass it as --labels."
+    )
+    return 0
+
+
+def main(argv=None):
+    """Data set summary and example figure, or the ``windows`` command.
+
+    Parameters
+    ----------
+    argv : list of str or None
+        Command-line arguments (default: ``sys.argv[1:]``). When the first is
+        ``windows``, the rest are those of the window-listing command.
+
+    Returns
+    -------
+    status : int
+        0 on success; bad options exit with status 2 and a message.
+    """
+    import sys
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "windows":
+        return _windows_main(argv[1:])
+    parser = _summary_parser()
+    args = parser.parse_args(argv)
+    if len(args.shape) != 2 or min(args.shape) < 8:
+        parser.error(
+            f"--shape: a gather is n_time x n_traces, two sizes of at least 8, "
+            f"got {'x'.join(map(str, args.shape))}; pass e.g. --shape 64x64."
+        )
+    if not args.no_figure:
+        if os.path.exists(args.out) and not os.path.isdir(args.out):
+            parser.error(
+                f"--out {args.out}: exists and is not a folder; pass a folder "
+                "for the figure (or --no-figure)."
+            )
+        try:  # before the work, so that a bad --out costs nothing
+            os.makedirs(args.out, exist_ok=True)
+        except OSError as exc:
+            parser.error(f"--out {args.out}: cannot create the folder ({exc}).")
 
     tic = time.perf_counter()
-    X, y, meta = make_shot_gathers(
-        args.n_samples,
-        shape=tuple(args.shape),
-        difficulty=args.difficulty,
-        return_metadata=True,
-        random_state=args.random_state,
-    )
+    try:
+        X, y, meta = make_shot_gathers(
+            args.n_samples,
+            shape=tuple(args.shape),
+            difficulty=args.difficulty,
+            return_metadata=True,
+            random_state=args.random_state,
+        )
+    except MemoryError:
+        parser.error(
+            f"--n-samples {args.n_samples} --shape {args.shape}: not enough "
+            "memory; pass fewer samples or a smaller shape."
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
     elapsed = time.perf_counter() - tic
     print(
         f"make_shot_gathers(n_samples={args.n_samples}, shape={tuple(args.shape)}, "
@@ -153,7 +340,6 @@ def main(argv=None):
             )
 
     if not args.no_figure:
-        os.makedirs(args.out, exist_ok=True)
         path = os.path.join(args.out, "shot_gathers_and_record.png")
         plot_overview(X, y, meta, load_example_waveforms("rjob"), path)
         print(f"Figure written to {path}")

@@ -1,16 +1,25 @@
 """SEG-Y shot gathers through ObsPy's SEG-Y reader."""
 
+import numbers
 import os
 
 import numpy as np
-from sklearn.utils._param_validation import validate_params
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._io import MAX_DECOMPRESSED_BYTES, check_regular_file, decompressed
 
 
 @validate_params(
-    {"path": [str, os.PathLike], "return_records": ["boolean"]},
+    {
+        "path": [str, os.PathLike],
+        "return_records": ["boolean"],
+        "max_decompressed_bytes": [Interval(numbers.Integral, 1, None, closed="left")],
+    },
     prefer_skip_nested_validation=True,
 )
-def read_shot_gathers(path, *, return_records=False):
+def read_shot_gathers(
+    path, *, return_records=False, max_decompressed_bytes=MAX_DECOMPRESSED_BYTES
+):
     """Read a SEG-Y file into shot gathers grouped by field record number.
 
     Traces are grouped by the trace header ``original_field_record_number``
@@ -21,9 +30,16 @@ def read_shot_gathers(path, *, return_records=False):
     Parameters
     ----------
     path : str or path-like
-        SEG-Y file (rev. 0/1, any sample format ObsPy reads).
+        SEG-Y file (rev. 0/1, any sample format ObsPy reads), or a gzip,
+        bzip2, xz or zip file of one (the name is always a path, never a
+        glob).
     return_records : bool, default=False
         Also return the field record number of every gather.
+    max_decompressed_bytes : int, default=268435456
+        Cap on the bytes a compressed ``path`` may decompress to (256 MiB).
+        Decompression runs in 1 MiB steps and stops with an error as soon as
+        the output would pass the cap (a decompression bomb is refused
+        there); raise it for genuine larger files.
 
     Returns
     -------
@@ -36,7 +52,9 @@ def read_shot_gathers(path, *, return_records=False):
     Raises
     ------
     ValueError
-        If the file is missing or not SEG-Y, or if gathers have different
+        If the file is missing, not a regular file or not SEG-Y, if it
+        decompresses to more than ``max_decompressed_bytes``
+        (:class:`ReaderOptionError`), or if gathers have different
         numbers of traces or traces different numbers of samples (pad or
         cut them first, e.g. with ``obspy.Stream.trim(pad=True)``).
 
@@ -67,32 +85,39 @@ def read_shot_gathers(path, *, return_records=False):
     import obspy
 
     path = os.fspath(path)
-    if os.path.isdir(path):
-        raise ValueError(
-            f"{path!r} is a folder, not a SEG-Y file; pass the path of one file "
-            f"in it (read_shot_gathers reads one file at a time)."
-        )
-    if not os.path.isfile(path):
-        raise ValueError(
-            f"SEG-Y file {path!r} does not exist; check the path (it is resolved "
-            f"from {os.getcwd()!r})."
-        )
-    try:
-        st = obspy.read(path, format="SEGY", unpack_trace_headers=False)
-    except Exception as exc:
-        raise ValueError(
-            f"could not read {path!r} as SEG-Y: {type(exc).__name__}: {exc}. "
-            f"Check that it is a SEG-Y rev. 0/1 file; for Seismic Unix files "
-            f"convert them to SEG-Y first."
-        ) from exc
+    check_regular_file(path, "SEG-Y file")
+    with decompressed(path, path, max_decompressed_bytes) as members:
+        if len(members) != 1:
+            raise ValueError(
+                f"{path!r} is an archive of {len(members)} files; "
+                f"read_shot_gathers reads one SEG-Y file: unpack it and pass "
+                f"the SEG-Y file."
+            )
+        member, shown = members[0]
+        try:
+            st = obspy.read(
+                member,
+                format="SEGY",
+                unpack_trace_headers=False,
+                check_compression=False,
+            )
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise ValueError(
+                f"could not read {shown!r} as SEG-Y: {type(exc).__name__}: "
+                f"{exc}. Check that it is a SEG-Y rev. 0/1 file; for Seismic "
+                f"Unix files convert them to SEG-Y first."
+            ) from exc
+        # trace headers are unpacked lazily from the file: read them now
+        records = np.empty(len(st), dtype=np.int64)
+        numbers_ = np.empty(len(st), dtype=np.int64)
+        for i, tr in enumerate(st):
+            header = tr.stats.segy.trace_header
+            records[i] = header.original_field_record_number
+            numbers_[i] = header.trace_number_within_the_original_field_record
     if len(st) == 0:
         raise ValueError(f"SEG-Y file {path!r} holds no trace.")
-    records = np.empty(len(st), dtype=np.int64)
-    numbers = np.empty(len(st), dtype=np.int64)
-    for i, tr in enumerate(st):
-        header = tr.stats.segy.trace_header
-        records[i] = header.original_field_record_number
-        numbers[i] = header.trace_number_within_the_original_field_record
     lengths = {len(tr.data) for tr in st}
     if len(lengths) > 1:
         raise ValueError(
@@ -110,7 +135,7 @@ def read_shot_gathers(path, *, return_records=False):
         )
     data = np.stack([np.asarray(tr.data, dtype=np.float32) for tr in st])
     # Stable: file order wherever the trace number within the record is 0.
-    order = np.lexsort((np.arange(len(st)), numbers, records))
+    order = np.lexsort((np.arange(len(st)), numbers_, records))
     X = data[order].reshape(len(unique), counts[0], -1).transpose(0, 2, 1)
     X = np.ascontiguousarray(X)
     if return_records:
