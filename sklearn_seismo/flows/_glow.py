@@ -425,8 +425,32 @@ class Glow(nn.Module):
         self.register_buffer("input_spatial", torch.zeros(self.n_dim, dtype=torch.long))
 
     # ------------------------------------------------------------------ checks
+    @staticmethod
+    def size_multiple(n_levels):
+        """Multiple that every spatial size of an input must be.
+
+        Each level halves the spatial sizes (squeeze), so a flow of
+        ``n_levels`` levels takes sizes divisible by ``2 ** n_levels``. A
+        static method: a caller pads its data before it builds the flow.
+
+        Parameters
+        ----------
+        n_levels : int
+
+        Returns
+        -------
+        multiple : int
+
+        Examples
+        --------
+        >>> from sklearn_seismo.flows import Glow
+        >>> Glow.size_multiple(3)
+        8
+        """
+        return 2 ** int(n_levels)
+
     def _check_spatial(self, spatial, what):
-        f = 2**self.n_levels
+        f = self.size_multiple(self.n_levels)
         bad = [s for s in spatial if s % f or s == 0]
         if bad:
             padded = tuple(-(-max(s, 1) // f) * f for s in spatial)

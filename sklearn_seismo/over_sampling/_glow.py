@@ -4,8 +4,10 @@ A Glow normalizing flow (:mod:`sklearn_seismo.flows`) is pretrained on every
 sample it is given and fine-tuned on each class to oversample (or, as in the
 paper, trained on that class only); new samples are made by encoding two real
 samples, mixing their latents at every level and decoding (Milidiú & Müller,
-2021), and kept only if they lie on the class's data. Training lives in
-``_glow_training``, pairing, mixing and acceptance in ``_glow_latent``.
+2021), and kept only if they lie on the class's data. The estimator holds one
+``ClassModel`` per class (``_glow_model``); training lives in
+``_glow_training``, pairing, mixing, acceptance and the generation loop in
+``_glow_latent``, padding and cropping in ``_glow_layout``.
 """
 
 import numbers
@@ -22,29 +24,31 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
-from ..utils._artefacts import quiet_mask
 from ..utils._layout import is_waveform_shape
-from ..utils._random import seed_from_random_state
 from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
 from . import _glow_latent as latent
+from . import _glow_model
 from . import _glow_training as training
+from ._glow_layout import FlowLayout, as_samples, per_sample
 
 __all__ = ["GlowOversampler"]
 
-# Redraws (new pair and coefficient) of decoded samples that fail acceptance;
-# what is still rejected after them is moved towards its nearer parent (halving
-# its distance), which always ends on the data but yields near-copies (that
-# share is reported in ``accepted_lambdas_`` and warned about).
-_MAX_REDRAWS = 16
-_MAX_SHRINKS = 12
 # Acceptance below this warns (the flow is probably undertrained).
 _MIN_ACCEPTANCE = 0.9
-# Samples decoded or encoded at once (bounds the memory of generation).
-_CHUNK = 64
-# Relative floor of the per-sample scale: an all-zero sample must not divide by 0.
-_SCALE_FLOOR = 1e-6
-# A class whose largest RMS is below this carries no signal to model.
-_MIN_ENERGY = float(np.finfo(np.float32).tiny)
+
+
+def _per_class(name):
+    """A fitted attribute ``{class: value}`` read from the per-class models.
+
+    The models are the one copy of the fitted state; a class without the
+    value (``acceptance_rate`` before any ``fit_resample``) is left out.
+    """
+
+    def get(self):
+        values = ((c, getattr(m, name)) for c, m in self._models.items())
+        return {c: v for c, v in values if v is not None}
+
+    return property(get)
 
 
 class GlowOversampler(BaseOverSampler):
@@ -431,10 +435,23 @@ class GlowOversampler(BaseOverSampler):
         tags.input_tags.sparse = False
         return tags
 
+    # Fitted per-class attributes (documented above), views of ``_models``.
+    flows_ = _per_class("flow")
+    history_ = _per_class("history")
+    val_history_ = _per_class("val_history")
+    best_epoch_ = _per_class("best_epoch")
+    n_restarts_ = _per_class("n_restarts")
+    scales_ = _per_class("scales")
+    dequantization_width_ = _per_class("dequantization_width")
+    acceptance_bounds_ = _per_class("bounds")
+    acceptance_rate_ = _per_class("acceptance_rate")
+    accepted_lambdas_ = _per_class("accepted_lambdas")
+
     # ------------------------------------------------------------------ validation
     def _check_X_y(self, X, y, accept_sparse=None):
         # imblearn's hook: n-D samples (or 2-D + sample_shape) instead of a
-        # 2-D matrix; the layout is restored in _fit_resample.
+        # 2-D matrix. X goes back in the caller's layout, flattened or not, so
+        # that _fit_resample reads the layout from the array (as_samples).
         if isinstance(self.sampling_strategy, dict):
             for cls, count in self.sampling_strategy.items():
                 if not isinstance(count, numbers.Integral) or isinstance(count, bool):
@@ -448,17 +465,11 @@ class GlowOversampler(BaseOverSampler):
         warn_if_sample_shape_missing(
             self, X, self.sample_shape, model_ndim=2 if self.n_dim == 2 else None
         )
-        X_nd, y, self._flat = validate_samples(
-            self,
-            X,
-            y,
-            reset=True,
-            sample_shape=self.sample_shape,
-            max_sample_ndim=3,
+        X_nd, y, flat = validate_samples(
+            self, X, y, reset=True, sample_shape=self.sample_shape, max_sample_ndim=3
         )
-        return X_nd, y, binarize_y
+        return (X_nd.reshape(len(X_nd), -1) if flat else X_nd), y, binarize_y
 
-    # ------------------------------------------------------------------ layout
     def _resolve_n_dim(self, sample_shape):
         ndim = len(sample_shape)
         if self.n_dim == "auto":
@@ -472,180 +483,6 @@ class GlowOversampler(BaseOverSampler):
                 "reshape X."
             )
         return n_dim
-
-    # ----------------------------------------------------------------- data prep
-    def _prepare(self, X_nd, cls=None):
-        """(n, *sample_shape) -> normalised, padded float32 (n, C, *spatial).
-
-        Returns the array, the per-sample scales and the scale floor used
-        (computed from the data when ``cls`` is None, the class's otherwise).
-        """
-        X = np.asarray(X_nd, dtype=np.float32)
-        if X.ndim - 1 == self.n_dim_:  # no channel axis
-            X = X[:, None]
-        rms = np.sqrt(
-            np.mean(np.square(X, dtype=np.float64), axis=tuple(range(1, X.ndim)))
-        )
-        if cls is None:
-            floor = _SCALE_FLOOR * max(float(rms.max(initial=0.0)), 1e-30)
-        else:
-            floor = self._scale_floor[cls]
-        scales = np.maximum(rms, floor)
-        Xn = X / scales.astype(np.float32).reshape(-1, *([1] * (X.ndim - 1)))
-        pad = [(0, p - s) for p, s in zip(self.flow_input_shape_, X.shape[1:])]
-        if any(right for _, right in pad):
-            Xn = np.pad(Xn, [(0, 0), *pad], mode="symmetric")
-        return np.ascontiguousarray(Xn, dtype=np.float32), scales, floor
-
-    def _from_flow_layout(self, Xp, scales=None):
-        """Crop padded flow outputs back to ``(n, *sample_shape_)``, rescale."""
-        spatial = self.sample_shape_[-self.n_dim_ :]
-        X = Xp[(slice(None), slice(None), *(slice(0, s) for s in spatial))]
-        if scales is not None:
-            X = X * scales.reshape(-1, *([1] * (X.ndim - 1)))
-        return X.reshape((len(X), *self.sample_shape_))
-
-    def _crop(self, Xp):
-        """Padded flow layout -> ``(n, C, *sample spatial)`` (channel axis kept)."""
-        spatial = self.sample_shape_[-self.n_dim_ :]
-        return Xp[(slice(None), slice(None), *(slice(0, s) for s in spatial))]
-
-    def _pad(self, Xc):
-        pad = [(0, p - s) for p, s in zip(self.flow_input_shape_, Xc.shape[1:])]
-        if any(right for _, right in pad):
-            Xc = np.pad(Xc, [(0, 0), *pad], mode="symmetric")
-        return np.ascontiguousarray(Xc, dtype=np.float32)
-
-    # -------------------------------------------------------------------- fitting
-    def _fit_flows(self, X_nd, y, X_unlabeled=None):
-        target_stats = dict(zip(*np.unique(y, return_counts=True)))
-        to_fit = [c for c, n in self.sampling_strategy_.items() if n > 0]
-        self.n_dim_ = self._resolve_n_dim(self.sample_shape_)
-        shape = tuple(self.sample_shape_)
-        if len(shape) == self.n_dim_:
-            shape = (1, *shape)
-        m = 2**self.n_levels
-        self.flow_input_shape_ = (shape[0], *(s + (-s % m) for s in shape[1:]))
-
-        # Per-class data; all-zero samples carry no shape to learn or mix.
-        Xn_all, scales_all, floor = self._prepare(X_nd)
-        live_all = scales_all > floor
-        class_data = {}
-        for cls in to_fit:
-            mask = y == cls
-            live = live_all[mask]
-            if float(scales_all[mask].max(initial=0.0)) < _MIN_ENERGY or not live.any():
-                raise ValueError(
-                    f"Class {cls!r} has no energy: all its {target_stats[cls]} "
-                    "samples are zero (or denormal), so there is no waveform "
-                    "to learn or interpolate. Remove those samples or leave the "
-                    "class out of sampling_strategy."
-                )
-            if live.sum() < 2:
-                raise ValueError(
-                    f"Class {cls!r} has {int(live.sum())} sample with energy; "
-                    "GlowOversampler needs at least 2 samples of a class to "
-                    "interpolate between them. Collect more samples of that "
-                    "class or leave it out of sampling_strategy (e.g. a dict "
-                    "naming only the other classes)."
-                )
-            class_data[cls] = (Xn_all[mask][live], scales_all[mask][live])
-
-        device = resolve_device(self.device)
-        memory = check_memory(self.memory)
-        fit_flow = memory.cache(training.fit_flow, ignore=["verbose", "desc"])
-        flow_params = {
-            "n_levels": self.n_levels,
-            "n_steps": self.n_steps,
-            "hidden_channels": self.hidden_channels,
-            "attention_levels": self.attention_levels,
-            "coupling": self.coupling
-            if isinstance(self.coupling, str)
-            else list(self.coupling),
-            "scale_clamp": float(self.scale_clamp)
-            if isinstance(self.scale_clamp, numbers.Real)
-            else [float(c) for c in self.scale_clamp],
-        }
-        common = dict(
-            n_dim=self.n_dim_,
-            flow_params=flow_params,
-            batch_size=self.batch_size,
-            lr=float(self.lr),
-            warmup_steps=self.warmup_steps,
-            device=device,
-            verbose=self.verbose,
-        )
-        rs = check_random_state(self.random_state)
-        pretrain_seed = seed_from_random_state(rs)
-        init_state, self.pretrain_history_ = None, []
-        if self.pretrain == "all" and to_fit:
-            X_pre = [Xn_all[live_all]]
-            for pool in (self.unlabeled_pool, X_unlabeled):
-                if pool is not None:
-                    Xp, sp, fp = self._prepare(self._validate_pool(pool, len(X_nd)))
-                    X_pre.append(Xp[sp > fp])
-            X_pre = np.concatenate(X_pre)
-            bin_size = training.dequantization_width(self._crop(X_pre))
-            result = fit_flow(
-                X_pre,
-                max_epochs=self.pretrain_epochs,
-                seed=pretrain_seed,
-                bin_size=bin_size,
-                desc="Glow pretraining",
-                **common,
-            )
-            init_state = result["state_dict"]
-            self.pretrain_history_ = list(result["history"])
-            self.pretrain_n_restarts_ = result["n_restarts"]
-
-        self.flows_, self.history_, self.val_history_ = {}, {}, {}
-        self.best_epoch_, self.scales_, self.n_restarts_ = {}, {}, {}
-        self.dequantization_width_, self.acceptance_bounds_ = {}, {}
-        self.acceptance_rate_, self.accepted_lambdas_ = {}, {}
-        self._class_data, self._scale_floor, self._seeds = {}, {}, {}
-        self._latents, self._class_bpd = {}, {}
-        for cls in to_fit:
-            seed = seed_from_random_state(rs)
-            Xn, scales = class_data[cls]
-            if init_state is None:
-                bin_size = training.dequantization_width(self._crop(Xn))
-            n = len(Xn)
-            n_val = max(int(round(self.validation_fraction * n)), 1) if n >= 4 else 0
-            perm = np.random.RandomState(seed).permutation(n)
-            val, tr = perm[:n_val], perm[n_val:]
-            result = fit_flow(
-                Xn[np.sort(tr)],
-                X_val=Xn[np.sort(val)] if n_val else None,
-                patience=self.patience if n_val else None,
-                init_state=init_state,
-                max_epochs=self.max_epochs,
-                seed=seed,
-                bin_size=bin_size,
-                desc=f"Glow[{cls}]",
-                **common,
-            )
-            with torch.random.fork_rng(devices=[]):
-                flow = training.make_flow(Xn.shape[1], self.n_dim_, flow_params)
-            training.load_state(flow, result["state_dict"])
-            self.flows_[cls] = flow.to(device).eval()
-            self.history_[cls] = list(result["history"])
-            self.val_history_[cls] = list(result["val_history"])
-            self.best_epoch_[cls] = result["best_epoch"]
-            self.n_restarts_[cls] = result["n_restarts"]
-            self.dequantization_width_[cls] = bin_size
-            self.scales_[cls] = scales
-            self._scale_floor[cls] = floor
-            self._class_data[cls] = Xn
-            self._seeds[cls] = seed_from_random_state(rs)
-        self._device = device
-        for cls in to_fit:
-            Xn = self._class_data[cls]
-            bpd = self._bits_per_dim(cls, Xn)
-            crest, kurt = latent.artefact_stats(self._crop(Xn))
-            self.acceptance_bounds_[cls] = latent.acceptance_bounds(
-                bpd, crest, kurt, float(self.acceptance_margin)
-            )
-        return self
 
     def _validate_pool(self, X_unlabeled, n_train):
         X_pool, _ = validate_samples(
@@ -665,6 +502,68 @@ class GlowOversampler(BaseOverSampler):
             )
         return X_pool
 
+    # -------------------------------------------------------------------- fitting
+    def _training_settings(self):
+        coupling, clamp = self.coupling, self.scale_clamp
+        return {
+            "flow_params": {
+                "n_levels": self.n_levels,
+                "n_steps": self.n_steps,
+                "hidden_channels": self.hidden_channels,
+                "attention_levels": self.attention_levels,
+                "coupling": coupling if isinstance(coupling, str) else list(coupling),
+                "scale_clamp": float(clamp)
+                if isinstance(clamp, numbers.Real)
+                else [float(c) for c in clamp],
+            },
+            "pretrain": self.pretrain,
+            "pretrain_epochs": self.pretrain_epochs,
+            "max_epochs": self.max_epochs,
+            "patience": self.patience,
+            "validation_fraction": self.validation_fraction,
+            "batch_size": self.batch_size,
+            "lr": float(self.lr),
+            "warmup_steps": self.warmup_steps,
+        }
+
+    def _fit_models(self, X_nd, y, X_unlabeled=None):
+        classes = [c for c, n in self.sampling_strategy_.items() if n > 0]
+        self.n_dim_ = self._resolve_n_dim(self.sample_shape_)
+        multiple = training.size_multiple(self.n_levels)
+        self._layout = FlowLayout.fit(X_nd, self.n_dim_, multiple)
+        self.flow_input_shape_ = self._layout.flow_shape
+        pools = []
+        if self.pretrain == "all" and classes:
+            pools = [
+                self._validate_pool(pool, len(X_nd))
+                for pool in (self.unlabeled_pool, X_unlabeled)
+                if pool is not None
+            ]
+        self._device = resolve_device(self.device)
+        pretrained, models = training.fit_models(
+            X_nd,
+            y,
+            classes,
+            self._layout,
+            pools=pools,
+            settings=self._training_settings(),
+            rs=check_random_state(self.random_state),
+            memory=check_memory(self.memory),
+            device=self._device,
+            verbose=self.verbose,
+        )
+        self.pretrain_history_ = []
+        self._pretrained_flow = None
+        if pretrained is not None:
+            self.pretrain_history_ = list(pretrained["history"])
+            self.pretrain_n_restarts_ = pretrained["n_restarts"]
+            self._pretrained_flow = pretrained["flow"]
+        margin = float(self.acceptance_margin)
+        for model in models.values():
+            model.prepare_sampling(self._layout, margin)
+        self._models = models
+        return self
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, *, X_unlabeled=None):
         """Train the flows (pretraining, then one fine-tuned flow per class).
@@ -683,188 +582,116 @@ class GlowOversampler(BaseOverSampler):
         -------
         self : GlowOversampler
         """
-        X_nd, y, _ = self._check_X_y(X, y)
+        X, y, _ = self._check_X_y(X, y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
         with limit_torch_threads(env_torch_threads()):
-            return self._fit_flows(X_nd, y, X_unlabeled)
+            return self._fit_models(
+                as_samples(X, self.sample_shape_)[0], y, X_unlabeled
+            )
 
     def _fit_resample(self, X, y, X_unlabeled=None):
-        # imblearn's hook: X is validated (n, *sample_shape_) and
+        # imblearn's hook: X is validated (in the caller's layout) and
         # sampling_strategy_ set by BaseSampler.fit_resample.
-        flat = self._flat
-        X_new, y_new = [X], [y]
+        X_nd, flat = as_samples(X, self.sample_shape_)
+        X_new, y_new = [X_nd], [y]
         with limit_torch_threads(env_torch_threads()):
-            self._fit_flows(X, y, X_unlabeled)
-            for cls, n_new in self.sampling_strategy_.items():
-                if n_new == 0:
-                    continue
-                rs = np.random.RandomState(self._seeds[cls])
-                X_syn = self._generate(cls, n_new, rs)
-                X_new.append(X_syn.astype(X.dtype, copy=False))
+            self._fit_models(X_nd, y, X_unlabeled)
+            for cls, model in self._models.items():
+                n_new = self.sampling_strategy_[cls]
+                rs = np.random.RandomState(model.seed)
+                X_syn, rate, lambdas = self._generate(model, n_new, rs)
+                # what fitting made is kept on the model (sample() does not)
+                model.acceptance_rate, model.accepted_lambdas = rate, lambdas
+                X_new.append(X_syn.astype(X_nd.dtype, copy=False))
                 y_new.append(np.full(n_new, cls, dtype=y.dtype))
         return restore_layout(np.concatenate(X_new), flat), np.concatenate(y_new)
 
-    # ------------------------------------------------------------------ latents
+    # ------------------------------------------------------------------- sampling
     def _check_class(self, cls):
         check_is_fitted(self, "flows_")
         if cls is None:
-            if len(self.flows_) != 1:
+            if len(self._models) != 1:
                 raise ValueError(
-                    f"Flows were trained for {len(self.flows_)} classes "
-                    f"{sorted(self.flows_, key=str)}: pass cls= to choose one."
+                    f"Flows were trained for {len(self._models)} classes "
+                    f"{sorted(self._models, key=str)}: pass cls= to choose one."
                 )
-            cls = next(iter(self.flows_))
-        if cls not in self.flows_:
+            cls = next(iter(self._models))
+        if cls not in self._models:
             raise ValueError(
                 f"No flow was trained for class {cls!r}; flows exist for "
-                f"{sorted(self.flows_, key=str)}. Pass one of those, or include the "
+                f"{sorted(self._models, key=str)}. Pass one of those, or include the "
                 "class in sampling_strategy when fitting."
             )
-        return cls, self.flows_[cls]
+        return self._models[cls]
 
-    def _encode_t(self, flow, Xn):
-        zs = []
-        with torch.no_grad():
-            for i in range(0, len(Xn), _CHUNK):
-                x = torch.from_numpy(Xn[i : i + _CHUNK]).to(self._device)
-                zs.append([z.cpu() for z in flow(x)[0]])
-        return [torch.cat(level) for level in zip(*zs)]
+    def _generate(self, model, n_samples, rs):
+        params = {
+            "k_neighbors": self.k_neighbors,
+            "interpolation": self.interpolation,
+            "temperature": self.temperature,
+            "quiet_level": self.quiet_level,
+        }
+        X, rate, lambdas = latent.generate(
+            model, self._layout, n_samples, rs, params=params
+        )
+        if rate < _MIN_ACCEPTANCE:
+            self._warn_low_acceptance(model.label, rate, lambdas)
+        return X, rate, lambdas
 
-    def _decode_t(self, flow, zs):
-        out = []
-        with torch.no_grad():
-            for i in range(0, len(zs[0]), _CHUNK):
-                chunk = [z[i : i + _CHUNK].to(self._device) for z in zs]
-                out.append(flow.inverse(chunk).cpu())
-        return torch.cat(out).numpy()
-
-    def _log_prob(self, flow, Xn):
-        out = []
-        with torch.no_grad():
-            for i in range(0, len(Xn), _CHUNK):
-                x = torch.from_numpy(Xn[i : i + _CHUNK]).to(self._device)
-                out.append(flow.log_prob(x).cpu())
-        return torch.cat(out).numpy().astype(np.float64)
-
-    def _bits_per_dim(self, cls, Xn):
-        bits_per_dim = training._flows_api()[2]
-        n_dims = int(np.prod(Xn.shape[1:]))
-        lp = self._log_prob(self.flows_[cls], Xn)
-        return np.asarray(
-            bits_per_dim(lp, n_dims, self.dequantization_width_[cls]), dtype=float
+    def _warn_low_acceptance(self, cls, rate, lambdas):
+        near = float(np.mean(np.minimum(lambdas, 1 - lambdas) < 0.1))
+        warnings.warn(
+            f"Only {rate:.0%} of the decoded interpolations for class {cls!r} "
+            "lay on the class's data (bits/dim, crest factor and trace "
+            "kurtosis within acceptance_bounds_); the others were redrawn. "
+            f"{near:.0%} of the returned samples have lambda within 0.1 of a "
+            "parent (near-copies; 20 % for uniform lambda). The flow is "
+            "probably undertrained or overfitted: "
+            + "; or ".join(self._acceptance_advice())
+            + ".",
+            UserWarning,
+            stacklevel=4,
         )
 
-    def _check_decoded(self, cls, x):
-        """Renormalise decoded (padded) samples; test them for acceptance."""
-        xc = self._crop(x).astype(np.float64)
-        flat = xc.reshape(len(xc), -1)
-        with np.errstate(all="ignore"):
-            rms = np.sqrt(np.mean(flat**2, axis=1))
-            finite = np.isfinite(flat).all(axis=1) & (rms > 0) & np.isfinite(rms)
-            xn = xc / np.where(finite, rms, 1.0).reshape(-1, *([1] * (xc.ndim - 1)))
-        xn[~finite] = 0.0
-        bpd = self._bits_per_dim(cls, self._pad(xn))
-        crest, kurt = latent.artefact_stats(xn)
-        ok = finite & latent.accept(self.acceptance_bounds_[cls], bpd, crest, kurt)
-        return xn, ok
-
-    def _carry_quiet(self, x, parents):
-        """Copy the quiet values of ``parents`` into decoded samples ``x``.
-
-        Both are in the padded flow layout; ``x`` is changed in place. The
-        callers skip it (and the parents' copy) when ``quiet_level`` is None.
-        """
-        xc, pc = self._crop(x), self._crop(parents)
-        mask = quiet_mask(pc, level=self.quiet_level)
-        xc[mask] = pc[mask]
-        return x
-
-    def _generate(self, cls, n_samples, rs):
-        cls, flow = self._check_class(cls)
-        if n_samples == 0:
-            self.acceptance_rate_[cls] = float("nan")
-            self.accepted_lambdas_[cls] = np.empty(0)
-            return np.empty((0, *self.sample_shape_), dtype=np.float32)
-        Xn = self._class_data[cls]
-        scales = self.scales_[cls]
-        log_s = np.log(scales)
-        if cls not in self._latents:
-            # Encoding the class is as costly as a training epoch: do it once.
-            self._latents[cls] = self._encode_t(flow, Xn)
-        zs = self._latents[cls]
-        n = len(Xn)
-        flat = torch.cat([z.reshape(n, -1) for z in zs], dim=1).numpy()
-        neigh = latent.neighbours(self.k_neighbors, flat)
-        out = np.empty((n_samples, *self.sample_shape_), dtype=np.float32)
-        lam_out = np.empty(n_samples)
-        todo = np.arange(n_samples)
-        a, b, lam = latent.draw_pairs(rs, n, neigh, n_samples)
-        n_decoded = n_first = 0
-        for attempt in range(_MAX_REDRAWS + _MAX_SHRINKS + 1):
-            if 0 < attempt <= _MAX_REDRAWS:
-                a, b, lam = latent.draw_pairs(rs, n, neigh, len(todo))
-            elif attempt > _MAX_REDRAWS:
-                # Still off the data: move towards the nearer parent, whose own
-                # latent decodes exactly (this makes near-copies; reported).
-                lam = np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)
-            gen = torch.Generator().manual_seed(seed_from_random_state(rs))
-            mixed = latent.mix_latents(
-                [z[a] for z in zs], [z[b] for z in zs], lam, self.interpolation
-            )
-            if self.temperature > 0:
-                mixed = [
-                    zm + self.temperature * torch.randn(zm.shape, generator=gen)
-                    for zm in mixed
-                ]
-            x = self._decode_t(flow, mixed)
-            if self.quiet_level is not None:
-                x = self._carry_quiet(x, Xn[np.where(lam < 0.5, a, b)])
-            xn, ok = self._check_decoded(cls, x)
-            if attempt <= _MAX_REDRAWS:
-                n_decoded += len(todo)
-                n_first += int(ok.sum())
-            s = np.exp((1 - lam) * log_s[a] + lam * log_s[b])
-            x = xn * s.reshape(-1, *([1] * (xn.ndim - 1)))
-            out[todo[ok]] = x[ok].reshape(-1, *self.sample_shape_)
-            lam_out[todo[ok]] = lam[ok]
-            todo, a, b, lam = todo[~ok], a[~ok], b[~ok], lam[~ok]
-            if len(todo) == 0:
-                break
+    def _acceptance_advice(self):
+        """Settings that could raise the acceptance, other than the current ones."""
+        advice = []
+        couplings = [self.coupling] if isinstance(self.coupling, str) else self.coupling
+        if self.pretrain != "all":
+            advice.append("pretrain='all'")
+        elif self.unlabeled_pool is None:
+            advice.append("an unlabelled pool for pretraining (unlabeled_pool=...)")
+        if any(c != "additive" for c in couplings):
+            advice.append("coupling='additive'")
+        if self.pretrain == "all":
+            advice.append(f"more pretrain_epochs (now {self.pretrain_epochs})")
         else:
-            raise RuntimeError(
-                f"The flow of class {cls!r} decoded {len(todo)} samples off the "
-                "class's data even from latents next to real samples: it is "
-                "numerically broken. Refit with a lower lr, more warmup_steps, "
-                "coupling='additive' or a smaller model."
-            )
-        rate = n_first / max(n_decoded, 1)
-        self.acceptance_rate_[cls] = rate
-        self.accepted_lambdas_[cls] = lam_out
-        if rate < _MIN_ACCEPTANCE:
-            near = float(np.mean(np.minimum(lam_out, 1 - lam_out) < 0.1))
-            warnings.warn(
-                f"Only {rate:.0%} of the decoded interpolations for class {cls!r} "
-                "lay on the class's data (bits/dim, crest factor and trace "
-                "kurtosis within acceptance_bounds_); the others were redrawn. "
-                f"{near:.0%} of the returned samples have lambda within 0.1 of a "
-                "parent (near-copies; 20 % for uniform lambda). The flow is "
-                "probably undertrained or overfitted: use pretrain='all' (with "
-                "an unlabelled pool via X_unlabeled), coupling='additive', more "
-                "pretrain_epochs, or a lower k_neighbors; or raise "
-                "acceptance_margin.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return out
+            advice.append(f"more max_epochs (now {self.max_epochs})")
+        if self.k_neighbors is None:
+            advice.append("nearest-neighbour parents (an int k_neighbors)")
+        elif isinstance(self.k_neighbors, numbers.Integral):
+            if self.k_neighbors > 1:
+                advice.append(f"a lower k_neighbors (now {self.k_neighbors})")
+        else:
+            advice.append("fewer neighbours in k_neighbors")
+        return [
+            "use " + ", ".join(advice),
+            f"raise acceptance_margin (now {self.acceptance_margin})",
+        ]
 
     # ------------------------------------------------------------ public methods
-    def sample(self, n_samples, cls=None, *, random_state=None):
+    def sample(
+        self, n_samples, cls=None, *, random_state=None, return_diagnostics=False
+    ):
         """Make ``n_samples`` synthetic samples of class ``cls``.
 
         Same procedure as :meth:`fit_resample` (latent interpolation between
-        training samples of the class, then acceptance).
+        training samples of the class, then acceptance). The fitted attributes
+        are left alone: ``acceptance_rate_`` and ``accepted_lambdas_`` describe
+        the samples of :meth:`fit_resample`; ask for this call's with
+        ``return_diagnostics=True``.
 
         Parameters
         ----------
@@ -874,12 +701,17 @@ class GlowOversampler(BaseOverSampler):
             omitted when there is only one.
         random_state : int, RandomState instance or None, default=None
             ``None`` uses the estimator's ``random_state``.
+        return_diagnostics : bool, default=False
+            Also return ``{"acceptance_rate": float, "accepted_lambdas":
+            ndarray}`` of this call.
 
         Returns
         -------
         X : ndarray of shape (n_samples, *sample_shape_), float32
+        diagnostics : dict
+            Only with ``return_diagnostics=True``.
         """
-        cls, _ = self._check_class(cls)
+        model = self._check_class(cls)
         if (
             not isinstance(n_samples, numbers.Integral)
             or isinstance(n_samples, bool)
@@ -891,9 +723,12 @@ class GlowOversampler(BaseOverSampler):
         rs = check_random_state(
             self.random_state if random_state is None else random_state
         )
-        return self._generate(cls, int(n_samples), rs)
+        X, rate, lambdas = self._generate(model, int(n_samples), rs)
+        if return_diagnostics:
+            return X, {"acceptance_rate": rate, "accepted_lambdas": lambdas}
+        return X
 
-    def _check_lam_or_scales(self, values, n, name):
+    def _check_values(self, values, n, name, low=-np.inf):
         arr = np.asarray(values, dtype=np.float64)
         if arr.ndim > 1 or (arr.ndim == 1 and len(arr) != n):
             raise ValueError(
@@ -902,7 +737,33 @@ class GlowOversampler(BaseOverSampler):
             )
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} must be finite, got {values!r}.")
+        if (arr < low).any():
+            raise ValueError(
+                f"{name} must be >= {low:g} (an RMS amplitude), got {values!r}; "
+                "flip the polarity of the output instead if that is meant."
+            )
         return np.broadcast_to(arr, (n,))
+
+    @staticmethod
+    def _refuse_non_finite(X, what, fix):
+        bad = ~np.isfinite(X.reshape(len(X), -1)).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"{what}: {int(bad.sum())} of {len(X)} samples are not finite: "
+                "the latents lie too far from the data for the flow's inverse "
+                f"(or the amplitudes overflow). {fix}"
+            )
+        return X
+
+    def _normalise(self, X):
+        """Validated ``X`` as flow input, with its scales (fitted layout)."""
+        X_nd, _ = validate_samples(
+            self,
+            X,
+            reset=False,
+            sample_shape=self.sample_shape_ if np.ndim(X) == 2 else None,
+        )
+        return self._layout.normalise(X_nd)[:2]
 
     def interpolate(self, X_a, X_b, lam, cls=None):
         """Decode the latent interpolation between two sets of samples.
@@ -912,7 +773,9 @@ class GlowOversampler(BaseOverSampler):
         latents mixed at every level with coefficient ``lam[i]`` (using
         ``interpolation``; no ``temperature`` noise), decoded, and rescaled to
         the geometric interpolation of their RMS amplitudes. Unlike
-        :meth:`sample`, no acceptance test is applied.
+        :meth:`sample`, no acceptance test is applied, but a result that is
+        not finite (a ``lam`` far outside ``[0, 1]`` extrapolates beyond what
+        the flow can invert) raises a ``ValueError``.
 
         Parameters
         ----------
@@ -927,40 +790,35 @@ class GlowOversampler(BaseOverSampler):
         -------
         X : ndarray of shape (n_samples, *sample_shape_), float32
         """
-        cls, flow, Xa, sa, _ = self._validate_X(X_a, cls)
-        _, _, Xb, sb, _ = self._validate_X(X_b, cls)
+        model = self._check_class(cls)
+        Xa, sa = self._normalise(X_a)
+        Xb, sb = self._normalise(X_b)
         if len(Xa) != len(Xb):
             raise ValueError(
                 f"X_a and X_b must hold as many samples, got {len(Xa)} and "
                 f"{len(Xb)}. Pair each sample of X_a with one of X_b."
             )
-        lam = self._check_lam_or_scales(lam, len(Xa), "lam")
+        lam = self._check_values(lam, len(Xa), "lam")
         zs = latent.mix_latents(
-            self._encode_t(flow, Xa), self._encode_t(flow, Xb), lam, self.interpolation
+            model.encode(Xa), model.encode(Xb), lam, self.interpolation
         )
         scales = np.exp((1.0 - lam) * np.log(sa) + lam * np.log(sb))
-        x = self._decode_t(flow, zs)
+        x = model.decode(zs)
         if self.quiet_level is not None:
-            nearer = (lam < 0.5).reshape(-1, *([1] * (Xa.ndim - 1)))
-            x = self._carry_quiet(x, np.where(nearer, Xa, Xb))
-        x = self._from_flow_layout(x)
+            parents = np.where(per_sample(lam < 0.5, Xa.ndim), Xa, Xb)
+            x = latent.carry_quiet(x, parents, self._layout, self.quiet_level)
+        x = self._layout.to_samples(x)
         rms = np.sqrt(np.mean(np.square(x.reshape(len(x), -1), dtype=np.float64), 1))
         with np.errstate(all="ignore"):
             factor = np.where(rms > 0, scales / rms, scales)
-        return (x * factor.reshape(-1, *([1] * (x.ndim - 1)))).astype(np.float32)
-
-    def _validate_X(self, X, cls):
-        cls, flow = self._check_class(cls)
-        X_nd, flat = validate_samples(
-            self,
-            X,
-            reset=False,
-            sample_shape=self.sample_shape_ if np.ndim(X) == 2 else None,
+            out = (x * per_sample(factor, x.ndim)).astype(np.float32)
+        return self._refuse_non_finite(
+            out,
+            "interpolate",
+            f"Keep lam within [0, 1] (got {lam.min():g} to {lam.max():g}).",
         )
-        Xn, scales, _ = self._prepare(X_nd, cls)
-        return cls, flow, Xn, scales, flat
 
-    def score_samples(self, X, cls=None):
+    def score_samples(self, X, cls=None, *, flow="class"):
         """Log-likelihood of each sample under the flow of class ``cls``.
 
         Parameters
@@ -968,6 +826,12 @@ class GlowOversampler(BaseOverSampler):
         X : array-like of shape (n_samples, *sample_shape_) or (n_samples, n_features)
         cls : class label, default=None
             A key of ``flows_``; may be omitted when there is only one.
+            Ignored with ``flow="pretrained"``.
+        flow : {"class", "pretrained"}, default="class"
+            ``"pretrained"`` scores under the flow pretrained on every class
+            (``pretrain="all"``) before fine-tuning: ``score_samples(X, cls) -
+            score_samples(X, flow="pretrained")`` is the log-likelihood ratio
+            of the class against the data as a whole.
 
         Returns
         -------
@@ -977,8 +841,20 @@ class GlowOversampler(BaseOverSampler):
             values are included), without dequantisation noise. Higher means
             more typical of the class.
         """
-        _, flow, Xn, _, _ = self._validate_X(X, cls)
-        return self._log_prob(flow, Xn)
+        if flow not in ("class", "pretrained"):
+            raise ValueError(f"flow must be 'class' or 'pretrained', got {flow!r}.")
+        if flow == "class":
+            model = self._check_class(cls)
+            return model.log_prob(self._normalise(X)[0])
+        check_is_fitted(self, "flows_")
+        if self._pretrained_flow is None:
+            raise ValueError(
+                "No pretrained flow: the sampler was fitted with "
+                f"pretrain={self.pretrain!r} or had no class to oversample. "
+                "Refit with pretrain='all' to score under the pretrained flow."
+            )
+        Xn = self._normalise(X)[0]
+        return _glow_model.log_prob(self._pretrained_flow, Xn, self._device)
 
     def encode(self, X, cls=None):
         """Latents of ``X`` under the flow of class ``cls``.
@@ -995,8 +871,8 @@ class GlowOversampler(BaseOverSampler):
             One array per level, ``(n_samples, *latent_shape)``, the last one the
             top latent, of the RMS-normalised, padded samples.
         """
-        _, flow, Xn, _, _ = self._validate_X(X, cls)
-        return [z.numpy() for z in self._encode_t(flow, Xn)]
+        model = self._check_class(cls)
+        return [z.numpy() for z in model.encode(self._normalise(X)[0])]
 
     def decode(self, zs, cls=None, scales=None):
         """Samples from latents (inverse of :meth:`encode`).
@@ -1005,18 +881,20 @@ class GlowOversampler(BaseOverSampler):
         ----------
         zs : list of array-like
             One finite array per level, as returned by :meth:`encode`.
+            Latents too far from the data to decode to finite samples (e.g.
+            encoded latents times 1e19) raise a ``ValueError``.
         cls : class label, default=None
             A key of ``flows_``; may be omitted when there is only one.
-        scales : array-like of shape (n_samples,), default=None
-            Amplitude (RMS) to give each sample; ``None`` returns the
-            normalised (unit-RMS before cropping) samples the flow models.
+        scales : float or array-like of shape (n_samples,), default=None
+            Non-negative amplitude (RMS) to give each sample; ``None`` returns
+            the normalised (unit-RMS before cropping) samples the flow models.
 
         Returns
         -------
         X : ndarray of shape (n_samples, *sample_shape_), float32
         """
-        cls, flow = self._check_class(cls)
-        expected = flow.latent_shapes(self.flow_input_shape_)
+        model = self._check_class(cls)
+        expected = model.flow.latent_shapes(self._layout.flow_shape)
         if not isinstance(zs, (list, tuple)) or len(zs) != len(expected):
             raise ValueError(
                 f"zs must be a list of {len(expected)} arrays (one per level, as "
@@ -1033,7 +911,15 @@ class GlowOversampler(BaseOverSampler):
             )
         if not all(np.isfinite(z).all() for z in zs):
             raise ValueError("zs contains NaN or inf; latents must be finite.")
-        x = self._decode_t(flow, [torch.from_numpy(z) for z in zs])
         if scales is not None:
-            scales = self._check_lam_or_scales(scales, len(zs[0]), "scales")
-        return self._from_flow_layout(x, scales).astype(np.float32, copy=False)
+            scales = self._check_values(scales, len(zs[0]), "scales", low=0.0)
+        x = model.decode([torch.from_numpy(z) for z in zs])
+        with np.errstate(all="ignore"):
+            out = self._layout.to_samples(x, scales).astype(np.float32, copy=False)
+        largest = max(float(np.abs(z).max(initial=0.0)) for z in zs)
+        return self._refuse_non_finite(
+            out,
+            "decode",
+            "Pass latents of the scale encode returns (about standard normal; "
+            f"the largest |z| here is {largest:.3g}).",
+        )

@@ -1,8 +1,9 @@
 """Latent sampling of GlowOversampler: pairing, mixing and acceptance.
 
 Pure numpy/torch helpers (no estimator state): how parents are paired, how
-their latents are mixed, and the test that a decoded sample lies on the
-class's data ("on the manifold").
+their latents are mixed, the test that a decoded sample lies on the class's
+data ("on the manifold"), and :func:`generate`, the draw-decode-accept loop
+over a class's :class:`~._glow_model.ClassModel`.
 """
 
 import numbers
@@ -12,7 +13,16 @@ import torch
 from imblearn.utils import check_neighbors_object
 from sklearn.base import clone
 
-from ..utils._artefacts import crest_factor, trace_kurtosis
+from ..utils._artefacts import crest_factor, quiet_mask, trace_kurtosis
+from ..utils._random import seed_from_random_state
+from ._glow_layout import per_sample
+
+# Redraws (new pair and coefficient) of decoded samples that fail acceptance;
+# what is still rejected after them is moved towards its nearer parent (halving
+# its distance), which always ends on the data but yields near-copies (that
+# share is reported in ``accepted_lambdas_`` and warned about).
+_MAX_REDRAWS = 16
+_MAX_SHRINKS = 12
 
 
 def slerp(a, b, lam):
@@ -142,3 +152,108 @@ def accept(bounds, bpd, crest, kurt):
         with np.errstate(invalid="ignore"):
             ok &= (v >= lo) & (v <= hi)
     return ok
+
+
+def carry_quiet(x, parents, layout, level):
+    """Copy the quiet values of ``parents`` into decoded samples ``x``.
+
+    Both are in the flow layout; ``x`` is changed in place and returned.
+    """
+    xc, pc = layout.crop(x), layout.crop(parents)
+    mask = quiet_mask(pc, level=level)
+    xc[mask] = pc[mask]
+    return x
+
+
+def check_decoded(model, layout, x):
+    """Renormalise decoded (padded) samples; test them for acceptance.
+
+    Returns the cropped, unit-RMS samples (non-finite ones zeroed) and the
+    mask of those accepted.
+    """
+    xc = layout.crop(x).astype(np.float64)
+    flat = xc.reshape(len(xc), -1)
+    with np.errstate(all="ignore"):
+        rms = np.sqrt(np.mean(flat**2, axis=1))
+        finite = np.isfinite(flat).all(axis=1) & (rms > 0) & np.isfinite(rms)
+        xn = xc / per_sample(np.where(finite, rms, 1.0), xc.ndim)
+    xn[~finite] = 0.0
+    bpd = model.bits_per_dim(layout.pad(xn))
+    crest, kurt = artefact_stats(xn)
+    return xn, finite & accept(model.bounds, bpd, crest, kurt)
+
+
+def generate(model, layout, n_samples, rs, *, params):
+    """Draw, decode and accept ``n_samples`` new samples of one class.
+
+    Parameters
+    ----------
+    model : ClassModel
+        With latents and bounds.
+    layout : FlowLayout
+    n_samples : int
+    rs : numpy.random.RandomState
+    params : dict
+        The sampler's ``k_neighbors``, ``interpolation``, ``temperature``
+        and ``quiet_level``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, *sample_shape), float32
+    rate : float
+        Accepted share of the decodes before any move towards a parent (NaN
+        for no sample).
+    lambdas : ndarray of shape (n_samples,)
+        Coefficient of each returned sample.
+    """
+    out = np.empty((n_samples, *layout.sample_shape), dtype=np.float32)
+    if n_samples == 0:
+        return out, float("nan"), np.empty(0)
+    Xn, zs = model.data, model.latents
+    log_s = np.log(model.scales)
+    n = len(Xn)
+    flat = torch.cat([z.reshape(n, -1) for z in zs], dim=1).numpy()
+    neigh = neighbours(params["k_neighbors"], flat)
+    lam_out = np.empty(n_samples)
+    todo = np.arange(n_samples)
+    a, b, lam = draw_pairs(rs, n, neigh, n_samples)
+    n_decoded = n_first = 0
+    for attempt in range(_MAX_REDRAWS + _MAX_SHRINKS + 1):
+        if 0 < attempt <= _MAX_REDRAWS:
+            a, b, lam = draw_pairs(rs, n, neigh, len(todo))
+        elif attempt > _MAX_REDRAWS:
+            # Still off the data: move towards the nearer parent, whose own
+            # latent decodes exactly (this makes near-copies; reported).
+            lam = np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)
+        gen = torch.Generator().manual_seed(seed_from_random_state(rs))
+        mixed = mix_latents(
+            [z[a] for z in zs], [z[b] for z in zs], lam, params["interpolation"]
+        )
+        if params["temperature"] > 0:
+            mixed = [
+                zm + params["temperature"] * torch.randn(zm.shape, generator=gen)
+                for zm in mixed
+            ]
+        x = model.decode(mixed)
+        if params["quiet_level"] is not None:
+            parents = Xn[np.where(lam < 0.5, a, b)]
+            x = carry_quiet(x, parents, layout, params["quiet_level"])
+        xn, ok = check_decoded(model, layout, x)
+        if attempt <= _MAX_REDRAWS:
+            n_decoded += len(todo)
+            n_first += int(ok.sum())
+        s = np.exp((1 - lam) * log_s[a] + lam * log_s[b])
+        x = xn * per_sample(s, xn.ndim)
+        out[todo[ok]] = x[ok].reshape(-1, *layout.sample_shape)
+        lam_out[todo[ok]] = lam[ok]
+        todo, a, b, lam = todo[~ok], a[~ok], b[~ok], lam[~ok]
+        if len(todo) == 0:
+            break
+    else:
+        raise RuntimeError(
+            f"The flow of class {model.label!r} decoded {len(todo)} samples off "
+            "the class's data even from latents next to real samples: it is "
+            "numerically broken. Refit with a lower lr, more warmup_steps, "
+            "coupling='additive' or a smaller model."
+        )
+    return out, n_first / max(n_decoded, 1), lam_out

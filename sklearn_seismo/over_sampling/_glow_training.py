@@ -1,7 +1,9 @@
 """Training of GlowOversampler's flows: pretraining, fine-tuning, early stopping.
 
-Pure functions of their arguments (no estimator state), so that
-``GlowOversampler(memory=...)`` can cache them with :class:`joblib.Memory`.
+Pure functions of their arguments (no estimator state): :func:`fit_flow`
+trains one flow, and ``GlowOversampler(memory=...)`` caches it with
+:class:`joblib.Memory`; :func:`fit_models` pretrains and fine-tunes the flows
+of a fit and returns one :class:`~._glow_model.ClassModel` per class.
 """
 
 import copy
@@ -9,6 +11,10 @@ import math
 
 import numpy as np
 import torch
+
+from ..flows import Glow, bits_per_dim, dequantize
+from ..utils._random import seed_from_random_state
+from ._glow_model import ClassModel
 
 # Fresh optimiser restarts (with the learning rate halved each time) allowed after
 # a non-finite loss or gradient before training gives up.
@@ -21,22 +27,27 @@ _MAX_GRAD_NORM = 100.0
 # density of a dead trace (exact zeros) could still grow without bound in
 # practice, above 1/8 the noise would blur the signal the flow should model.
 _MIN_BIN, _MAX_BIN = 2.0**-10, 2.0**-3
+# A class whose largest RMS is below this carries no signal to model.
+_MIN_ENERGY = float(np.finfo(np.float32).tiny)
 
 
-def _flows_api():
-    """Return ``(Glow, dequantize, bits_per_dim)`` from :mod:`sklearn_seismo.flows`.
-
-    A single indirection so tests can substitute a stand-in flow.
-    """
-    from ..flows import Glow, bits_per_dim, dequantize
-
-    return Glow, dequantize, bits_per_dim
+def size_multiple(n_levels):
+    """Multiple that the flow needs every spatial size to be (asked of ``Glow``)."""
+    return Glow.size_multiple(n_levels)
 
 
 def make_flow(in_channels, n_dim, flow_params):
-    """Build an (untrained) flow; the flow class comes from :func:`_flows_api`."""
-    Glow = _flows_api()[0]
+    """Build an (untrained) flow.
+
+    The one place a flow is built: tests substitute a stand-in by
+    monkeypatching this module's ``Glow``.
+    """
     return Glow(in_channels, n_dim=n_dim, **flow_params)
+
+
+def state_arrays(flow):
+    """A flow's ``state_dict`` as numpy arrays (joblib hashes them stably)."""
+    return {k: v.detach().cpu().numpy().copy() for k, v in flow.state_dict().items()}
 
 
 def dequantization_width(Xn):
@@ -72,7 +83,7 @@ def dequantization_width(Xn):
 
 
 def load_state(flow, state):
-    """Load a ``state_dict`` of numpy arrays (as :func:`fit_flow` returns)."""
+    """Load a ``state_dict`` of numpy arrays (as :func:`state_arrays` returns)."""
     flow.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in state.items()})
 
 
@@ -93,7 +104,6 @@ def _snapshot(flow, optimizer, scheduler):
 
 
 def _mean_bpd(flow, X_t, noise, n_dims, bin_size, device, batch_size=64):
-    _, _, bits_per_dim = _flows_api()
     total = 0.0
     with torch.no_grad():
         for i in range(0, len(X_t), batch_size):
@@ -145,7 +155,7 @@ def fit_flow(
     patience : int, default=None
         ``None``: no early stopping (all ``max_epochs`` run).
     init_state : dict, default=None
-        ``state_dict`` to start from.
+        ``state_dict`` to start from (numpy arrays, see :func:`state_arrays`).
     device : str
     verbose : int
     desc : str
@@ -153,7 +163,8 @@ def fit_flow(
     Returns
     -------
     result : dict
-        ``state_dict`` (numpy arrays, the best epoch's with ``X_val``),
+        ``flow`` (the trained flow in eval mode, with the best epoch's weights
+        with ``X_val``; built once, here),
         ``history`` (training bits/dim per epoch), ``val_history`` (held-out
         bits/dim, entry 0 before training; empty without ``X_val``),
         ``best_epoch`` (0: the initial weights), ``n_restarts`` and ``lr``
@@ -161,7 +172,6 @@ def fit_flow(
     """
     from tqdm.auto import tqdm
 
-    _, dequantize, bits_per_dim = _flows_api()
     devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
@@ -268,16 +278,140 @@ def fit_flow(
         bar.close()
         if best is not None:
             flow.load_state_dict(best[2])
-        # numpy, not tensors: joblib hashes arrays stably, so a fine-tuning
-        # started from a cached pretraining hits the cache too
-        state = {
-            k: v.detach().cpu().numpy().copy() for k, v in flow.state_dict().items()
-        }
     return {
-        "state_dict": state,
+        "flow": flow.eval(),
         "history": history,
         "val_history": val_history,
         "best_epoch": 0 if best is None else best[1],
         "n_restarts": n_restarts,
         "lr": lr * lr_scale[0],
     }
+
+
+def class_data(Xn, scales, live, y, classes):
+    """``{class: (normalised samples with energy, their scales)}``, checked.
+
+    All-zero samples carry no shape to learn or mix, so they are left out;
+    a class needs two samples with energy to interpolate between.
+    """
+    data = {}
+    for cls in classes:
+        mask = y == cls
+        n_live = int(live[mask].sum())
+        if float(scales[mask].max(initial=0.0)) < _MIN_ENERGY or not n_live:
+            raise ValueError(
+                f"Class {cls!r} has no energy: all its {int(mask.sum())} "
+                "samples are zero (or denormal), so there is no waveform "
+                "to learn or interpolate. Remove those samples or leave the "
+                "class out of sampling_strategy."
+            )
+        if n_live < 2:
+            raise ValueError(
+                f"Class {cls!r} has {n_live} sample with energy; "
+                "GlowOversampler needs at least 2 samples of a class to "
+                "interpolate between them. Collect more samples of that "
+                "class or leave it out of sampling_strategy (e.g. a dict "
+                "naming only the other classes)."
+            )
+        data[cls] = (Xn[mask][live[mask]], scales[mask][live[mask]])
+    return data
+
+
+def fit_models(X, y, classes, layout, *, pools, settings, rs, memory, device, verbose):
+    """Pretrain (``settings["pretrain"] == "all"``), then fine-tune a flow per class.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, *sample_shape)
+    y : ndarray of shape (n_samples,)
+    classes : list
+        Classes to fit a flow for, in order (their seeds are drawn in it).
+    layout : FlowLayout
+    pools : list of ndarray of shape (n_pool, *sample_shape)
+        Validated unlabelled samples, added to pretraining only.
+    settings : dict
+        ``flow_params``, ``pretrain``, ``pretrain_epochs``, ``max_epochs``,
+        ``patience``, ``validation_fraction``, ``batch_size``, ``lr``,
+        ``warmup_steps``.
+    rs : numpy.random.RandomState
+        Source of every seed: pretraining, then per class its training and
+        its generation.
+    memory : joblib.Memory
+    device : str
+    verbose : int
+
+    Returns
+    -------
+    pretrained : dict or None
+        :func:`fit_flow`'s result for pretraining (None without it).
+    models : dict
+        Class -> :class:`~._glow_model.ClassModel` (without latents and
+        acceptance bounds yet).
+    """
+    Xn_all, scales_all, live_all = layout.normalise(X)
+    data = class_data(Xn_all, scales_all, live_all, y, classes)
+    fit = memory.cache(fit_flow, ignore=["verbose", "desc"])
+    common = dict(
+        n_dim=layout.n_dim,
+        flow_params=settings["flow_params"],
+        batch_size=settings["batch_size"],
+        lr=settings["lr"],
+        warmup_steps=settings["warmup_steps"],
+        device=device,
+        verbose=verbose,
+    )
+    pretrain_seed = seed_from_random_state(rs)
+    pretrained = init_state = None
+    if settings["pretrain"] == "all" and classes:
+        X_pre = [Xn_all[live_all]]
+        for pool in pools:
+            Xp, _, live = layout.normalise(pool, own_floor=True)
+            X_pre.append(Xp[live])
+        X_pre = np.concatenate(X_pre)
+        bin_size = dequantization_width(layout.crop(X_pre))
+        pretrained = fit(
+            X_pre,
+            max_epochs=settings["pretrain_epochs"],
+            seed=pretrain_seed,
+            bin_size=bin_size,
+            desc="Glow pretraining",
+            **common,
+        )
+        init_state = state_arrays(pretrained["flow"])
+
+    models = {}
+    for cls in classes:
+        seed = seed_from_random_state(rs)
+        Xn, scales = data[cls]
+        if init_state is None:
+            bin_size = dequantization_width(layout.crop(Xn))
+        n = len(Xn)
+        frac = settings["validation_fraction"]
+        n_val = max(int(round(frac * n)), 1) if n >= 4 else 0
+        perm = np.random.RandomState(seed).permutation(n)
+        val, tr = perm[:n_val], perm[n_val:]
+        result = fit(
+            Xn[np.sort(tr)],
+            X_val=Xn[np.sort(val)] if n_val else None,
+            patience=settings["patience"] if n_val else None,
+            init_state=init_state,
+            max_epochs=settings["max_epochs"],
+            seed=seed,
+            bin_size=bin_size,
+            desc=f"Glow[{cls}]",
+            **common,
+        )
+        models[cls] = ClassModel(
+            label=cls,
+            flow=result["flow"],
+            data=Xn,
+            scales=scales,
+            seed=seed_from_random_state(rs),
+            dequantization_width=bin_size,
+            history=list(result["history"]),
+            val_history=list(result["val_history"]),
+            best_epoch=result["best_epoch"],
+            n_restarts=result["n_restarts"],
+            device=device,
+        )
+    return pretrained, models

@@ -2,12 +2,16 @@
 
 Used where a test needs no learning: it is fast, its inverse is exact, and it
 records what it sees (a spy). Latents come in two "levels" (the two halves of
-the flattened sample) so per-level mixing is exercised.
+the flattened sample) so per-level mixing is exercised. :func:`use_standin`
+puts it in place of the real flow (``_glow_training.Glow``, the one place
+GlowOversampler builds a flow).
 """
 
 import math
 
 import torch
+
+from sklearn_seismo.over_sampling import _glow_training
 
 
 class StandInFlow(torch.nn.Module):
@@ -78,19 +82,17 @@ class StandInFlow(torch.nn.Module):
         self.n_initialize += 1
         self._shape = x.shape[1:]
 
+    @staticmethod
+    def size_multiple(n_levels):
+        return 2**n_levels
+
     def latent_shapes(self, input_shape):
         d = math.prod(input_shape)
         return [(d // 2,), (d - d // 2,)]
 
 
-def dequantize(x, bin_size, generator=None, centered=False):
-    noise = torch.rand(x.shape, generator=generator, dtype=x.dtype)
-    return x + bin_size * (noise - 0.5 if centered else noise)
-
-
-def bits_per_dim(log_prob, n_dims, bin_size):
-    return (-log_prob / n_dims - math.log(bin_size)) / math.log(2.0)
-
-
-def api():
-    return StandInFlow, dequantize, bits_per_dim
+def use_standin(monkeypatch):
+    """Make GlowOversampler build :class:`StandInFlow` s; returns the class."""
+    monkeypatch.setattr(_glow_training, "Glow", StandInFlow)
+    StandInFlow.instances.clear()
+    return StandInFlow

@@ -9,51 +9,25 @@ import pytest
 import torch
 from imblearn.utils import check_sampling_strategy
 
-from sklearn_seismo.over_sampling import (
-    GlowOversampler,
-    _glow,
-    _glow_latent,
-    _glow_training,
-)
+from sklearn_seismo.over_sampling import GlowOversampler, _glow_latent
 from sklearn_seismo.utils._artefacts import quiet_mask
 
-from ._standin import StandInFlow, api
-
-TINY = dict(
-    n_levels=2,
-    n_steps=1,
-    hidden_channels=8,
-    pretrain_epochs=2,
-    max_epochs=2,
-    batch_size=8,
+from ._glow_helpers import (
+    TINY,
+    make_data,
+    normalised,
+    rows,
+    spy_fit_flow,
+    standin,  # noqa: F401 (fixture)
+    trained_flows,
 )
+from ._standin import StandInFlow
 
-
-@pytest.fixture(autouse=True)
-def standin(monkeypatch):
-    monkeypatch.setattr(_glow_training, "_flows_api", api)
-    StandInFlow.instances.clear()
-    yield StandInFlow
-    StandInFlow.instances.clear()
-
-
-def _data(shape=(8, 6), counts=(30, 12, 6), dtype=np.float32, seed=0):
-    rng = np.random.RandomState(seed)
-    X = np.concatenate(
-        [(k + 1.0) * rng.normal(loc=k, size=(n, *shape)) for k, n in enumerate(counts)]
-    ).astype(dtype)
-    y = np.repeat(np.array(["a", "b", "c"][: len(counts)], dtype=object), counts)
-    perm = rng.permutation(len(y))
-    return X[perm], y[perm]
-
-
-def _trained(cls_flows):
-    """Flows that were trained (fed samples in train mode)."""
-    return [f for f in StandInFlow.instances if f.trained_on]
+pytestmark = pytest.mark.usefixtures("standin")
 
 
 def test_fit_resample_appends_finite_new_samples_of_requested_counts():
-    X, y = _data()
+    X, y = make_data()
     X_res, y_res = GlowOversampler(
         **TINY, sampling_strategy="auto", random_state=0
     ).fit_resample(X, y)
@@ -68,32 +42,9 @@ def test_fit_resample_appends_finite_new_samples_of_requested_counts():
     assert d.min() > 1e-3
 
 
-def _normalised(Xc):
-    return Xc / np.sqrt(np.mean(Xc.reshape(len(Xc), -1) ** 2, axis=1))[:, None, None]
-
-
-def _spy_fit_flow(monkeypatch):
-    seen = {}
-    real = _glow_training.fit_flow
-
-    def spy(Xn, **kwargs):
-        val = kwargs.get("X_val")
-        seen[kwargs["desc"]] = (Xn.copy(), None if val is None else val.copy())
-        return real(Xn, **kwargs)
-
-    monkeypatch.setattr(_glow_training, "fit_flow", spy)
-    return seen
-
-
-def _rows(A, B):
-    """Whether every row of A is a row of B (up to float rounding)."""
-    a, b = A.reshape(len(A), -1), B.reshape(len(B), -1)
-    return bool((np.abs(a[:, None] - b[None]).max(axis=2).min(axis=1) < 1e-5).all())
-
-
 def test_paper_mode_trains_each_flow_on_its_class_only(monkeypatch):
-    X, y = _data()
-    seen = _spy_fit_flow(monkeypatch)
+    X, y = make_data()
+    seen = spy_fit_flow(monkeypatch)
     sampler = GlowOversampler(
         **TINY, pretrain="none", sampling_strategy="auto", random_state=0
     ).fit(X, y)
@@ -105,28 +56,28 @@ def test_paper_mode_trains_each_flow_on_its_class_only(monkeypatch):
         got = np.concatenate([train, val])[:, 0, : X.shape[1], : X.shape[2]]
         # train + held-out split = the class's normalised samples, disjoint
         assert len(got) == np.sum(y == cls) and len(val) >= 1
-        assert _rows(got, _normalised(X[y == cls]))
-        assert not _rows(val[:1], train)
+        assert rows(got, normalised(X[y == cls]))
+        assert not rows(val[:1], train)
     # the flows themselves were only ever fed their class's samples, plus
     # centred dequantisation noise of at most half the width
-    for flow, cls in zip(_trained(StandInFlow), "bc"):
+    for flow, cls in zip(trained_flows(), "bc"):
         batches = torch.cat(flow.trained_on)[:, 0, :8, :6].numpy()
-        ref = _normalised(X[y == cls])
+        ref = normalised(X[y == cls])
         dist = np.abs(batches[:, None] - ref[None]).max(axis=(2, 3)).min(axis=1)
         assert dist.max() <= sampler.dequantization_width_[cls] / 2 + 1e-6
 
 
 def test_pretraining_sees_every_sample_and_finetuning_one_class(monkeypatch):
-    X, y = _data()
-    seen = _spy_fit_flow(monkeypatch)
+    X, y = make_data()
+    seen = spy_fit_flow(monkeypatch)
     sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
     assert set(seen) == {"Glow pretraining", "Glow[c]"}  # "minority" by default
     pre, pre_val = seen["Glow pretraining"]
     assert pre_val is None and len(pre) == len(X)
-    assert _rows(pre[:, 0, :8, :6], _normalised(X))
+    assert rows(pre[:, 0, :8, :6], normalised(X))
     train, val = seen["Glow[c]"]
     got = np.concatenate([train, val])[:, 0, :8, :6]
-    assert len(got) == np.sum(y == "c") and _rows(got, _normalised(X[y == "c"]))
+    assert len(got) == np.sum(y == "c") and rows(got, normalised(X[y == "c"]))
     assert len(sampler.pretrain_history_) == 2
     assert len(sampler.val_history_["c"]) == 1 + len(sampler.history_["c"])
 
@@ -146,7 +97,7 @@ def test_pretraining_sees_every_sample_and_finetuning_one_class(monkeypatch):
     ids=lambda s: repr(s) if not callable(s) else "callable",
 )
 def test_sampling_strategy_semantics_as_imblearn(strategy):
-    X, y = _data()
+    X, y = make_data()
     expected = check_sampling_strategy(strategy, y, "over-sampling")
     sampler = GlowOversampler(**TINY, sampling_strategy=strategy, random_state=0)
     X_res, y_res = sampler.fit_resample(X, y)
@@ -157,7 +108,7 @@ def test_sampling_strategy_semantics_as_imblearn(strategy):
 
 
 def test_float_strategy_binary():
-    X, y = _data(counts=(30, 6))
+    X, y = make_data(counts=(30, 6))
     X_res, y_res = GlowOversampler(
         **TINY, sampling_strategy=0.5, random_state=0
     ).fit_resample(X, y)
@@ -174,14 +125,14 @@ def test_float_strategy_binary():
     ],
 )
 def test_layouts_are_padded_and_cropped(shape, n_dim, flow_shape):
-    X, y = _data(shape=shape, counts=(10, 5))
+    X, y = make_data(shape=shape, counts=(10, 5))
     sampler = GlowOversampler(**TINY, random_state=0)
     X_res, y_res = sampler.fit_resample(X, y)
     assert X_res.shape == (20, *shape)
     assert sampler.n_dim_ == n_dim and sampler.flow_input_shape_ == flow_shape
     assert sampler.sample_shape_ == shape and sampler.n_features_in_ == np.prod(shape)
     # what the flow saw: mirrored padding at the end of each spatial axis
-    Xn = sampler._class_data["b"]
+    Xn = sampler._models["b"].data
     assert Xn.shape[1:] == flow_shape
     last = flow_shape[-1] - 1
     np.testing.assert_array_equal(Xn[..., last], Xn[..., 2 * shape[-1] - 1 - last])
@@ -199,7 +150,7 @@ def test_layouts_are_padded_and_cropped(shape, n_dim, flow_shape):
 
 
 def test_explicit_n_dim_and_bad_n_dim():
-    X, y = _data(shape=(8, 6), counts=(10, 5))
+    X, y = make_data(shape=(8, 6), counts=(10, 5))
     s = GlowOversampler(**TINY, n_dim=1, random_state=0).fit(X, y)
     assert s.n_dim_ == 1 and s.flow_input_shape_ == (8, 8)
     with pytest.raises(ValueError, match="n_dim=1 cannot model samples"):
@@ -208,7 +159,7 @@ def test_explicit_n_dim_and_bad_n_dim():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
 def test_dtype_preserved(dtype):
-    X, y = _data(counts=(10, 5))
+    X, y = make_data(counts=(10, 5))
     X = (X * 10).astype(dtype)
     X_res, _ = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
     assert X_res.dtype == (np.float64 if dtype == np.int64 else dtype)
@@ -216,7 +167,7 @@ def test_dtype_preserved(dtype):
 
 
 def test_caller_arrays_unmodified_and_read_only_input_accepted():
-    X, y = _data(counts=(10, 5))
+    X, y = make_data(counts=(10, 5))
     X.setflags(write=False)
     X_copy, y_copy = X.copy(), y.copy()
     GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
@@ -225,7 +176,7 @@ def test_caller_arrays_unmodified_and_read_only_input_accepted():
 
 
 def test_random_state_reproducible():
-    X, y = _data(counts=(10, 5))
+    X, y = make_data(counts=(10, 5))
     a, _ = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
     b, _ = GlowOversampler(**TINY, random_state=0).fit_resample(X, y)
     c, _ = GlowOversampler(**TINY, random_state=1).fit_resample(X, y)
@@ -234,19 +185,19 @@ def test_random_state_reproducible():
 
 
 def test_memory_trains_each_flow_once(tmp_path):
-    X, y = _data(counts=(30, 6))
+    X, y = make_data(counts=(30, 6))
     # a str location: joblib lays out a pathlib.Path location differently
     memory = joblib.Memory(str(tmp_path), verbose=0)
     first = GlowOversampler(
         **TINY, sampling_strategy={"b": 10}, memory=memory, random_state=0
     )
     X1, y1 = first.fit_resample(X, y)
-    assert len(_trained(StandInFlow)) == 2  # pretraining and fine-tuning
+    assert len(trained_flows()) == 2  # pretraining and fine-tuning
     second = GlowOversampler(
         **TINY, sampling_strategy={"b": 25}, memory=str(tmp_path), random_state=0
     )
     X2, y2 = second.fit_resample(X, y)
-    assert len(_trained(StandInFlow)) == 2  # cache hit: no new training
+    assert len(trained_flows()) == 2  # cache hit: no new training
     assert Counter(y2)["b"] == 25
     assert second.history_ == first.history_
     # a change of a training parameter misses the cache
@@ -257,7 +208,7 @@ def test_memory_trains_each_flow_once(tmp_path):
         random_state=0,
     ).fit(X, y)
     # the pretraining is shared (cache hit), the fine-tuning is new
-    assert len(_trained(StandInFlow)) == 3
+    assert len(trained_flows()) == 3
 
 
 def _nan_after(n_calls):
@@ -271,7 +222,7 @@ def _nan_after(n_calls):
 
 
 def test_divergence_restores_and_retries(monkeypatch):
-    X, y = _data(counts=(30, 16))
+    X, y = make_data(counts=(30, 16))
     calls = [0]
     real_init = StandInFlow.__init__
 
@@ -300,7 +251,7 @@ def test_divergence_restores_and_retries(monkeypatch):
 
 
 def test_persistent_divergence_raises_clear_error(monkeypatch):
-    X, y = _data(counts=(30, 16))
+    X, y = make_data(counts=(30, 16))
     real_init = StandInFlow.__init__
 
     def init(self, *args, **kwargs):
@@ -315,7 +266,7 @@ def test_persistent_divergence_raises_clear_error(monkeypatch):
 
 
 def test_non_finite_or_exploded_decodes_are_redrawn_or_raise():
-    X, y = _data(counts=(30, 16))
+    X, y = make_data(counts=(30, 16))
     sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
     flow = sampler.flows_["b"]
     n_calls = [0]
@@ -330,11 +281,11 @@ def test_non_finite_or_exploded_decodes_are_redrawn_or_raise():
 
     flow.inverse_hook = once
     with pytest.warns(UserWarning, match="lay on the class's data.*redrawn"):
-        out = sampler.sample(20, "b")
+        out, info = sampler.sample(20, "b", return_diagnostics=True)
     assert out.shape == (20, 8, 6) and np.isfinite(out).all()
     assert n_calls[0] == 2  # the bad half was redrawn once
     # 20 decoded, 10 accepted; 10 redrawn, all accepted
-    assert sampler.acceptance_rate_["b"] == pytest.approx(20 / 30)
+    assert info["acceptance_rate"] == pytest.approx(20 / 30)
     assert np.abs(out).max() <= 2 * np.abs(X[y == "b"]).max()
     flow.inverse_hook = lambda x: x * float("inf")
     with pytest.raises(RuntimeError, match="off the class's data"):
@@ -342,12 +293,12 @@ def test_non_finite_or_exploded_decodes_are_redrawn_or_raise():
 
 
 def test_shrinks_towards_a_parent_when_interpolations_stay_off_the_data():
-    X, y = _data(counts=(30, 16))
+    X, y = make_data(counts=(30, 16))
     sampler = GlowOversampler(**TINY, random_state=0).fit(X, y)
     flow = sampler.flows_["b"]
     real = flow.forward
 
-    latents = torch.cat(real(torch.from_numpy(sampler._class_data["b"]))[0], 1)
+    latents = torch.cat(real(torch.from_numpy(sampler._models["b"].data))[0], 1)
 
     def hook(x):
         # distance of the decoded latent to the nearest training latent
@@ -359,9 +310,11 @@ def test_shrinks_towards_a_parent_when_interpolations_stay_off_the_data():
 
     flow.inverse_hook = hook
     with pytest.warns(UserWarning, match="redrawn.*near-copies"):
-        out = sampler.sample(10, "b")
-    assert len(flow.inverse_inputs) > _glow._MAX_REDRAWS + 1  # shrinking was used
-    lam = sampler.accepted_lambdas_["b"]
+        out, info = sampler.sample(10, "b", return_diagnostics=True)
+    assert (
+        len(flow.inverse_inputs) > _glow_latent._MAX_REDRAWS + 1
+    )  # shrinking was used
+    lam = info["accepted_lambdas"]
     assert lam.shape == (10,) and (np.minimum(lam, 1 - lam) < 0.1).mean() > 0.5
     assert np.isfinite(out).all()
     rms = np.sqrt(np.mean(out.reshape(10, -1) ** 2, axis=1))
@@ -386,7 +339,7 @@ def test_slerp_keeps_latent_norms():
 
 
 def test_sampler_slerp_mixes_every_level_without_shrinking():
-    X, y = _data(counts=(30, 16))
+    X, y = make_data(counts=(30, 16))
     norms = {}
     for interp in ("linear", "slerp"):
         StandInFlow.instances.clear()
@@ -400,7 +353,7 @@ def test_sampler_slerp_mixes_every_level_without_shrinking():
 
 
 def test_k_neighbors_none_and_large_k_and_temperature():
-    X, y = _data(counts=(30, 4))
+    X, y = make_data(counts=(30, 4))
     base = GlowOversampler(**TINY, random_state=0)
     out = {}
     for params in (
@@ -420,7 +373,7 @@ def test_k_neighbors_none_and_large_k_and_temperature():
 
 
 def test_new_samples_interpolate_amplitudes():
-    X, y = _data(counts=(30, 16))
+    X, y = make_data(counts=(30, 16))
     X[y == "b"] *= np.geomspace(1e-3, 1e3, 16).reshape(-1, 1, 1).astype(np.float32)
     s = GlowOversampler(**TINY, k_neighbors=None, random_state=0).fit(X, y)
     rms = np.sqrt(np.mean(s.sample(200, "b").reshape(200, -1) ** 2, axis=1))
@@ -433,7 +386,7 @@ def test_new_samples_interpolate_amplitudes():
 
 
 def test_score_samples_encode_decode_api():
-    X, y = _data(counts=(30, 16, 8))
+    X, y = make_data(counts=(30, 16, 8))
     s = GlowOversampler(**TINY, sampling_strategy="auto", random_state=0).fit(X, y)
     Xb = X[y == "b"]
     lp = s.score_samples(Xb, "b")
@@ -474,7 +427,7 @@ def test_score_samples_encode_decode_api():
 
 
 def test_bad_inputs_give_clear_errors():
-    X, y = _data(counts=(30, 12, 1))
+    X, y = make_data(counts=(30, 12, 1))
     with pytest.raises(ValueError, match=r"Class 'c' has 1 sample.*at least 2"):
         GlowOversampler(**TINY).fit_resample(X, y)
     # leaving the singleton class out works
@@ -500,14 +453,14 @@ def test_bad_inputs_give_clear_errors():
 
 
 def test_verbose_shows_progress(capsys):
-    X, y = _data(counts=(10, 5))
+    X, y = make_data(counts=(10, 5))
     GlowOversampler(**TINY, verbose=1, random_state=0).fit(X, y)
     assert "Glow[b]" in capsys.readouterr().err
 
 
 def _gappy(counts=(30, 16), seed=0):
     """Class b: every gather has 2 dead traces, at another place in each."""
-    X, y = _data(shape=(8, 16), counts=counts, seed=seed)
+    X, y = make_data(shape=(8, 16), counts=counts, seed=seed)
     rng = np.random.RandomState(seed + 1)
     for i in np.flatnonzero(y == "b"):
         start = rng.randint(0, 15)
