@@ -22,6 +22,15 @@ import sys
 import warnings
 from pathlib import Path
 
+# The build (and the examples it runs) uses Agg and one OpenMP thread. Set
+# before anything imports torch: OpenMP reads OMP_NUM_THREADS once, when torch
+# loads, and write_api_pages() below imports every subpackage. Two threads
+# spin-wait for each other on a busy machine (benchmarks/results/threads.md).
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+if "torch" in sys.modules:  # loaded by whoever imported this file: too late
+    sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # Document the checkout these docs belong to, not another installed copy.
@@ -277,10 +286,6 @@ sphinx_gallery_conf = {
     "backreferences_dir": None,
 }
 
-# The examples run under Agg and one torch thread (see the user guide's
-# "Threads and runtime").
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
 warnings.filterwarnings(
     "ignore",
     message="Matplotlib is currently using agg",

@@ -160,3 +160,42 @@ def test_user_guide_gallery_and_architecture_pages(built_docs):
     assert title in (out / "architecture.html").read_text(encoding="utf-8")
     # The study's --help is captured at build time, not copied by hand.
     assert "--n-jobs" in (out / "user_guide" / "study.html").read_text(encoding="utf-8")
+
+
+def test_conf_sets_threads_before_torch_loads(tmp_path):
+    # OpenMP reads OMP_NUM_THREADS once, when torch loads; conf.py imports
+    # every subpackage (write_api_pages), so its setting must come first.
+    shutil.copytree(
+        ROOT / "docs",
+        tmp_path / "docs",
+        ignore=shutil.ignore_patterns(*GENERATED, "_study_help.txt", "__pycache__"),
+    )
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    probe = """
+import importlib.abc, os, runpy, sys
+seen = []
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "torch" and not seen:
+            seen.append(os.environ.get("OMP_NUM_THREADS"))
+        return None
+sys.meta_path.insert(0, Watch())
+runpy.run_path(sys.argv[1])
+import torch
+print(seen, torch.get_num_threads())
+"""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "docs" / "conf.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split()[-2:] == ["['1']", "1"], (
+        "docs/conf.py must set OMP_NUM_THREADS before the first import of "
+        f"torch; got (value at torch's import, torch threads): {proc.stdout}"
+    )
