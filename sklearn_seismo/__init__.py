@@ -16,6 +16,8 @@ ensemble
     ``TestTimeAugmentationClassifier``: averages a classifier over transforms.
 neural
     skorch-based classifiers: ``MiniceptionClassifier``, ``ResNetClassifier``.
+model_selection
+    ``TunedRareThresholdClassifierCV``: tunes the rare class's decision threshold.
 metrics
     Per-class reports across cross-validation folds.
 study

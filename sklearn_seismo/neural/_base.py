@@ -25,6 +25,9 @@ rule of its inputs, its defaults and its explicit ``__init__``; nothing else.
 """
 
 import contextlib
+import inspect
+import logging
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -42,6 +45,7 @@ from skorch.helper import predefined_split
 from ..utils import validate_samples, warn_if_sample_shape_missing
 from ..utils._random import seed_from_random_state
 from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
+from ._modules import FocalLoss
 
 # Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
 # a module's __all__ as a public estimator, and this base is not usable alone.
@@ -60,7 +64,26 @@ _SHADOWED = {
     "criterion__weight": "class_weight",
     "iterator_train__batch_size": "batch_size",
     "iterator_train__generator": "random_state",
+    "criterion__gamma": "focal_gamma",
 }
+
+# Torch stores the learning rate in float32 operations: a larger value
+# overflows inside the optimizer step with an error that does not name lr.
+# Values below this bound that still explode training meet the divergence check.
+_MAX_LR = float(np.finfo(np.float32).max)
+
+# Beyond this, (1 - p)**gamma is below 1e-3 for every sample the network gets
+# right with p > 0.5: the loss only sees misclassified samples. Lin et al.
+# (2017) tried 0 to 5.
+_MAX_FOCAL_GAMMA = 10.0
+
+# The progress hint (verbose=0): after the first epoch, a fit whose projected
+# duration (first epoch x max_epochs) is at least this many seconds logs one
+# message, once per process, naming verbose=1. Shorter fits stay silent.
+_PROGRESS_HINT_SECONDS = 300.0
+_progress_hint_shown = False
+
+logger = logging.getLogger("sklearn_seismo")
 
 
 # A training loss this many times the untrained network's (or log(n_classes),
@@ -83,13 +106,26 @@ class _SeismoNet(NeuralNetClassifier):
     seed : int, default=0
         Seeds the shuffling generator (``seed + 1``) and the augmentation
         generator (``[seed, 2]``), as ARCHITECTURE.md's seed rule says.
+    balanced_batches : bool, default=False
+        Draw training samples with replacement, with probability inversely
+        proportional to their class's count (``WeightedRandomSampler``, seeded
+        like the shuffling), ``len(train set)`` draws per epoch.
     """
 
-    def __init__(self, *args, augmentation=None, sample_shape=None, seed=0, **kwargs):
+    def __init__(
+        self,
+        *args,
+        augmentation=None,
+        sample_shape=None,
+        seed=0,
+        balanced_batches=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.augmentation = augmentation
         self.sample_shape = sample_shape
         self.seed = seed
+        self.balanced_batches = balanced_batches
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
@@ -101,11 +137,18 @@ class _SeismoNet(NeuralNetClassifier):
         # A generator of its own, so that the batch order depends on the seed
         # only, not on torch's global state. skorch builds the training
         # iterator once per fit, so this is one generator per fit.
+        generator = torch.Generator().manual_seed(self.seed + 1)
         kwargs = {
             "shuffle": True,
-            "generator": torch.Generator().manual_seed(self.seed + 1),
+            "generator": generator,
             "batch_size": self.batch_size,
         }
+        if self.balanced_batches:
+            # A sampler and shuffle=True exclude each other in a DataLoader;
+            # the estimator refuses a user's shuffle or sampler with
+            # balanced_batches, so this is the one sampler.
+            kwargs["shuffle"] = False
+            kwargs["sampler"] = _balanced_sampler(dataset, generator)
         kwargs.update(self.get_params_for("iterator_train"))
         return self.iterator_train(dataset, **kwargs)
 
@@ -126,6 +169,67 @@ class _SeismoNet(NeuralNetClassifier):
                 "augmenter's augment_batch."
             )
         return torch.from_numpy(np.asarray(out, dtype=np.float32)).reshape(Xi.shape)
+
+
+def _dataset_targets(dataset):
+    """Encoded labels of a skorch ``Dataset`` or a ``Subset`` of one."""
+    if isinstance(dataset, torch.utils.data.Subset):
+        return _dataset_targets(dataset.dataset)[np.asarray(dataset.indices)]
+    return np.asarray(dataset.y)
+
+
+def _balanced_sampler(dataset, generator):
+    """``WeightedRandomSampler`` giving every class the same chance per draw.
+
+    Each sample weighs ``1 / count(its class)``, so every class present in the
+    training set has total weight 1. Draws are with replacement and an epoch
+    has as many draws as the training set has samples.
+    """
+    y = _dataset_targets(dataset)
+    _, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    weights = torch.as_tensor(1.0 / counts[inverse], dtype=torch.float64)
+    return torch.utils.data.WeightedRandomSampler(
+        weights, num_samples=len(y), replacement=True, generator=generator
+    )
+
+
+class _ProgressHint(Callback):
+    """At ``verbose=0``, say once per process how to watch a long fit.
+
+    After the first epoch, if that epoch's duration times ``max_epochs`` is
+    at least ``_PROGRESS_HINT_SECONDS``, one message goes to the
+    ``"sklearn_seismo"`` logger at level WARNING (so Python's default logging
+    prints it on stderr). It is not a Python warning: the common checks and the
+    study's per-fit warning records never see it.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Named in the message.
+    """
+
+    def __init__(self, estimator_name):
+        self.estimator_name = estimator_name
+
+    def on_epoch_end(self, net, **kwargs):
+        global _progress_hint_shown
+        if _progress_hint_shown or len(net.history) != 1:
+            return
+        first = float(net.history[-1, "dur"])
+        projected = first * net.max_epochs
+        if projected < _PROGRESS_HINT_SECONDS:
+            return
+        _progress_hint_shown = True
+        logger.warning(
+            "%s: the first of %d epochs took %.0f s, so this fit may take about "
+            "%.0f min. Pass verbose=1 to print one line per epoch (verbose=2 adds "
+            "a progress bar). This note is shown once per process; silence it with "
+            "logging.getLogger('sklearn_seismo').setLevel(logging.ERROR).",
+            self.estimator_name,
+            net.max_epochs,
+            first,
+            projected / 60,
+        )
 
 
 class _DivergenceCheck(Callback):
@@ -216,10 +320,13 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         "sample_shape": [None, tuple, list, Integral],
         "class_order": [None, "array-like"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr": [Interval(Real, 0, _MAX_LR, closed="neither")],
         "lr_decay": [Interval(Real, 0, 1, closed="right")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [None, StrOptions({"balanced"}), dict],
+        "balanced_batches": ["boolean"],
+        "loss": [StrOptions({"cross_entropy", "focal"})],
+        "focal_gamma": [Interval(Real, 0, _MAX_FOCAL_GAMMA, closed="both")],
         "augmentation": [None, HasMethods(["augment_batch"])],
         "callbacks": [None, list],
         "net_params": [None, dict],
@@ -241,6 +348,9 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         lr_decay=1.0,
         batch_size=32,
         class_weight=None,
+        balanced_batches=False,
+        loss="cross_entropy",
+        focal_gamma=2.0,
         augmentation=None,
         callbacks=None,
         net_params=None,
@@ -258,6 +368,9 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         self.lr_decay = lr_decay
         self.batch_size = batch_size
         self.class_weight = class_weight
+        self.balanced_batches = balanced_batches
+        self.loss = loss
+        self.focal_gamma = focal_gamma
         self.augmentation = augmentation
         self.callbacks = callbacks
         self.net_params = net_params
@@ -385,6 +498,13 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         extra = {f"module__{k}": v for k, v in module_kwargs.items()}
         if self.class_weight is not None:
             extra["criterion__weight"] = torch.as_tensor(self.class_weight_)
+        if self.loss == "focal":
+            criterion = FocalLoss
+            extra["criterion__gamma"] = float(self.focal_gamma)
+            # skorch infers the softmax from CrossEntropyLoss only
+            extra["predict_nonlinearity"] = partial(torch.softmax, dim=-1)
+        else:
+            criterion = torch.nn.CrossEntropyLoss
         # skorch's classifier adds a validation accuracy and always records a
         # validation loss; the history keeps the losses, and a validation
         # loss only when there is a validation set.
@@ -415,12 +535,14 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
+        if not self.verbose:
+            callbacks.append(("progress_hint", _ProgressHint(type(self).__name__)))
         # skorch runs these after its defaults (loss recording) and moves the
         # log printer last.
         callbacks += list(self.callbacks or [])
         return _SeismoNet(
             module=self._module_class,
-            criterion=torch.nn.CrossEntropyLoss,
+            criterion=criterion,
             optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -432,6 +554,7 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
             augmentation=self.augmentation,
             sample_shape=self.sample_shape_,
             seed=seed,
+            balanced_batches=self.balanced_batches,
             **extra,
             **(self.net_params or {}),
         )
@@ -458,7 +581,13 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
             max_sample_ndim=self._max_sample_ndim,
         )
         X_mod = self._module_input(X_nd)
-        with limit_torch_threads(env_torch_threads()):
+        cuda = torch.device(self.net_.device).type == "cuda"
+        # skorch's DataLoader draws its base seed from torch's global generator
+        # (and a user's module may draw too): give the caller's state back.
+        with (
+            torch.random.fork_rng(devices=None if cuda else []),
+            limit_torch_threads(env_torch_threads()),
+        ):
             proba = self.net_.predict_proba(X_mod).astype(np.float64)
         bad = ~np.isfinite(proba).all(axis=1)
         if bad.any():
@@ -495,13 +624,50 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
             from ..utils import check_sample_shape
 
             check_sample_shape(self.sample_shape)
+        net_params = self.net_params or {}
+        self._check_net_param_keys(net_params, where="net_params[{key!r}]")
+        if self.balanced_batches:
+            clash = [
+                k
+                for k in ("iterator_train__sampler", "iterator_train__shuffle")
+                if k in net_params and not (k.endswith("shuffle") and not net_params[k])
+            ]
+            if clash:
+                raise ValueError(
+                    f"balanced_batches=True sets the training sampler, so "
+                    f"net_params[{clash[0]!r}] cannot be used with it (a DataLoader "
+                    "takes a sampler or shuffle=True, not both). Drop "
+                    f"{clash[0]!r} from net_params or set balanced_batches=False."
+                )
+        if self.loss == "focal":
+            accepted = set(inspect.signature(FocalLoss).parameters) - {
+                "weight",
+                "gamma",
+            }
+            unknown = [
+                k
+                for k in net_params
+                if k.startswith("criterion__") and k.partition("__")[2] not in accepted
+            ]
+            if unknown:
+                raise ValueError(
+                    f"loss='focal' uses FocalLoss, which has no argument "
+                    f"{unknown[0].partition('__')[2]!r} (net_params[{unknown[0]!r}]; "
+                    f"it takes {sorted(accepted)} besides class_weight and "
+                    "focal_gamma). Drop it or use loss='cross_entropy'."
+                )
+        self._check_callbacks()
+
+    def _check_net_param_keys(self, keys, where):
+        """Refuse skorch arguments that are not ``net_params`` keys or that an
+        estimator parameter sets (one spelling per setting)."""
         own = set(self._get_param_names())
-        for key in self.net_params or {}:
+        for key in keys:
             prefix, _, name = key.partition("__")
             shadowed = _SHADOWED.get(key, name if prefix == "module" else None)
             if shadowed in own:
                 raise ValueError(
-                    f"net_params[{key!r}] is set by the parameter {shadowed}: "
+                    f"{where.format(key=key)} is set by the parameter {shadowed}: "
                     f"pass {shadowed}=... to {type(self).__name__} instead."
                 )
             if prefix not in _NET_PARAM_PREFIXES or not name:
@@ -510,6 +676,82 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
                     f"for the components {list(_NET_PARAM_PREFIXES)} (e.g. "
                     f"'optimizer__weight_decay'), got {key!r}."
                 )
+
+    def _check_callbacks(self):
+        for i, item in enumerate(self.callbacks or []):
+            cb = item
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                cb = item[1]
+            is_callback = isinstance(cb, Callback) or (
+                isinstance(cb, type) and issubclass(cb, Callback)
+            )
+            if not is_callback:
+                raise ValueError(
+                    f"callbacks[{i}] is {item!r}, which is not a skorch callback. "
+                    "Pass skorch.callbacks.Callback instances (or classes), or "
+                    "(name, callback) pairs, e.g. "
+                    "callbacks=[skorch.callbacks.GradientNormClipping(1.0)]."
+                )
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        As scikit-learn's ``set_params``, and in addition skorch's spelling of
+        the arguments kept in ``net_params``: ``set_params(
+        optimizer__weight_decay=1e-4)`` stores ``net_params[
+        "optimizer__weight_decay"] = 1e-4`` (in a new dict), so that
+        ``GridSearchCV`` can search ``{"optimizer__weight_decay": [0, 1e-4]}``
+        (``clf__optimizer__weight_decay`` in a pipeline) like any parameter.
+        A setting keeps one spelling: keys that an estimator parameter sets
+        (``optimizer__lr`` is ``lr``, ``module__alpha`` is ``alpha``) and a key
+        given in the same call both ways (in ``net_params`` and by name) are
+        refused, as is ``net_params__<key>``.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and skorch arguments ``optimizer__<name>``,
+            ``criterion__<name>``, ``iterator_train__<name>`` or
+            ``iterator_valid__<name>``.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        net_keys = {}
+        for key in list(params):
+            prefix, sep, _ = key.partition("__")
+            if not sep:
+                continue
+            if prefix == "net_params":
+                inner = key.partition("__")[2]
+                raise ValueError(
+                    f"{type(self).__name__}.set_params got {key!r}: set skorch "
+                    f"arguments by their own name, {inner}=..., or pass a whole "
+                    "net_params dict (one spelling per setting)."
+                )
+            if prefix in _NET_PARAM_PREFIXES or prefix == "module":
+                net_keys[key] = params.pop(key)
+        if not net_keys:
+            # plain scikit-learn: no validation here, fit validates
+            return super().set_params(**params)
+        self._check_net_param_keys(net_keys, where="set_params({key}=...)")
+        given = params.get("net_params", self.net_params)
+        if given is not None and not isinstance(given, dict):
+            raise ValueError(
+                f"set_params got skorch arguments {sorted(net_keys)} but net_params "
+                f"is {given!r}, not a dict to store them in. Pass net_params=None "
+                "or a dict."
+            )
+        both = sorted(set(net_keys) & set(params.get("net_params") or {}))
+        if both:
+            raise ValueError(
+                f"{both[0]!r} is given twice to {type(self).__name__}.set_params, "
+                "in net_params and by name; give it once."
+            )
+        super().set_params(**params)
+        self.net_params = {**(self.net_params or {}), **net_keys}
+        return self
 
     def _check_class_weight(self):
         weights = self.class_weight

@@ -45,7 +45,8 @@ class MiniceptionClassifier(BaseSeismoClassifier):
     max_epochs : int, default=40
         Number of epochs (the upper bound with ``early_stopping``).
     lr : float, default=5e-5
-        Adam learning rate. A fit whose training loss turns non-finite or
+        Adam learning rate, positive and below float32's largest value (torch
+        cannot represent more). A fit whose training loss turns non-finite or
         grows 1000-fold over the untrained network's raises a
         ``FloatingPointError`` asking for a lower ``lr``.
     lr_decay : float in (0, 1], default=0.999
@@ -56,6 +57,23 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         ``"balanced"`` is ``n_samples / (n_classes * bincount(y))``. A dict
         maps labels of ``y`` to finite non-negative weights (missing classes
         weigh 1); unknown labels and negative weights raise a ValueError.
+        They weigh the focal loss the same way.
+    balanced_batches : bool, default=False
+        Class-balanced mini-batches: the training iterator draws samples with
+        replacement, each with probability ``1 / (n_classes * count(its
+        class))`` (a seeded ``torch.utils.data.WeightedRandomSampler``), as
+        many draws per epoch as training samples. Every class is then drawn
+        equally often on average, and rare samples are seen several times per
+        epoch. It replaces the shuffling, so ``net_params`` may not set
+        ``iterator_train__sampler`` or ``iterator_train__shuffle=True`` with it.
+    loss : {"cross_entropy", "focal"}, default="cross_entropy"
+        Training loss. ``"focal"``: the focal loss of Lin et al. (2017),
+        ``-(1 - p)**focal_gamma * log(p)`` for the probability ``p`` of the
+        true class, which down-weights samples the network already classifies
+        well (``FocalLoss`` in ``sklearn_seismo/neural/_modules.py``).
+    focal_gamma : float in [0, 10], default=2.0
+        Focusing parameter of the focal loss (used only with
+        ``loss="focal"``); 0 is the cross-entropy, 2 is Lin et al.'s choice.
     augmentation : augmenter, default=None
         Object with ``augment_batch(X, rng)`` (any augmenter of
         :mod:`sklearn_seismo.augmentation`), applied to every training batch
@@ -76,8 +94,12 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         ``iterator_train__<name>`` and ``iterator_valid__<name>``, e.g.
         ``{"optimizer__weight_decay": 1e-4}``. What a parameter sets has
         that one spelling: ``fit`` refuses ``module__alpha`` (use ``alpha``),
-        ``optimizer__lr``, ``criterion__weight`` (use ``class_weight``) and
-        ``iterator_train__batch_size``.
+        ``optimizer__lr``, ``criterion__weight`` (use ``class_weight``),
+        ``criterion__gamma`` (use ``focal_gamma``) and
+        ``iterator_train__batch_size``. ``set_params`` takes these keys by
+        name and stores them here, so a grid search needs no dicts:
+        ``GridSearchCV(clf, {"optimizer__weight_decay": [0, 1e-4]})``, or
+        ``"clf__optimizer__weight_decay"`` in a pipeline.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved for ``patience``
         epochs and restore the weights of the best epoch (kept in memory: no
@@ -100,6 +122,9 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         ``fit`` and restored afterwards, so fits in concurrent threads are not).
     verbose : int, default=0
         1: one table row per epoch; 2: also a progress bar per epoch.
+        0 prints nothing, except one note per process, on the
+        ``"sklearn_seismo"`` logger, when the first epoch shows that the fit
+        will take 5 minutes or more (it names ``verbose=1``).
 
     Attributes
     ----------
@@ -143,6 +168,8 @@ class MiniceptionClassifier(BaseSeismoClassifier):
        shot-gather image quality classification".
     .. [2] Milidiú and Müller (2021), "SeismoGlow -- Data augmentation for
        the class imbalance problem".
+    .. [3] Lin, Goyal, Girshick, He and Dollár (2017), "Focal loss for dense
+       object detection", ICCV.
 
     Examples
     --------
@@ -183,6 +210,9 @@ class MiniceptionClassifier(BaseSeismoClassifier):
         lr_decay=0.999,
         batch_size=32,
         class_weight=None,
+        balanced_batches=False,
+        loss="cross_entropy",
+        focal_gamma=2.0,
         augmentation=None,
         callbacks=None,
         net_params=None,
@@ -201,6 +231,9 @@ class MiniceptionClassifier(BaseSeismoClassifier):
             lr_decay=lr_decay,
             batch_size=batch_size,
             class_weight=class_weight,
+            balanced_batches=balanced_batches,
+            loss=loss,
+            focal_gamma=focal_gamma,
             augmentation=augmentation,
             callbacks=callbacks,
             net_params=net_params,

@@ -1,4 +1,4 @@
-"""Torch modules of the classifiers: Miniception (2-D) and a 1-D ResNet.
+"""Torch modules of the classifiers: Miniception (2-D), a 1-D ResNet, focal loss.
 
 Pure torch on purpose (ARCHITECTURE.md): no scikit-learn import here, so the modules
 can be reused in a plain PyTorch loop (``benchmarks/bench_classifiers.py``
@@ -11,6 +11,7 @@ from torch.nn import functional as F
 
 __all__ = [
     "CumulativeLinkHead",
+    "FocalLoss",
     "Miniception",
     "MiniceptionBlock",
     "ResNet1d",
@@ -212,3 +213,54 @@ class ResNet1d(nn.Module):
 
     def forward(self, x):
         return self.out(self.blocks(x).mean(dim=2))
+
+
+class FocalLoss(nn.Module):
+    """Focal loss for multiclass logits (Lin et al., 2017), as ``CrossEntropyLoss``.
+
+    ``loss_i = -w[y_i] * (1 - p_i)**gamma * log(p_i)`` with ``p_i`` the softmax
+    probability of the true class. The factor ``(1 - p_i)**gamma`` shrinks the
+    loss of well-classified samples, so the many easy samples of the frequent
+    classes stop dominating the gradient. ``gamma=0`` is the cross-entropy:
+    with ``reduction="mean"`` the weighted sum is divided by the sum of the
+    samples' weights, exactly as ``CrossEntropyLoss(weight=...)`` does.
+
+    Parameters
+    ----------
+    weight : tensor of shape (n_classes,) or None, default=None
+        Weight of each class (a buffer: it moves with ``.to(device)``).
+    gamma : float, default=2.0
+        Focusing parameter, ``>= 0``; Lin et al. found 2 best.
+    reduction : {"mean", "sum", "none"}, default="mean"
+    """
+
+    def __init__(self, weight=None, gamma=2.0, reduction="mean"):
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(
+                f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}."
+            )
+        if not gamma >= 0:
+            raise ValueError(f"gamma must be >= 0, got {gamma!r}.")
+        self.register_buffer(
+            "weight", None if weight is None else torch.as_tensor(weight)
+        )
+        self.gamma = float(gamma)
+        self.reduction = reduction
+
+    def forward(self, input, target):
+        log_pt = F.log_softmax(input, dim=1).gather(1, target[:, None]).squeeze(1)
+        # 1 - p_t without cancellation; floored at the smallest normal number so
+        # that the gradient of x**gamma stays finite where p_t rounds to 1.
+        easy = (-torch.expm1(log_pt)).clamp_min(torch.finfo(log_pt.dtype).tiny)
+        loss = -(easy**self.gamma) * log_pt
+        if self.weight is None:
+            w = torch.ones_like(loss)
+        else:
+            w = self.weight.to(loss.dtype)[target]
+        loss = w * loss
+        if self.reduction == "none":
+            return loss
+        if self.reduction == "sum":
+            return loss.sum()
+        return loss.sum() / w.sum()

@@ -40,6 +40,13 @@ class ResNetClassifier(BaseSeismoClassifier):
     class_weight : None, "balanced" or dict, default=None
         As in :class:`MiniceptionClassifier`: dict keys must be labels of
         ``y``, values finite and non-negative.
+    balanced_batches : bool, default=False
+        Class-balanced mini-batches (a seeded weighted sampler drawing every
+        class equally often, with replacement).
+    loss : {"cross_entropy", "focal"}, default="cross_entropy"
+        ``"focal"``: the focal loss of Lin et al. (2017).
+    focal_gamma : float in [0, 10], default=2.0
+        Focusing parameter of the focal loss (``loss="focal"`` only).
     augmentation : augmenter, default=None
         Applied to every training batch, never at prediction time.
     callbacks : list or None, default=None
@@ -47,7 +54,8 @@ class ResNetClassifier(BaseSeismoClassifier):
     net_params : dict or None, default=None
         Further skorch arguments (``optimizer__<name>``, ``criterion__<name>``,
         ``iterator_train__<name>``, ``iterator_valid__<name>``). The module's
-        arguments are ``n_filters`` and ``kernel_sizes``.
+        arguments are ``n_filters`` and ``kernel_sizes``. ``set_params`` (and
+        so ``GridSearchCV``) also takes these keys by name.
     early_stopping : bool, default=False
     validation_fraction : float, default=0.1
     patience : int, default=5
@@ -120,6 +128,9 @@ class ResNetClassifier(BaseSeismoClassifier):
         lr_decay=1.0,
         batch_size=16,
         class_weight=None,
+        balanced_batches=False,
+        loss="cross_entropy",
+        focal_gamma=2.0,
         augmentation=None,
         callbacks=None,
         net_params=None,
@@ -138,6 +149,9 @@ class ResNetClassifier(BaseSeismoClassifier):
             lr_decay=lr_decay,
             batch_size=batch_size,
             class_weight=class_weight,
+            balanced_batches=balanced_batches,
+            loss=loss,
+            focal_gamma=focal_gamma,
             augmentation=augmentation,
             callbacks=callbacks,
             net_params=net_params,
