@@ -3,22 +3,38 @@
 SeismoGlow: latent interpolation of rare shot gathers
 =====================================================
 
-:class:`~sklearn_seismo.over_sampling.GlowOversampler` trains one Glow
-normalizing flow on the samples of each rare class only and makes new samples
-by encoding two real samples, mixing their latents at every level of the flow
-and decoding the mix (Milidiú & Müller, 2021).
+:class:`~sklearn_seismo.over_sampling.GlowOversampler` pretrains one Glow
+normalizing flow on every sample it is given (all classes, labels unused),
+fine-tunes a copy on each class it oversamples, and makes new samples of that
+class by encoding two of its real samples, mixing their latents at every level
+of the flow and decoding the mix. The SeismoGlow paper (Milidiú & Müller,
+2021) trained one flow on each rare class only: ``pretrain="none",
+coupling="affine"`` is that mode; by default pretrain is "all" and the
+coupling "additive".
 
-This example trains a small flow on the rare *bad* gathers of
-:func:`~sklearn_seismo.datasets.make_shot_gathers`, shows the training curve,
-compares linear and spherical (``slerp``) interpolation between two real
-gathers, and shows a few synthetic gathers appended by ``fit_resample``.
+.. defaults: GlowOversampler pretrain='all' coupling='additive'
+
+This example pretrains a small flow on all the gathers of
+:func:`~sklearn_seismo.datasets.make_shot_gathers`, fine-tunes it on the rare
+*bad* ones, shows the fine-tuning curve, compares linear and spherical
+(``slerp``) interpolation between two real gathers, and shows a few synthetic
+gathers appended by ``fit_resample``.
 
 The flow here is deliberately small (32 x 32 gathers, 2 levels x 4 steps x 32
-channels, 25 epochs) so that the example runs in a minute or two on a laptop
-CPU. The defaults (3 x 8 x 64) and the paper's model (6 x 15 x 96 with
-attention in the last level, 400 epochs on a GPU) are meant for full-size
-gathers. An undertrained flow decodes many interpolations far off the data;
-``GlowOversampler`` redraws those and warns (see the end of the example).
+channels, 5 pretraining and at most 50 fine-tuning epochs) so that the example
+runs in a minute or two on a laptop CPU.
+
+.. settings: GlowOversampler n_levels=2 n_steps=4 hidden_channels=32
+   pretrain_epochs=5 max_epochs=50
+
+The defaults (3 x 8 x 64, 10 pretraining and at most 100 fine-tuning epochs)
+and the paper's model (6 x 15 x 96 with attention in the last level, 400
+epochs on a GPU) are meant for full-size gathers. An undertrained flow
+decodes many interpolations far off the data; ``GlowOversampler`` redraws
+those and warns (the warnings are printed after the fit).
+
+.. defaults: GlowOversampler n_levels=3 n_steps=8 hidden_channels=64
+   pretrain_epochs=10 max_epochs=100
 """
 
 # %%
@@ -143,7 +159,7 @@ print(
 # The flow also scores gathers (``score_samples``: log-likelihood in nats of
 # the RMS-normalised gather). Flow likelihoods favour simple, smooth inputs
 # (Nalisnick et al., 2019), so clean *good* gathers can score as high as the
-# bad gathers the flow was trained on (we saw that on 64 x 64 gathers):
+# bad gathers the flow was fine-tuned on (we saw that on 64 x 64 gathers):
 # compare scores of similar gathers, do not use them as a classifier.
 print(
     "median log-likelihood under the 'bad' flow: "
