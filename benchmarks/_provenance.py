@@ -39,11 +39,11 @@ def machine():
     benchmark ran (read it at the end of the run).
     """
     # the study's own rule, so that study reports and benchmarks name a CPU alike
-    from sklearn_seismo.study._cli import _cpu_model
+    from sklearn_seismo.utils.environment import cpu_model
 
     memory = _memory_gib()
     parts = [
-        _cpu_model(),
+        cpu_model(),
         f"{os.cpu_count()} logical cores",
         f"{memory:.0f} GiB" if memory else "memory unknown",
         _gpu(),

@@ -1,0 +1,164 @@
+"""The shared harness of every benchmark script.
+
+One way to time (:func:`timed`: wall and process CPU seconds), one way to read
+memory (:func:`rss_mib`, :func:`peak_rss_mib`, :class:`PeakSampler`), one
+report header (:func:`header`, from ``_provenance``) and one skeleton for the
+command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
+:func:`write_report` writes the Markdown). A script looks like::
+
+    from _harness import argument_parser, header, timed, write_report
+
+    def main(argv=None):
+        args = argument_parser(__doc__).parse_args(argv)
+        result, t = timed(work, quick=args.quick)
+        lines = header("Title", command(args), wall_s=t.wall_s)
+        write_report(args.out or RESULTS / "name.md", lines + [...])
+
+    if __name__ == "__main__":
+        main()
+"""
+
+import argparse
+import os
+import resource
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _provenance import header, machine, now, versions
+
+__all__ = [
+    "RESULTS",
+    "PeakSampler",
+    "Timing",
+    "argument_parser",
+    "header",
+    "machine",
+    "now",
+    "peak_rss_mib",
+    "rss_mib",
+    "timed",
+    "versions",
+    "write_report",
+]
+
+#: Where the scripts write their reports (``benchmarks/results``).
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds one call took: wall clock and this process's CPU (all threads)."""
+
+    wall_s: float
+    cpu_s: float
+
+
+def timed(func, *args, **kwargs):
+    """Call ``func(*args, **kwargs)``; return ``(result, Timing)``.
+
+    Wall time says what a user waits; CPU time (``time.process_time``, summed
+    over this process's threads, children not included) says what the work
+    costs when other jobs share the cores.
+
+    Examples
+    --------
+    >>> result, t = timed(sum, [1, 2])
+    >>> result, t.wall_s >= 0, t.cpu_s >= 0
+    (3, True, True)
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = func(*args, **kwargs)
+    return result, Timing(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def rss_mib():
+    """The resident memory of this process now, in MiB (``/proc``, else psutil)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import psutil
+
+        return psutil.Process().memory_info().rss / 2**20
+
+
+def peak_rss_mib(children=False):
+    """The highest resident memory so far, in MiB (``getrusage``'s ``ru_maxrss``).
+
+    ``children=True`` reads the largest of the finished child processes.
+    """
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    peak = resource.getrusage(who).ru_maxrss
+    # KiB on Linux, bytes on macOS
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+class PeakSampler(threading.Thread):
+    """The peak of :func:`rss_mib` in a ``with`` block, sampled every ``interval`` s.
+
+    Unlike :func:`peak_rss_mib` it can be reset: each block reports its own
+    peak, so a process can measure several phases in turn.
+    """
+
+    def __init__(self, interval=0.001):
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peak_mib = rss_mib()
+        self._stop_event = threading.Event()
+
+    def run(self):
+        while not self._stop_event.is_set():
+            self.peak_mib = max(self.peak_mib, rss_mib())
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop_event.set()
+        self.join()
+        self.peak_mib = max(self.peak_mib, rss_mib())
+        return False
+
+
+def argument_parser(doc, **kwargs):
+    """An ``ArgumentParser`` with the options every script shares.
+
+    ``--quick``: a run of about a minute that checks the script works (its
+    numbers are not results); ``--out``: where the report goes instead of
+    ``benchmarks/results/``. ``doc`` is the script's ``__doc__``: its first
+    line is the description and the rest is shown by ``--help``.
+    """
+    first, _, rest = (doc or "").strip().partition("\n")
+    parser = argparse.ArgumentParser(
+        description=first,
+        epilog=rest.strip() or None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kwargs,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short smoke run (about a minute); its numbers are not results",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="report path (default: the script's file under benchmarks/results/)",
+    )
+    return parser
+
+
+def write_report(path, lines):
+    """Write Markdown ``lines`` to ``path`` (folders made) and print where."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines).rstrip("\n") + "\n")
+    print(f"wrote {path}")
+    return path
