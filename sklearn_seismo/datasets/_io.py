@@ -22,6 +22,7 @@ MAX_DECOMPRESSED_BYTES = 256 * 2**20
 
 _GLOB_CHARS = set("*?[")
 _CHUNK = 2**20  # bytes decompressed per step: the memory a bomb can take
+_XZ_MEMLIMIT = 2**27  # xz -9 needs 65 MiB; a header asking more is refused
 
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -70,6 +71,16 @@ def check_regular_file(path, what):
             )
     if not stat.S_ISREG(mode):
         raise ValueError(f"{path!r} is not a regular file; pass a {what}.")
+
+
+def literal_path(path):
+    """``path`` in the form ``obspy.read`` takes as that one file.
+
+    ``obspy.read`` expands a name as a glob (``sta[1].mseed`` would read
+    ``sta1.mseed``) and downloads a name with ``://`` in its first 10
+    characters: an absolute, glob-escaped path is neither.
+    """
+    return glob.escape(os.path.abspath(path))
 
 
 def expand_sources(source, what="waveform file"):
@@ -159,12 +170,13 @@ def _magic(path, n=8):
 
 
 def _stream_kind(head):
+    """The decompressor factory of a gzip, bzip2 or xz file, else None."""
     if head[:2] == b"\x1f\x8b":
-        return gzip.open
+        return "gzip"
     if head[:3] == b"BZh" and head[3:4].isdigit():
-        return bz2.open
+        return bz2.BZ2Decompressor
     if head[:6] == b"\xfd7zXZ\x00":
-        return lzma.open
+        return _xz_decompressor
     return None
 
 
@@ -177,22 +189,40 @@ def _is_tar(path):
         return fh.read(5) == b"ustar"
 
 
-class _Bz2Reader:
-    """``read(n)`` over a raw bzip2 stream, never more than ``n`` bytes out."""
+class _StreamReader:
+    """``read(n)`` over raw bzip2 or xz data, never more than ``n`` bytes out.
 
-    def __init__(self, raw_read):
+    Concatenated streams (``cat a.bz2 b.bz2``) are read one after the other,
+    as ``bz2.open`` and ``lzma.open`` do.
+    """
+
+    def __init__(self, raw_read, factory):
         self.raw_read = raw_read
-        self.dec = bz2.BZ2Decompressor()
+        self.factory = factory
+        self.dec = factory()
+        self.pending = b""
 
     def read(self, n):
-        while not self.dec.eof:
-            data = self.raw_read(2**16) if self.dec.needs_input else b""
-            if self.dec.needs_input and not data:
-                raise EOFError("compressed data ended before the end of stream")
+        while True:
+            if self.dec.eof:
+                rest = self.dec.unused_data or self.raw_read(2**16)
+                if not rest:
+                    return b""
+                self.dec = self.factory()
+                self.pending = rest
+            if self.dec.needs_input and not self.pending:
+                self.pending = self.raw_read(2**16)
+                if not self.pending:
+                    raise EOFError("compressed data end before their end-of-stream")
+            data, self.pending = self.pending, b""
             out = self.dec.decompress(data, n)
             if out:
                 return out
-        return b""
+
+
+def _xz_decompressor():
+    # the dictionary an xz header declares is allocated up front: cap it
+    return lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT)
 
 
 def _zip_member(zf, info, path, dst, budget):
@@ -223,14 +253,19 @@ def _zip_member(zf, info, path, dst, budget):
             left[0] -= len(data)
             return data
 
-        budget.copy(_Bz2Reader(raw_read).read, dst)
+        budget.copy(_StreamReader(raw_read, bz2.BZ2Decompressor).read, dst)
 
 
 def _unpack(path, shown, max_bytes, new_file):
-    opener = _stream_kind(_magic(path))
-    if opener is not None:
-        with opener(path, "rb") as src, new_file(shown) as dst:
+    kind = _stream_kind(_magic(path))
+    if kind == "gzip":
+        # GzipFile.read(n) inflates at most n bytes (and reads every member)
+        with gzip.open(path, "rb") as src, new_file(shown) as dst:
             _Budget(max_bytes, shown).copy(src.read, dst)
+        return
+    if kind is not None:
+        with open(path, "rb") as raw, new_file(shown) as dst:
+            _Budget(max_bytes, shown).copy(_StreamReader(raw.read, kind).read, dst)
         return
     if zipfile.is_zipfile(path):
         budget = _Budget(max_bytes, shown)

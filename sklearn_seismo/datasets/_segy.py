@@ -6,7 +6,12 @@ import os
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._io import MAX_DECOMPRESSED_BYTES, check_regular_file, decompressed
+from ._io import (
+    MAX_DECOMPRESSED_BYTES,
+    check_regular_file,
+    decompressed,
+    literal_path,
+)
 
 
 @validate_params(
@@ -96,7 +101,7 @@ def read_shot_gathers(
         member, shown = members[0]
         try:
             st = obspy.read(
-                member,
+                literal_path(member),
                 format="SEGY",
                 unpack_trace_headers=False,
                 check_compression=False,

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import (
 )
 
 from ._errors import Placeholder, ReaderOptionError
-from ._io import MAX_DECOMPRESSED_BYTES, decompressed, expand_sources
+from ._io import MAX_DECOMPRESSED_BYTES, decompressed, expand_sources, literal_path
 
 _ALIASES = {"N": "1", "E": "2"}
 
@@ -105,7 +105,7 @@ def _read_one(path, shown, format):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            st = obspy.read(path, format=fmt, check_compression=False)
+            st = obspy.read(literal_path(path), format=fmt, check_compression=False)
     except MemoryError:
         raise
     except Exception as exc:  # ObsPy's plugins raise anything on a bad file
