@@ -12,12 +12,14 @@ from ..metrics import (
     compare_to_reference,
     format_markdown_table,
     format_mean_std,
+    holm,
     mean_precision_recall_curve,
     pooled_reliability_curve,
 )
 
 __all__ = [
     "write_report",
+    "conclusion_statements",
     "format_study_table",
     "format_threshold_free_table",
     "plot_per_class_f1",
@@ -726,3 +728,190 @@ def plot_sweep(sweep):
     axes[0][-1].legend(fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def _verdict(p, clear, no_evidence):
+    if p is None or not np.isfinite(p):
+        return "untested"
+    if p < clear:
+        return "clear"
+    if p >= no_evidence:
+        return "none"
+    return "unsettled"
+
+
+def _study_family(result, key, reference):
+    """Holm-adjusted fold-paired Wilcoxon rows of a single study."""
+    rows = [
+        r
+        for r in result.comparisons
+        if r["reference"] == reference and r["metric"] == key
+    ]
+    adjusted = holm([r["p_value"] for r in rows]) if rows else []
+    family = [dict(r, p_holm=float(p), test="Wilcoxon") for r, p in zip(rows, adjusted)]
+    # the exact test's smallest two-sided p with n paired folds is 2 / 2**n;
+    # Holm multiplies the smallest of m by m
+    n = max((r["n"] for r in rows), default=0)
+    floor = min(1.0, len(rows) * 2.0 / 2**n) if n else 1.0
+    return family, floor
+
+
+def conclusion_statements(
+    result,
+    *,
+    metric="f1_minority",
+    reference="none",
+    alpha=0.05,
+    clear=None,
+    no_evidence=None,
+):
+    """What a run shows, stated only where a rerun cannot reverse it.
+
+    Every arm is compared with ``reference`` on ``metric``: by the suite's
+    paired t-test over its training sets (Holm-adjusted over the arms, as in
+    its report), or, for a single study, by the fold-paired Wilcoxon test,
+    Holm-adjusted here. A p-value near ``alpha`` says little: rerunning the
+    job after a change of the last bits of arithmetic (another BLAS, another
+    thread count, a reordered sum) retrains every network and moves it. In the
+    quick suite such a change moved Holm-adjusted p-values by a factor of up
+    to 2.3 (glow on the waveform task, 0.14 to 0.06). So three verdicts:
+
+    * **better** or **worse** than ``reference``: adjusted p below ``clear``
+      (default ``alpha / 5``);
+    * **no significant difference**: adjusted p at least ``no_evidence``
+      (default ``2 * alpha``);
+    * **not settled**: in between; named, but no direction is claimed. More
+      training sets (``--seeds``) settle it.
+
+    A reversal (better to no difference, or back) would need the p-value to
+    cross the whole band, a factor of ``no_evidence / clear`` (10 by
+    default). Where the design cannot reach ``clear`` at all (a 4-fold study:
+    the smallest Wilcoxon p is 0.125), the statement says so instead of
+    claiming no difference.
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_study` or :func:`run_suite`.
+    metric : str, default="f1_minority"
+        ``"f1_minority"``, ``"average_precision_minority"`` (each data set's
+        least frequent class) or any key of the fold scores.
+    reference : str, default="none"
+    alpha : float, default=0.05
+    clear, no_evidence : float, default=None
+        The band's bounds; ``None``: ``alpha / 5`` and ``2 * alpha``.
+
+    Returns
+    -------
+    lines : list of str
+        Markdown bullet points, one per data set (and one across data sets
+        for a suite), after a first line that states the rule.
+    """
+    clear = alpha / 5 if clear is None else float(clear)
+    no_evidence = 2 * alpha if no_evidence is None else float(no_evidence)
+    if not 0 < clear <= alpha <= no_evidence <= 1:
+        raise ValueError(
+            f"need 0 < clear <= alpha <= no_evidence <= 1, got clear={clear}, "
+            f"alpha={alpha}, no_evidence={no_evidence}."
+        )
+    suite = hasattr(result, "per_dataset")
+    per_dataset = result.per_dataset if suite else {"this data set": result}
+    lines = [
+        f"Against `{reference}`, on {metric} "
+        + (
+            "(paired t-test over the training sets, Holm-adjusted over the arms): "
+            if suite
+            else "(fold-paired Wilcoxon test, Holm-adjusted over the arms): "
+        )
+        + f"*better*/*worse* means p < {clear:g}, *no significant difference* "
+        f"p ≥ {no_evidence:g}; in between is *not settled* (a rerun may move "
+        "it either way; more training sets settle it)."
+    ]
+    for name, res in per_dataset.items():
+        key = _metric_key(res, metric)
+        if suite:
+            family = [r for r in res.get("tests") or [] if r["metric"] == key]
+            family = [r for r in family if r.get("reference", reference) == reference]
+            floor = 0.0
+        else:
+            family, floor = _study_family(res, key, reference)
+        if not family:
+            lines.append(f"- `{name}`: no `{reference}` arm, nothing compared.")
+            continue
+        groups = {"clear": [], "none": [], "unsettled": [], "untested": []}
+        for r in family:
+            groups[_verdict(r["p_holm"], clear, no_evidence)].append(r)
+        parts = []
+        better = [r for r in groups["clear"] if r["mean_diff"] > 0]
+        worse = [r for r in groups["clear"] if r["mean_diff"] < 0]
+        for word, rows in (("better than", better), ("worse than", worse)):
+            if rows:
+                parts.append(f"{word} `{reference}`: " + _arm_list(rows))
+        if groups["none"]:
+            if floor >= clear:
+                parts.append(
+                    f"not testable here: with {max(r['n'] for r in family)} "
+                    f"paired folds the smallest reachable adjusted p is "
+                    f"{floor:.3g} (run more folds or the suite): "
+                    + ", ".join(f"`{r['arm']}`" for r in groups["none"])
+                )
+            else:
+                parts.append(
+                    "no significant difference: "
+                    + ", ".join(f"`{r['arm']}`" for r in groups["none"])
+                )
+        if groups["unsettled"]:
+            parts.append("not settled: " + _arm_list(groups["unsettled"]))
+        if groups["untested"]:
+            parts.append(
+                "no test (too few finite scores): "
+                + ", ".join(f"`{r['arm']}`" for r in groups["untested"])
+            )
+        lines.append(f"- `{name}`: " + "; ".join(parts) + ".")
+    if suite:
+        lines.append(_ranking_statement(result, clear, no_evidence))
+    return lines
+
+
+def _metric_key(res, metric):
+    if metric.endswith("_minority"):
+        return f"{metric[: -len('_minority')]}_{res.minority}"
+    return metric
+
+
+def _arm_list(rows):
+    return ", ".join(
+        f"`{r['arm']}` ({100 * r['mean_diff']:+.1f} pp, p={r['p_holm']:.2g})"
+        for r in rows
+    )
+
+
+def _ranking_statement(result, clear, no_evidence):
+    rk = result.get("ranking")
+    if rk is None or rk.friedman is None:
+        return "- Across data sets: nothing ranked."
+    p = rk.friedman["p_value"]
+    n = len(rk.datasets)
+    verdict = _verdict(p, clear, no_evidence)
+    if verdict == "untested":
+        return f"- Across {n} data sets: no Friedman test ({rk.friedman['note']})."
+    if verdict == "none":
+        return (
+            f"- Across {n} data sets: no significant difference of mean rank "
+            f"on {rk.metric} (Friedman p={p:.2g})."
+        )
+    if verdict == "unsettled":
+        return (
+            f"- Across {n} data sets: the ranking on {rk.metric} is not settled "
+            f"(Friedman p={p:.2g})."
+        )
+    pairs = ", ".join(f"`{a}` > `{b}`" for a, b in rk.significant_pairs)
+    return (
+        f"- Across {n} data sets the mean ranks on {rk.metric} differ (Friedman "
+        f"p={p:.2g}); "
+        + (
+            f"pairs separated by the Nemenyi critical difference {rk.cd:.2f}: {pairs}."
+            if pairs
+            else f"no pair is separated by the Nemenyi critical difference {rk.cd:.2f}."
+        )
+    )

@@ -1,0 +1,134 @@
+"""The printed conclusion states only what a rerun cannot reverse."""
+
+import math
+
+import pytest
+from sklearn.utils import Bunch
+
+from sklearn_seismo.metrics import compare_to_reference
+from sklearn_seismo.study._report import conclusion_statements
+
+
+def _test_row(arm, diff, p_holm, metric="f1_bad", n=6):
+    return {
+        "arm": arm,
+        "reference": "none",
+        "metric": metric,
+        "n": n,
+        "mean_diff": diff,
+        "p_value": p_holm / 2,
+        "p_holm": p_holm,
+        "test": "paired t",
+    }
+
+
+def _suite(tests, friedman_p=0.2, pairs=()):
+    ranking = Bunch(
+        friedman={"p_value": friedman_p, "note": ""},
+        datasets=["easy"],
+        metric="f1_minority",
+        significant_pairs=list(pairs),
+        cd=2.5,
+    )
+    return Bunch(
+        per_dataset={"easy": Bunch(tests=tests, minority="bad")}, ranking=ranking
+    )
+
+
+def test_three_verdicts_by_adjusted_p():
+    res = _suite(
+        [
+            _test_row("random", 0.305, 0.0004),
+            _test_row("smote", -0.12, 0.003),
+            _test_row("glow", 0.252, 0.045),  # significant at 0.05, not robustly
+            _test_row("class_weight", 0.02, 0.6),
+            _test_row("augment", 0.15, 0.0999),
+            _test_row("adasyn", math.nan, math.nan),
+            # another metric is not this statement's business
+            _test_row("random", 0.5, 0.9, metric="f1_macro"),
+        ]
+    )
+    lines = conclusion_statements(res)
+    assert "p < 0.01" in lines[0] and "p ≥ 0.1" in lines[0]
+    easy = lines[1]
+    assert easy.startswith("- `easy`: better than `none`: `random` (+30.5 pp")
+    assert "worse than `none`: `smote` (-12.0 pp" in easy
+    assert "no significant difference: `class_weight`;" in easy
+    assert "not settled: `glow` (+25.2 pp, p=0.045), `augment`" in easy
+    assert "no test (too few finite scores): `adasyn`" in easy
+    assert "f1_macro" not in easy
+    assert lines[2] == (
+        "- Across 1 data sets: no significant difference of mean rank on "
+        "f1_minority (Friedman p=0.2)."
+    )
+
+
+@pytest.mark.parametrize(
+    "p, word",
+    [
+        (0.009, "better than"),
+        (0.011, "not settled"),
+        (0.099, "not settled"),
+        (0.1, "no significant difference"),
+    ],
+)
+def test_the_band_bounds(p, word):
+    line = conclusion_statements(_suite([_test_row("glow", 0.1, p)]))[1]
+    assert word in line
+
+
+def test_a_reversal_needs_the_p_value_to_cross_the_band():
+    # p-values moved by a factor of 2.3 (the quick suite's largest move after a
+    # last-bit change) never turn "better" into "no difference" or back
+    verdicts = {}
+    for p in (0.0005, 0.002, 0.004, 0.2, 0.5):
+        for factor in (1 / 2.3, 1.0, 2.3):
+            line = conclusion_statements(
+                _suite([_test_row("glow", 0.1, min(1.0, p * factor))])
+            )[1]
+            verdicts.setdefault(p, set()).add(
+                "better" if "better" in line else "none" if "no sig" in line else "?"
+            )
+    for p, seen in verdicts.items():
+        assert not {"better", "none"} <= seen, (p, seen)
+
+
+def test_the_ranking_statement_follows_the_band():
+    lines = conclusion_statements(_suite([], friedman_p=0.001, pairs=[("a", "b")]))
+    assert "differ (Friedman p=0.001)" in lines[-1] and "`a` > `b`" in lines[-1]
+    lines = conclusion_statements(_suite([], friedman_p=0.055))
+    assert "not settled (Friedman p=0.055)" in lines[-1]
+    assert "no `none` arm" in lines[1]
+
+
+def test_a_four_fold_study_says_it_cannot_test():
+    rows = [
+        {"arm": arm, "fold": k, "f1_bad": v}
+        for arm, values in (
+            ("none", [0.1, 0.0, 0.2, 0.1]),
+            ("glow", [0.4, 0.3, 0.5, 0.6]),
+            ("random", [0.1, 0.1, 0.1, 0.2]),
+        )
+        for k, v in enumerate(values)
+    ]
+    study = Bunch(
+        comparisons=compare_to_reference(rows, reference="none", metrics=["f1_bad"]),
+        minority="bad",
+    )
+    line = conclusion_statements(study)[1]
+    # glow wins every fold, but 4 folds cannot give p < 0.01
+    assert line.startswith("- `this data set`: not testable here: with 4 paired")
+    assert "smallest reachable adjusted p is 0.25" in line
+    assert "better" not in line
+    assert len(conclusion_statements(study)) == 2  # no ranking line
+
+
+def test_average_precision_and_bad_bounds():
+    res = _suite([_test_row("glow", 0.1, 0.001, metric="average_precision_bad")])
+    assert (
+        "better than"
+        in conclusion_statements(res, metric="average_precision_minority")[1]
+    )
+    assert "no `none` arm" in conclusion_statements(res)[1]
+    with pytest.raises(ValueError, match="clear <= alpha"):
+        conclusion_statements(res, clear=0.1)
