@@ -94,7 +94,8 @@ class LatentMethodsMixin:
         zs = latent.mix_latents(
             model.encode(Xa), model.encode(Xb), lam, self.interpolation
         )
-        scales = np.exp((1.0 - lam) * np.log(sa) + lam * np.log(sb))
+        with np.errstate(over="ignore"):  # far extrapolations are refused below
+            scales = np.exp((1.0 - lam) * np.log(sa) + lam * np.log(sb))
         x = model.decode(zs)
         if self.quiet_level is not None:
             parents = np.where(per_sample(lam < 0.5, Xa.ndim), Xa, Xb)

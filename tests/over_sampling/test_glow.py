@@ -499,3 +499,35 @@ def test_quiet_level_is_validated():
     X, y = _gappy()
     with pytest.raises(ValueError, match="quiet_level"):
         GlowOversampler(**TINY, quiet_level=1.5).fit(X, y)
+
+
+def test_each_flow_is_built_once_and_no_state_passes_between_hooks():
+    X, y = make_data(counts=(30, 8))
+    s = GlowOversampler(**TINY, sample_shape=(8, 6), random_state=0)
+    X_res, _ = s.fit_resample(X.reshape(len(X), -1), y)
+    assert X_res.shape == (60, 48)  # flattened in, flattened out
+    # pretraining and one fine-tuning; the fine-tuned flow is the one sampled
+    assert len(StandInFlow.instances) == 2
+    assert s.flows_["b"] is StandInFlow.instances[1]
+    assert not [k for k in vars(s) if "flat" in k]
+
+
+def test_the_flow_tells_the_padding_multiple(monkeypatch):
+    monkeypatch.setattr(StandInFlow, "size_multiple", staticmethod(lambda n: 5))
+    X, y = make_data(shape=(8, 6), counts=(10, 5))
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    assert s.flow_input_shape_ == (1, 10, 10)
+    assert s.sample(3, "b").shape == (3, 8, 6)
+
+
+def test_score_samples_under_the_pretrained_flow():
+    X, y = make_data(counts=(30, 8))
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    pre = s.score_samples(X, flow="pretrained")
+    assert pre.shape == (38,) and np.isfinite(pre).all()
+    assert not np.allclose(pre, s.score_samples(X, "b"))
+    with pytest.raises(ValueError, match="flow must be 'class' or 'pretrained'"):
+        s.score_samples(X, flow="other")
+    paper = GlowOversampler(**TINY, pretrain="none", random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="No pretrained flow.*pretrain='all'"):
+        paper.score_samples(X, flow="pretrained")

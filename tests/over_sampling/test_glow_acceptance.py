@@ -69,3 +69,19 @@ def test_same_seed_same_bits_and_default_is_minority():
     assert a.tobytes() == b.tobytes()
     # "minority": only the rarest class is oversampled
     assert sorted(np.unique(ya[len(y) :])) == ["c"]
+
+
+def test_sample_leaves_the_fitted_attributes_alone():
+    X, y = make_data(counts=(30, 8))
+    s = GlowOversampler(**TINY, random_state=0)
+    s.fit_resample(X, y)
+    rate, lam = s.acceptance_rate_, s.accepted_lambdas_["b"].copy()
+    out, info = s.sample(7, "b", random_state=1, return_diagnostics=True)
+    assert info["accepted_lambdas"].shape == (7,) and 0 < info["acceptance_rate"] <= 1
+    np.testing.assert_array_equal(s.sample(7, "b", random_state=1), out)
+    assert s.acceptance_rate_ == rate
+    np.testing.assert_array_equal(s.accepted_lambdas_["b"], lam)
+    # fit alone generates nothing, so it reports no acceptance
+    fitted = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    fitted.sample(5, "b")
+    assert fitted.acceptance_rate_ == {} and fitted.accepted_lambdas_ == {}

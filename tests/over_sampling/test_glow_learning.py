@@ -43,6 +43,7 @@ def test_interpolated_samples_lie_on_the_data(interpolation):
         lr=2e-3,
         warmup_steps=10,
         interpolation=interpolation,
+        sample_shape=(T,),  # rows are traces (no layout warning)
         random_state=0,
     )
     X_res, y_res = sampler.fit_resample(X, y)
