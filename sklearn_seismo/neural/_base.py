@@ -44,7 +44,11 @@ from skorch.helper import predefined_split
 
 from ..utils import validate_samples, warn_if_sample_shape_missing
 from ..utils._random import seed_from_random_state
-from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
+from ..utils._torch import (
+    estimator_torch_threads,
+    limit_torch_threads,
+    resolve_device,
+)
 from ._modules import FocalLoss
 
 # Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
@@ -479,7 +483,7 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         # seed it for this fit and give the caller's state back afterwards.
         with torch.random.fork_rng(devices=None if cuda else []):
             torch.manual_seed(seed)
-            with limit_torch_threads(env_torch_threads()):
+            with limit_torch_threads(estimator_torch_threads()):
                 net.fit(X_mod, y_enc)
         if X_val is not None:
             # The explicit validation set served this fit only; keep it out of
@@ -586,7 +590,7 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         # (and a user's module may draw too): give the caller's state back.
         with (
             torch.random.fork_rng(devices=None if cuda else []),
-            limit_torch_threads(env_torch_threads()),
+            limit_torch_threads(estimator_torch_threads()),
         ):
             proba = self.net_.predict_proba(X_mod).astype(np.float64)
         bad = ~np.isfinite(proba).all(axis=1)

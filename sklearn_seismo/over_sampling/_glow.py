@@ -24,7 +24,11 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
 from ..utils._layout import is_waveform_shape
-from ..utils._torch import env_torch_threads, limit_torch_threads, resolve_device
+from ..utils._torch import (
+    estimator_torch_threads,
+    limit_torch_threads,
+    resolve_device,
+)
 from . import _glow_latent as latent
 from . import _glow_training as training
 from ._glow_inspect import LatentMethodsMixin
@@ -587,7 +591,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
-        with limit_torch_threads(env_torch_threads()):
+        with limit_torch_threads(estimator_torch_threads()):
             return self._fit_models(
                 as_samples(X, self.sample_shape_)[0], y, X_unlabeled
             )
@@ -597,7 +601,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         # sampling_strategy_ set by BaseSampler.fit_resample.
         X_nd, flat = as_samples(X, self.sample_shape_)
         X_new, y_new = [X_nd], [y]
-        with limit_torch_threads(env_torch_threads()):
+        with limit_torch_threads(estimator_torch_threads()):
             self._fit_models(X_nd, y, X_unlabeled)
             for cls, model in self._models.items():
                 n_new = self.sampling_strategy_[cls]
