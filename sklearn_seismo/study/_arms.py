@@ -2,9 +2,10 @@
 
 Every arm is the same three-step pipeline ``oversample -> augment -> clf`` on the
 FLATTENED layout (so SMOTE/ADASYN, which only take 2-D input, fit in), with the
-classifier told the ``sample_shape``. Arms differ only in which sampler fills the
-two sampler slots (``"passthrough"`` otherwise), except ``class_weight`` which
-changes the classifier's loss instead.
+classifier told the ``sample_shape``. Arms differ in which sampler fills the
+two sampler slots (``"passthrough"`` otherwise), in one classifier option
+(``class_weight``, ``balanced_batches``, ``focal``), or in a threshold-tuning
+wrapper around the classifier (``threshold``, ``augment+threshold``).
 """
 
 from collections import Counter
@@ -12,18 +13,41 @@ from collections import Counter
 import numpy as np
 from sklearn.base import clone
 
-__all__ = ["ALL_ARMS", "AddSamples", "make_arms", "default_augmenter"]
+__all__ = [
+    "ALL_ARMS",
+    "ARM_DESCRIPTIONS",
+    "AddSamples",
+    "make_arms",
+    "default_augmenter",
+]
 
-ALL_ARMS = (
-    "none",
-    "glow",
-    "smote",
-    "adasyn",
-    "random",
-    "class_weight",
-    "augment",
-    "glow+augment",
-)
+#: One line per arm: what it changes against ``none``. The keys, in this
+#: order, are ``ALL_ARMS`` (the names ``--arms`` takes and lists).
+ARM_DESCRIPTIONS = {
+    "none": "the classifier alone",
+    "glow": "GlowOversampler adds n synthetic minority samples",
+    "smote": "SMOTE adds n minority samples",
+    "adasyn": "ADASYN adds about n minority samples",
+    "random": "RandomOverSampler adds n copies of minority samples",
+    "class_weight": "the classifier with class_weight='balanced'",
+    "augment": "AugmentationSampler adds n augmented minority samples",
+    "glow+augment": "GlowOversampler adds n//2, AugmentationSampler the rest",
+    "threshold": (
+        "the minority's decision threshold tuned on an inner split of the "
+        "training set (TunedRareThresholdClassifierCV, rare-class F1)"
+    ),
+    "augment+threshold": "the augment arm with its minority threshold tuned",
+    "balanced_batches": "the classifier with balanced_batches=True",
+    "focal": "the classifier with loss='focal'",
+}
+
+ALL_ARMS = tuple(ARM_DESCRIPTIONS)
+
+#: Inner cross-validation of the threshold arms: every training sample is in
+#: one validation part, so the threshold is judged on all of the training
+#: set's rare samples, for 2 inner fits on 2/3 of it plus the refit (about
+#: 2.3 times the fit of ``none``; 5 folds would cost 5 times).
+THRESHOLD_CV = 3
 
 
 class AddSamples:
@@ -139,6 +163,20 @@ def _set_if_has(estimator, **params):
     return estimator
 
 
+def _with_option(estimator, arm, **params):
+    """A clone of the classifier with the options that define an arm."""
+    names = estimator.get_params(deep=False)
+    missing = [k for k in params if k not in names]
+    if missing:
+        options = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        raise ValueError(
+            f"arm {arm!r} sets {options} on the classifier, but "
+            f"{type(estimator).__name__} has no parameter {missing[0]!r}; use "
+            "MiniceptionClassifier or ResNetClassifier, or leave the arm out."
+        )
+    return clone(estimator).set_params(**params)
+
+
 def _seed_if_unset(estimator, random_state):
     # A template left unseeded would make the arms (and two runs of the study)
     # differ by chance; an explicit seed of the user's wins.
@@ -157,6 +195,7 @@ def make_arms(
     classifier=None,
     glow=None,
     augmenter=None,
+    threshold=None,
     k_neighbors=5,
     random_state=0,
 ):
@@ -167,24 +206,43 @@ def make_arms(
     ``X.reshape(len(X), -1)``; the classifier gets ``sample_shape`` to restore
     the n-D layout. Unused sampler slots are ``"passthrough"``.
 
-    ============== ============================== ===========================
-    arm            ``oversample``                 ``augment`` / ``clf``
-    ============== ============================== ===========================
-    none           passthrough                    passthrough / clf
-    glow           GlowOversampler (+n)           passthrough / clf
-    smote          SMOTE (+n)                     passthrough / clf
-    adasyn         ADASYN (+n, approximately)     passthrough / clf
-    random         RandomOverSampler (+n)         passthrough / clf
-    class_weight   passthrough                    passthrough /
-                                                  clf(class_weight="balanced")
-    augment        passthrough                    AugmentationSampler (+n)
-    glow+augment   GlowOversampler (+n//2)        AugmentationSampler
-                                                  (+n - n//2)
-    ============== ============================== ===========================
+    ================= ========================== ===============================
+    arm               ``oversample``             ``augment`` / ``clf``
+    ================= ========================== ===============================
+    none              passthrough                passthrough / clf
+    glow              GlowOversampler (+n)       passthrough / clf
+    smote             SMOTE (+n)                 passthrough / clf
+    adasyn            ADASYN (+n, approximately) passthrough / clf
+    random            RandomOverSampler (+n)     passthrough / clf
+    class_weight      passthrough                passthrough /
+                                                 clf(class_weight="balanced")
+    augment           passthrough                AugmentationSampler (+n) / clf
+    glow+augment      GlowOversampler (+n//2)    AugmentationSampler
+                                                 (+n - n//2) / clf
+    threshold         passthrough                passthrough / Tuned(clf)
+    augment+threshold passthrough                passthrough / Tuned(Pipeline(
+                                                 [AugmentationSampler (+n),
+                                                 clf]))
+    balanced_batches  passthrough                passthrough /
+                                                 clf(balanced_batches=True)
+    focal             passthrough                passthrough / clf(loss="focal")
+    ================= ========================== ===============================
 
     ``+n`` means ``n_synthetic`` new samples of ``minority`` per training
     fold (through :class:`AddSamples`); ``glow+augment`` splits the same budget
     so that it does not win by sample count alone.
+
+    ``Tuned(est)`` is
+    :class:`~sklearn_seismo.model_selection.TunedRareThresholdClassifierCV`
+    with ``rare_class=minority``: it fits ``est`` on an inner split of the
+    training fold, picks the minority's probability threshold that maximises
+    its score on the inner validation part, and refits ``est`` on the whole
+    training fold. It never sees the test fold (the pipeline is fitted on the
+    training part only). In ``augment+threshold`` the augmentation sampler sits
+    inside the wrapper, so the threshold is chosen on real held-out samples,
+    never on augmented copies of the samples the model trained on. The refit
+    model is the one of ``none`` (``augment``): same data, same seed, so the
+    arm differs from it by its threshold alone.
 
     Parameters
     ----------
@@ -207,13 +265,22 @@ def make_arms(
         ``None``: ``GlowOversampler(random_state=random_state)``.
     augmenter : object with ``augment_batch``, default=None
         Augmentation for the augment arms. ``None``: :func:`default_augmenter`.
+    threshold : TunedRareThresholdClassifierCV, default=None
+        Template of the threshold arms (its ``estimator`` and ``rare_class``
+        are replaced, its ``random_state`` set when ``None``; set e.g.
+        ``scoring`` or ``cv`` on it). ``None``:
+        ``TunedRareThresholdClassifierCV(cv=3, random_state=random_state)``
+        (rare-class F1, 3 inner stratified folds, then a refit on the whole
+        training set).
     k_neighbors : int, default=5
         Neighbours of SMOTE (``k_neighbors``) and ADASYN (``n_neighbors``);
         both need more minority samples than neighbours in every training set
         (:func:`run_study` lowers it to fit the smallest training fold).
     random_state : int, default=0
-        Seed given to every sampler and to the classifier (unless the
-        templates carry their own).
+        Seed given to every sampler, to the classifier and to the threshold
+        wrapper's inner split (unless the templates carry their own). The
+        classifier inside a threshold wrapper is the same (seeded) template
+        as every other arm's.
 
     Returns
     -------
@@ -276,6 +343,23 @@ def make_arms(
             random_state=random_state,
         )
 
+    def tuned(estimator):
+        if threshold is None:
+            from sklearn_seismo.model_selection import (
+                TunedRareThresholdClassifierCV,
+            )
+
+            template = TunedRareThresholdClassifierCV(estimator, cv=THRESHOLD_CV)
+        else:
+            template = clone(threshold)
+        template.set_params(estimator=estimator, rare_class=minority)
+        return _seed_if_unset(template, random_state)
+
+    def augment_then_clf():
+        return Pipeline(
+            [("augment", augment_sampler(n_synthetic)), ("clf", clone(clf))]
+        )
+
     strategy = AddSamples(minority, n_synthetic)
     half = n_synthetic // 2
     builders = {
@@ -314,6 +398,22 @@ def make_arms(
             glow_sampler(max(half, 1)),
             augment_sampler(max(n_synthetic - half, 1)),
             clone(clf),
+        ),
+        "threshold": lambda: ("passthrough", "passthrough", tuned(clone(clf))),
+        "augment+threshold": lambda: (
+            "passthrough",
+            "passthrough",
+            tuned(augment_then_clf()),
+        ),
+        "balanced_batches": lambda: (
+            "passthrough",
+            "passthrough",
+            _with_option(clf, "balanced_batches", balanced_batches=True),
+        ),
+        "focal": lambda: (
+            "passthrough",
+            "passthrough",
+            _with_option(clf, "focal", loss="focal"),
         ),
     }
     pipes = {}
