@@ -487,6 +487,31 @@ def _fmt(v, scale=1.0, digits=1):
     return f"{v.mean():.{digits}f} ± {v.std(ddof=1):.{digits}f}"
 
 
+def _by_split(rows, dataset, arm, key):
+    return {
+        r["split"]: float(r.get(key, np.nan))
+        for r in rows
+        if r["dataset"] == dataset and r["arm"] == arm and not r["error"]
+    }
+
+
+def _paired(rows, dataset, arm, reference):
+    """Mean paired difference (points) of F1 and AP, and wins, vs ``reference``."""
+    if arm == reference:
+        return "-"
+    out = []
+    for key in ("f1", "ap"):
+        a = _by_split(rows, dataset, arm, key)
+        b = _by_split(rows, dataset, reference, key)
+        common = sorted(set(a) & set(b))
+        diff = np.array([a[s] - b[s] for s in common]) * 100
+        diff = diff[np.isfinite(diff)]
+        if len(diff) == 0:
+            return "n/a"
+        out.append(f"{diff.mean():+.1f} ({int((diff > 0).sum())}/{len(diff)})")
+    return " / ".join(out)
+
+
 def mean_ranks(rows, datasets, arms, key):
     """Mean over data sets of each arm's rank (1 = best mean score)."""
     from scipy.stats import rankdata
@@ -554,13 +579,15 @@ def write(rows, cfg, names, skipped, args, wall, path):
             "",
             f"## {d}",
             "",
-            "| arm | F1 | AP | C2ST | C2ST (RF) | quiet | novelty | cost |",
-            "|---|---|---|---|---|---|---|---|",
+            "| arm | F1 | AP | ΔF1 / ΔAP vs augment (wins) | C2ST | C2ST (RF) "
+            "| quiet | novelty | cost |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for a in names:
             v = {k: _values(rows, d, a, k) for k in COLUMNS}
             lines.append(
                 f"| {a} | {_fmt(v['f1'], 100)} | {_fmt(v['ap'], 100)} | "
+                f"{_paired(rows, d, a, 'augment')} | "
                 f"{_fmt(v['c2st'], digits=2)} | {_fmt(v['c2st_rf'], digits=2)} | "
                 f"{_fmt(v['quiet'], digits=2)} | {_fmt(v['novelty'], digits=2)} | "
                 f"{_fmt(v['cost'], digits=2)} |"
@@ -630,10 +657,15 @@ def main(argv=None):
         "study's arms",
     )
     parser.add_argument("--datasets", nargs="+", default=None)
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="training sets per data set"
+    )
     args = parser.parse_args(argv)
     cfg = settings(args.quick)
     if args.datasets:
         cfg["datasets"] = tuple(args.datasets)
+    if args.seeds:
+        cfg["seeds"] = args.seeds
     names = tuple(args.arms or arm_names())
     unknown = set(names) - set(known_arms())
     if unknown:

@@ -7,7 +7,6 @@ candidates and the best-scored ones are kept (issue 23, item 2; Grover et al.
 2019 and Hong, An & Jeon 2024 filter generated samples the same way).
 """
 
-import inspect
 import math
 import warnings
 from collections import OrderedDict
@@ -222,8 +221,8 @@ class CriticFilteredSampler(BaseOverSampler):
     ----------
     .. [1] A. Grover et al., "Bias correction of learned generative models
        using likelihood-free importance weighting", NeurIPS, 2019.
-    .. [2] Hong, An & Jeon, "Improving SMOTE via a VAE latent density filter",
-       2024.
+    .. [2] Hong, An and Jeon (2024) filter SMOTE's samples by their density
+       in the latent space of a VAE.
 
     Examples
     --------
@@ -329,13 +328,6 @@ class CriticFilteredSampler(BaseOverSampler):
                 f"sampler, which must be a GlowOversampler, got "
                 f"{type(sampler).__name__}. Use critic='classifier' (any sampler) "
                 "or a callable critic."
-            )
-        if "flow" not in inspect.signature(sampler.score_samples).parameters:
-            raise ValueError(
-                "critic='flow' needs GlowOversampler.score_samples(X, cls, "
-                "flow='pretrained') to score the rest of the data, which this "
-                "version of GlowOversampler does not have. Use "
-                "critic='classifier'."
             )
         if sampler.pretrain != "all":
             raise ValueError(

@@ -1,6 +1,5 @@
 """CriticFilteredSampler: candidates from any over-sampler, filtered by a critic."""
 
-import inspect
 from numbers import Real
 
 import numpy as np
@@ -446,14 +445,6 @@ def test_classifier_critic_on_glow_candidates():
     assert set(sampler.sampler_.flows_) == {1}
 
 
-_HAS_FLOW_SCORE = "flow" in inspect.signature(GlowOversampler.score_samples).parameters
-
-
-@pytest.mark.skipif(
-    not _HAS_FLOW_SCORE,
-    reason="GlowOversampler.score_samples has no flow='pretrained' yet (H2, "
-    "issue 23); critic='flow' raises a clear error until then",
-)
 def test_flow_critic_is_the_class_against_pretrained_log_likelihood_ratio():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 16)).astype(np.float32)
@@ -477,18 +468,8 @@ def test_flow_critic_is_the_class_against_pretrained_log_likelihood_ratio():
 
 
 def test_flow_critic_without_pretrained_flow_is_refused():
-    if not _HAS_FLOW_SCORE:
-        pytest.skip("GlowOversampler.score_samples has no flow= yet (H2)")
     X, y = _data()
     with pytest.raises(ValueError, match="pretrain='all'"):
         CriticFilteredSampler(
             GlowOversampler(pretrain="none"), critic="flow"
         ).fit_resample(X, y)
-
-
-def test_flow_critic_without_the_glow_method_names_the_fix():
-    if _HAS_FLOW_SCORE:
-        pytest.skip("GlowOversampler has flow='pretrained' scoring")
-    X, y = _data()
-    with pytest.raises(ValueError, match="critic='classifier'"):
-        CriticFilteredSampler(GlowOversampler(), critic="flow").fit_resample(X, y)
