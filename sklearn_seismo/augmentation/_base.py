@@ -37,8 +37,13 @@ def _as_generator(rng):
     )
 
 
-def _check_range(value, name, *, low=None, high=None):
-    """``value`` as a ``(low, high)`` pair; a scalar means a fixed value."""
+def _check_range(value, name, *, low=None, high=None, fixed_inf=False):
+    """``value`` as a ``(low, high)`` pair; a scalar means a fixed value.
+
+    Both ends must be finite: a uniform draw over an infinite range overflows,
+    and an infinite factor makes the output non-finite. ``fixed_inf`` allows
+    one documented exception, a fixed ``inf`` (``AddNoise(snr_db=inf)``).
+    """
     if isinstance(value, Real):
         pair = (float(value), float(value))
     else:
@@ -55,15 +60,22 @@ def _check_range(value, name, *, low=None, high=None):
             )
     if np.isnan(pair).any():
         raise ValueError(f"{name} must not contain NaN, got {value!r}.")
+    with np.errstate(over="ignore"):
+        finite = np.isfinite(pair).all() and np.isfinite(pair[1] - pair[0])
+    if not finite and not (fixed_inf and pair == (np.inf, np.inf)):
+        raise ValueError(
+            f"{name}={value!r} must be finite: a random draw over an infinite "
+            f"range overflows. Pass finite (low, high) bounds."
+        )
     if pair[0] > pair[1]:
         raise ValueError(
             f"{name}={value!r} is an inverted range: pass (low, high) with "
             f"low <= high, e.g. {name}={(pair[1], pair[0])!r}."
         )
     if low is not None and pair[0] < low:
-        raise ValueError(f"{name}={value!r} must be >= {low}.")
-    if high is not None and pair[1] > high:
-        raise ValueError(f"{name}={value!r} must be <= {high}.")
+        raise ValueError(f"{name}={value!r} must be >= {low}; raise its low end.")
+    if high is not None and pair[1] > high and not (fixed_inf and pair[0] == np.inf):
+        raise ValueError(f"{name}={value!r} must be <= {high}; lower its high end.")
     return pair
 
 

@@ -13,6 +13,11 @@ from ._base import _BaseAugmenter, _check_range, _per_sample
 
 __all__ = ["ChannelDropout", "ComponentScale", "RotateHorizontal"]
 
+# One full turn either way; larger angles only lose precision (and inf has no
+# cosine). A scale spread of 10 already zeroes about half the components.
+_MAX_ANGLE = 360.0
+_MAX_SIGMA = 10.0
+
 
 def _n_channels(shape, name, *, min_channels):
     if len(shape) < 3 or shape[1] < min_channels:
@@ -115,8 +120,8 @@ class RotateHorizontal(_BaseAugmenter):
     Parameters
     ----------
     angle : float or (float, float), default=(0.0, 360.0)
-        Range of the rotation angle in degrees, drawn uniformly; ``0`` is the
-        identity.
+        Range of the rotation angle in degrees, drawn uniformly, within
+        ``[-360, 360]``; ``0`` is the identity.
     components : (int, int), default=(1, 2)
         Indices of the North and East components on axis 1 of ``X`` (ZNE
         order by default, as :func:`sklearn_seismo.datasets.load_waveforms`).
@@ -153,7 +158,11 @@ class RotateHorizontal(_BaseAugmenter):
 
     _parameter_constraints: dict = {
         **_BaseAugmenter._parameter_constraints,
-        "angle": [Real, tuple, list],
+        "angle": [
+            Interval(Real, -_MAX_ANGLE, _MAX_ANGLE, closed="both"),
+            tuple,
+            list,
+        ],
         "components": [tuple, list],
     }
 
@@ -171,7 +180,7 @@ class RotateHorizontal(_BaseAugmenter):
         self.random_state = random_state
 
     def _check_layout(self, shape):
-        _check_range(self.angle, "angle")
+        _check_range(self.angle, "angle", low=-_MAX_ANGLE, high=_MAX_ANGLE)
         comps = tuple(self.components)
         if (
             len(comps) != 2
@@ -192,7 +201,7 @@ class RotateHorizontal(_BaseAugmenter):
             )
 
     def _augment(self, X, rng):
-        low, high = _check_range(self.angle, "angle")
+        low, high = _check_range(self.angle, "angle", low=-_MAX_ANGLE, high=_MAX_ANGLE)
         theta = np.deg2rad(rng.uniform(low, high, size=X.shape[0]))
         cos = _per_sample(np.cos(theta).astype(X.dtype), X.ndim - 1)
         sin = _per_sample(np.sin(theta).astype(X.dtype), X.ndim - 1)
@@ -220,7 +229,8 @@ class ComponentScale(_BaseAugmenter):
     Parameters
     ----------
     sigma : float, default=0.1
-        Standard deviation of the scale factors; ``0`` is the identity.
+        Standard deviation of the scale factors, within ``[0, 10]``; ``0`` is
+        the identity.
     sample_shape : tuple of int or None, default=None
         Shape of one sample when ``X`` is passed flattened to 2-D.
     random_state : int, RandomState instance or None, default=None
@@ -256,7 +266,7 @@ class ComponentScale(_BaseAugmenter):
 
     _parameter_constraints: dict = {
         **_BaseAugmenter._parameter_constraints,
-        "sigma": [Interval(Real, 0, None, closed="left")],
+        "sigma": [Interval(Real, 0, _MAX_SIGMA, closed="both")],
     }
 
     def __init__(self, sigma=0.1, *, sample_shape=None, random_state=None):

@@ -160,12 +160,16 @@ class OneOf(_BaseAugmenter):
         if self.p is None:
             return np.full(len(transforms), 1.0 / len(transforms))
         p = np.asarray(self.p, dtype=float)
-        if p.shape != (len(transforms),) or (p < 0).any() or p.sum() <= 0:
+        ok = p.shape == (len(transforms),) and np.isfinite(p).all() and (p >= 0).all()
+        with np.errstate(over="ignore"):
+            total = p.sum() if ok else 0.0
+        if not 0 < total < np.inf:
             raise ValueError(
                 f"p must hold one non-negative weight per augmenter "
-                f"({len(transforms)}), not all zero; got {self.p!r}."
+                f"({len(transforms)}), finite, not all zero and with a finite "
+                f"sum; got {self.p!r}."
             )
-        return p / p.sum()
+        return p / total
 
     def _check_layout(self, shape):
         self._probabilities()

@@ -3,7 +3,7 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, Options
 
 from ..utils._batch import resolve_time_axis
 from ._base import (
@@ -14,6 +14,12 @@ from ._base import (
 )
 
 __all__ = ["AddFalsePositives", "AddNoise"]
+
+# Bounds that keep the output finite for data of any sensible scale: noise at
+# -100 dB is 1e5 times the signal's RMS, an artefact 1000 times the peak is
+# 60 dB above it; beyond that float32 overflows long before it means anything.
+_MIN_SNR_DB = -100.0
+_MAX_AMPLITUDE = 1000.0
 
 
 class AddNoise(_TimeAugmenter):
@@ -28,8 +34,9 @@ class AddNoise(_TimeAugmenter):
     Parameters
     ----------
     snr_db : float or (float, float), default=(0.0, 20.0)
-        Range of the SNR in dB (signal power over added-noise power per trace).
-        ``inf`` adds nothing (the identity).
+        Range of the SNR in dB (signal power over added-noise power per trace),
+        finite and at least ``-100`` (noise 10^5 times the signal's RMS:
+        lower values only overflow). ``inf`` adds nothing (the identity).
     noise : ndarray or None, default=None
         ``None`` adds white Gaussian noise. Otherwise a bank of real noise
         windows (e.g. :func:`sklearn_seismo.datasets.load_example_noise`),
@@ -85,7 +92,12 @@ class AddNoise(_TimeAugmenter):
 
     _parameter_constraints: dict = {
         **_TimeAugmenter._parameter_constraints,
-        "snr_db": [Real, tuple, list],
+        "snr_db": [
+            Interval(Real, _MIN_SNR_DB, None, closed="left"),
+            Options(Real, {np.inf}),
+            tuple,
+            list,
+        ],
         "noise": ["array-like", None],
     }
 
@@ -167,7 +179,7 @@ class AddNoise(_TimeAugmenter):
 
     def _check_layout(self, shape):
         super()._check_layout(shape)
-        _check_range(self.snr_db, "snr_db")
+        _check_range(self.snr_db, "snr_db", low=_MIN_SNR_DB, fixed_inf=True)
         if self.noise is not None:
             self._noise_bank(shape)
 
@@ -199,7 +211,7 @@ class AddNoise(_TimeAugmenter):
         return noise.reshape(X.shape).astype(X.dtype, copy=False)
 
     def _augment_time_last(self, X, rng):
-        low, high = _check_range(self.snr_db, "snr_db")
+        low, high = _check_range(self.snr_db, "snr_db", low=_MIN_SNR_DB, fixed_inf=True)
         snr = rng.uniform(low, high, size=X.shape[0]) if low < high else None
         if snr is None:
             snr = np.full(X.shape[0], low)
@@ -243,7 +255,8 @@ class AddFalsePositives(_TimeAugmenter):
     max_gap : float, default=0.3
         Largest gap as a fraction of the window length.
     amplitude : float or (float, float), default=(0.5, 2.0)
-        Range of spike and step amplitudes relative to the sample's peak.
+        Range of spike and step amplitudes relative to the sample's peak,
+        within ``[0, 1000]``.
     time_axis : int, default=-1
         Time axis of ``X`` (``1`` for ``(n, n_time, n_traces)`` gathers).
     sample_shape : tuple of int or None, default=None
@@ -283,7 +296,11 @@ class AddFalsePositives(_TimeAugmenter):
         "kinds": [list, tuple],
         "p": [Interval(Real, 0, 1, closed="both")],
         "max_gap": [Interval(Real, 0, 1, closed="both")],
-        "amplitude": [Interval(Real, 0, None, closed="left"), tuple, list],
+        "amplitude": [
+            Interval(Real, 0, _MAX_AMPLITUDE, closed="both"),
+            tuple,
+            list,
+        ],
     }
     _KINDS = ("gap", "spike", "step")
 
@@ -314,7 +331,7 @@ class AddFalsePositives(_TimeAugmenter):
                 f"kinds must be a non-empty list drawn from {list(self._KINDS)}, "
                 f"got {list(self.kinds)!r}."
             )
-        _check_range(self.amplitude, "amplitude", low=0.0)
+        _check_range(self.amplitude, "amplitude", low=0.0, high=_MAX_AMPLITUDE)
 
     def _augment_time_last(self, X, rng):
         n, T = X.shape[0], X.shape[-1]
@@ -322,7 +339,9 @@ class AddFalsePositives(_TimeAugmenter):
         hit = rng.random(n) < self.p
         kind = np.asarray(kinds)[rng.integers(0, len(kinds), size=n)]
         kind[~hit] = -1
-        low, high = _check_range(self.amplitude, "amplitude", low=0.0)
+        low, high = _check_range(
+            self.amplitude, "amplitude", low=0.0, high=_MAX_AMPLITUDE
+        )
         peak = np.abs(X.reshape(n, -1)).max(axis=1)
         amp = peak * rng.uniform(low, high, size=n) * rng.choice([-1.0, 1.0], size=n)
         width = rng.integers(0, int(round(self.max_gap * T)), size=n, endpoint=True)

@@ -48,7 +48,8 @@ class RandomBandpass(_TimeAugmenter):
     freq_range : (float, float), default=(1.0, 20.0)
         Range of the lower corner frequency in Hz.
     octaves : float or (float, float), default=(1.0, 3.0)
-        Range of the band width in octaves (``freqmax / freqmin == 2**octaves``).
+        Range of the band width in octaves (``freqmax / freqmin == 2**octaves``),
+        finite; a band reaching past the Nyquist frequency stops just below it.
     corners : int, default=4
         Order of the Butterworth filter.
     sampling_rate : float, default=100.0
@@ -134,9 +135,12 @@ class RandomBandpass(_TimeAugmenter):
         oct_low, oct_high = _check_range(self.octaves, "octaves")
         fs = float(self.sampling_rate)
         freqmin = np.exp(rng.uniform(np.log(low), np.log(high), size=n))
-        freqmax = np.minimum(
-            freqmin * 2.0 ** rng.uniform(oct_low, oct_high, size=n), fs / 2 * 0.999
+        # capping the exponent at the Nyquist frequency gives the same band
+        # and keeps 2**octaves from overflowing
+        octaves = np.minimum(
+            rng.uniform(oct_low, oct_high, size=n), np.log2(fs / 2 / freqmin)
         )
+        freqmax = np.minimum(freqmin * 2.0**octaves, fs / 2 * 0.999)
         n_fft = sp_fft.next_fast_len(2 * T, real=True)
         freqs = np.fft.rfftfreq(n_fft, d=1.0 / fs)[None, :]
         flat = X.reshape(n, -1, T)

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._batch import chunk_slices
+from ..utils._batch import chunk_slices, resolve_time_axis
 from ._base import (
     _check_range,
     _per_sample,
@@ -15,6 +15,11 @@ from ._base import (
 )
 
 __all__ = ["RandomShift", "SuperimposeEvents", "TimeMask", "TimeStretch"]
+
+# A partner 1000 times louder (60 dB) or a window stretched 1000 times is
+# already past any seismic meaning; larger factors only overflow.
+_MAX_RATIO = 1000.0
+_MAX_RATE = 1000.0
 
 
 class RandomShift(_TimeAugmenter):
@@ -119,8 +124,8 @@ class SuperimposeEvents(_TimeAugmenter):
     Parameters
     ----------
     amplitude_ratio : float or (float, float), default=(0.1, 1.0)
-        Range of the partner's amplitude relative to its own; ``0`` is the
-        identity.
+        Range of the partner's amplitude relative to its own, within
+        ``[0, 1000]``; ``0`` is the identity.
     max_delay : int, float or None, default=None
         Largest delay of the partner, in seconds when ``sampling_rate`` is
         given, else in samples; ``None`` draws it over the full window.
@@ -163,7 +168,11 @@ class SuperimposeEvents(_TimeAugmenter):
 
     _parameter_constraints: dict = {
         **_TimeAugmenter._parameter_constraints,
-        "amplitude_ratio": [Interval(Real, 0, None, closed="left"), tuple, list],
+        "amplitude_ratio": [
+            Interval(Real, 0, _MAX_RATIO, closed="both"),
+            tuple,
+            list,
+        ],
         "max_delay": [Interval(Real, 0, None, closed="left"), None],
         "sampling_rate": [Interval(Real, 0, None, closed="neither"), None],
     }
@@ -187,11 +196,13 @@ class SuperimposeEvents(_TimeAugmenter):
 
     def _check_layout(self, shape):
         super()._check_layout(shape)
-        _check_range(self.amplitude_ratio, "amplitude_ratio", low=0.0)
+        _check_range(self.amplitude_ratio, "amplitude_ratio", low=0.0, high=_MAX_RATIO)
 
     def _augment_time_last(self, X, rng):
         n, T = X.shape[0], X.shape[-1]
-        low, high = _check_range(self.amplitude_ratio, "amplitude_ratio", low=0.0)
+        low, high = _check_range(
+            self.amplitude_ratio, "amplitude_ratio", low=0.0, high=_MAX_RATIO
+        )
         max_delay = _samples_from(self.max_delay, self.sampling_rate, "max_delay")
         max_delay = T - 1 if max_delay is None else min(max_delay, T - 1)
         partner = rng.permutation(n)
@@ -222,7 +233,8 @@ class TimeStretch(_TimeAugmenter):
     Parameters
     ----------
     rate : float or (float, float), default=(0.8, 1.25)
-        Range of the factor, drawn log-uniformly; ``1`` is the identity.
+        Range of the factor, drawn log-uniformly, within ``(0, 1000]``;
+        ``1`` is the identity.
     time_axis : int, default=-1
         Time axis of ``X`` (``1`` for ``(n, n_time, n_traces)`` gathers).
     sample_shape : tuple of int or None, default=None
@@ -258,7 +270,7 @@ class TimeStretch(_TimeAugmenter):
 
     _parameter_constraints: dict = {
         **_TimeAugmenter._parameter_constraints,
-        "rate": [Interval(Real, 0, None, closed="neither"), tuple, list],
+        "rate": [Interval(Real, 0, _MAX_RATE, closed="right"), tuple, list],
     }
 
     def __init__(
@@ -271,13 +283,13 @@ class TimeStretch(_TimeAugmenter):
 
     def _check_layout(self, shape):
         super()._check_layout(shape)
-        low, _ = _check_range(self.rate, "rate")
+        low, _ = _check_range(self.rate, "rate", high=_MAX_RATE)
         if low <= 0:
             raise ValueError(f"rate={self.rate!r} must be positive.")
 
     def _augment_time_last(self, X, rng):
         n, T = X.shape[0], X.shape[-1]
-        low, high = _check_range(self.rate, "rate")
+        low, high = _check_range(self.rate, "rate", high=_MAX_RATE)
         rate = np.exp(rng.uniform(np.log(low), np.log(high), size=n))
         flat = X.reshape(n, -1, T)
         out = np.empty_like(flat)
@@ -309,7 +321,8 @@ class TimeMask(_TimeAugmenter):
         Largest width of one segment as a fraction of the window length; widths
         are drawn uniformly in ``[0, max_width]``. ``0`` is the identity.
     n_masks : int, default=1
-        Number of segments per sample (they may overlap).
+        Number of segments per sample (they may overlap), at most the number
+        of time samples of a window.
     time_axis : int, default=-1
         Time axis of ``X`` (``1`` for ``(n, n_time, n_traces)`` gathers).
     sample_shape : tuple of int or None, default=None
@@ -365,6 +378,17 @@ class TimeMask(_TimeAugmenter):
         self.time_axis = time_axis
         self.sample_shape = sample_shape
         self.random_state = random_state
+
+    def _check_layout(self, shape):
+        super()._check_layout(shape)
+        n_times = shape[resolve_time_axis(self.time_axis, len(shape))]
+        if self.n_masks > n_times:
+            # each mask is one pass over the batch: a huge count only hangs
+            raise ValueError(
+                f"n_masks={self.n_masks} exceeds the {n_times} time samples of a "
+                f"window; more masks than samples cannot mask more. Pass "
+                f"n_masks <= {n_times} (or raise max_width)."
+            )
 
     def _augment_time_last(self, X, rng):
         n, T = X.shape[0], X.shape[-1]

@@ -1,0 +1,164 @@
+"""Extreme augmenter parameters: a finite output or a ValueError naming them.
+
+Issue 25, item 7: ``amplitude=1e300``, ``sigma=1e300``, ``rate=1e300`` or
+``angle=inf`` gave non-finite output, an ``OverflowError`` or numpy warnings.
+Every numeric parameter of every augmenter is now bounded (finite, sensible
+bounds in ``_parameter_constraints`` and for (low, high) pairs), and the
+grid below goes through all of them, so a new parameter is covered too.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import sklearn_seismo.augmentation as augmentation
+from sklearn_seismo.augmentation import (
+    AddNoise,
+    AugmentationSampler,
+    RandomBandpass,
+    TimeMask,
+)
+from tests.common import CHECK_PARAMS
+
+# parameters that are not numbers (objects, labels, options, layouts)
+_NOT_NUMERIC = {
+    "augmenter",
+    "components",
+    "kinds",
+    "mode",
+    "noise",
+    "random_state",
+    "sample_shape",
+    "transforms",
+}
+_AUGMENTERS = [
+    name
+    for name in augmentation.__all__
+    if hasattr(getattr(augmentation, name), "augment_batch")
+]
+_CASES = [
+    (name, param)
+    for name in _AUGMENTERS
+    for param in getattr(augmentation, name)._parameter_constraints
+    if param not in _NOT_NUMERIC
+]
+_EXTREMES = [
+    1e300,
+    -1e300,
+    np.inf,
+    -np.inf,
+    np.nan,
+    1e-300,
+    0.0,
+    -1.0,
+    10**5,
+    -(10**5),
+    (0.0, 1e300),
+    (1e300, 1e300),
+    (-1e300, 1e300),
+    (-np.inf, np.inf),
+    (0.0, np.inf),
+    (np.nan, 1.0),
+    (1e-300, 1e-300),
+    [1e300, 1.0],
+]
+
+
+def test_grid_covers_the_reported_parameters():
+    cases = set(_CASES)
+    for case in [
+        ("AddFalsePositives", "amplitude"),
+        ("ComponentScale", "sigma"),
+        ("TimeStretch", "rate"),
+        ("RotateHorizontal", "angle"),
+        ("AddNoise", "snr_db"),
+        ("OneOf", "p"),
+    ]:
+        assert case in cases
+
+
+@pytest.mark.parametrize("value", _EXTREMES, ids=repr)
+@pytest.mark.parametrize("name, param", _CASES, ids=["-".join(c) for c in _CASES])
+def test_extreme_parameter_gives_finite_output_or_names_it(name, param, value):
+    X = np.random.default_rng(0).normal(size=(4, 3, 64))
+    for dtype in (np.float64, np.float32):
+        est = getattr(augmentation, name)(**CHECK_PARAMS.get(name, {}))
+        est.set_params(random_state=0, **{param: value})
+        try:
+            with warnings.catch_warnings():
+                # an overflow warning is a non-finite result on its way out
+                warnings.simplefilter("error", RuntimeWarning)
+                out = est.fit_transform(X.astype(dtype))
+        except ValueError as exc:
+            named = re.search(rf"(?<!\w){param}(?!\w)", str(exc))
+            assert named, f"{name}({param}={value!r}): {exc}"
+            continue
+        assert np.isfinite(out).all(), f"{name}({param}={value!r}) is not finite"
+        assert out.dtype == dtype
+
+
+@pytest.mark.parametrize(
+    "est, match",
+    [
+        (AddNoise(snr_db=-1e300), "snr_db"),  # was the identity (gain inf -> 0)
+        (AddNoise(snr_db=(0.0, np.inf)), r"snr_db.*finite"),
+        (TimeMask(n_masks=65), r"n_masks=65 exceeds the 64 time samples"),
+    ],
+)
+def test_extreme_values_named_in_the_error(est, match):
+    X = np.random.default_rng(0).normal(size=(4, 3, 64))
+    with pytest.raises(ValueError, match=match):
+        est.fit_transform(X)
+
+
+def test_documented_limits_still_work():
+    X = np.random.default_rng(0).normal(size=(4, 3, 64))
+    # snr_db=inf is the identity, as documented
+    np.testing.assert_array_equal(AddNoise(snr_db=np.inf).fit_transform(X), X)
+    # a band past the Nyquist frequency stops below it: a finite result
+    out = RandomBandpass(octaves=1e300, random_state=0).fit_transform(X)
+    ref = RandomBandpass(octaves=50.0, random_state=0).fit_transform(X)
+    np.testing.assert_array_equal(out, ref)
+    assert TimeMask(n_masks=64, random_state=0).fit_transform(X).shape == X.shape
+
+
+# ---------------------------------------------------------------------------
+# AugmentationSampler: counts in sampling_strategy are ints
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def imbalanced():
+    X = np.random.default_rng(0).normal(size=(20, 3, 16))
+    return X, np.array(["good"] * 15 + ["bad"] * 5)
+
+
+@pytest.mark.parametrize("count", [30.0, 30.5, np.float64(30), True])
+def test_sampling_strategy_counts_must_be_ints(imbalanced, count):
+    X, y = imbalanced
+    sampler = AugmentationSampler(
+        AddNoise(snr_db=10.0), sampling_strategy={"bad": count}, random_state=0
+    )
+    with pytest.raises(ValueError, match=r"sampling_strategy\['bad'\] must be an int"):
+        sampler.fit_resample(X, y)
+
+
+def test_sampling_strategy_callable_counts_must_be_ints(imbalanced):
+    X, y = imbalanced
+    sampler = AugmentationSampler(
+        AddNoise(snr_db=10.0),
+        sampling_strategy=lambda y: {"bad": 30.0},
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match=r"sampling_strategy\(y\)\['bad'\]"):
+        sampler.fit_resample(X, y)
+
+
+@pytest.mark.parametrize("count", [30, np.int64(30)])
+def test_sampling_strategy_int_counts_resample(imbalanced, count):
+    X, y = imbalanced
+    sampler = AugmentationSampler(
+        AddNoise(snr_db=10.0), sampling_strategy={"bad": count}, random_state=0
+    )
+    _, y_res = sampler.fit_resample(X, y)
+    assert (y_res == "bad").sum() == 30
