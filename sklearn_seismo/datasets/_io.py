@@ -32,10 +32,11 @@ _KINDS = (
 )
 
 
-def check_regular_file(path, what):
+def check_regular_file(path, what, glob_ok=True):
     """Raise a ValueError naming ``path`` unless it is a regular file.
 
-    ``what`` names the expected kind (``"waveform file"``, ``"SEG-Y file"``).
+    ``what`` names the expected kind (``"waveform file"``, ``"SEG-Y file"``);
+    ``glob_ok`` says whether a folder's hint may suggest a glob.
     A FIFO, a device (``/dev/zero``) or a socket is refused before any read:
     format detection would block on a FIFO and read a device forever.
     """
@@ -58,10 +59,12 @@ def check_regular_file(path, what):
             f"path and its permissions."
         ) from None
     if stat.S_ISDIR(mode):
-        raise ValueError(
-            f"{path!r} is a folder, not a {what}; pass a glob such as "
-            f"{os.path.join(path, '*')!r} to read the files in it."
+        hint = (
+            f"pass a glob such as {os.path.join(path, '*')!r} to read the files in it"
+            if glob_ok
+            else "pass the path of one file in it"
         )
+        raise ValueError(f"{path!r} is a folder, not a {what}; {hint}.")
     for test, kind in _KINDS:
         if test(mode):
             raise ValueError(

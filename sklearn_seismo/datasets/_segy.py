@@ -90,7 +90,7 @@ def read_shot_gathers(
     import obspy
 
     path = os.fspath(path)
-    check_regular_file(path, "SEG-Y file")
+    check_regular_file(path, "SEG-Y file", glob_ok=False)
     with decompressed(path, path, max_decompressed_bytes) as members:
         if len(members) != 1:
             raise ValueError(
