@@ -106,7 +106,8 @@ def _curve(classifier, X_val, y_val, rare, scorer, n_thresholds):
     if isinstance(n_thresholds, Integral):
         thresholds = np.linspace(np.min(p_rare), np.max(p_rare), n_thresholds)
     else:
-        thresholds = np.asarray(n_thresholds)
+        # ascending, as np.interp needs to average the folds' curves
+        thresholds = np.sort(np.asarray(n_thresholds, dtype=np.float64))
     scores = np.empty(len(thresholds))
     for i, t in enumerate(thresholds):
         y_pred = _rare_rule(proba, classes, rare_idx, t)
@@ -422,7 +423,7 @@ class TunedRareThresholdClassifierCV(
         if isinstance(self.thresholds, Integral):
             grid = np.linspace(lo, hi, num=self.thresholds)
         else:
-            grid = np.asarray(self.thresholds)
+            grid = np.sort(np.asarray(self.thresholds, dtype=np.float64))
         mean_scores = np.mean(
             [np.interp(grid, t, s) for t, s in zip(cv_thresholds, cv_scores)], axis=0
         )

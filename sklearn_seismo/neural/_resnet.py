@@ -62,6 +62,9 @@ class ResNetClassifier(BaseSeismoClassifier):
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
+        1: one row per epoch, 2: also a progress bar. 0 is silent but for
+        one note per process when the first epoch shows a fit of 5 minutes
+        or more (on the ``"sklearn_seismo"`` logger).
 
     The common parameters behave as in :class:`MiniceptionClassifier`, whose
     docstring describes them in full.

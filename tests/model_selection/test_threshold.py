@@ -239,3 +239,43 @@ def test_constant_probabilities_are_a_clear_error():
     X, y = imbalanced(n=60)
     with pytest.raises(ValueError, match="same probability on every validation"):
         TunedRareThresholdClassifierCV(Constant(), cv=3).fit(X, y)
+
+
+def test_wraps_the_package_networks_on_nd_waveforms_with_a_validation_set():
+    from imblearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_seismo.neural import ResNetClassifier
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [30, 12, 6])
+    X = (rng.normal(size=(len(y), 2, 16)) + y[:, None, None]).astype(np.float32)
+    X_val, y_val = X[::3].copy(), y[::3].copy()
+    net = ResNetClassifier(
+        n_filters=(2, 4),
+        kernel_sizes=(3,),
+        max_epochs=2,
+        batch_size=8,
+        early_stopping=True,
+        patience=1,
+        device="cpu",
+        random_state=0,
+    )
+    clf = TunedRareThresholdClassifierCV(net, cv=0.25, refit=False, random_state=0)
+    pipe = make_pipeline(FunctionTransformer(), clf)
+    pipe.fit(
+        X,
+        y,
+        tunedrarethresholdclassifiercv__X_val=X_val,
+        tunedrarethresholdclassifiercv__y_val=y_val,
+    )
+    fitted = pipe[-1]
+    assert fitted.rare_class_ == 2
+    # refit=False: the network of the one split, trained on 75 % of X, with
+    # the explicit validation set (not an internal split) for early stopping
+    assert fitted.estimator_.n_features_in_ == 32
+    assert "valid_loss" in fitted.estimator_.history_[-1]
+    assert set(pipe.predict(X)) <= {0, 1, 2}
+    assert fitted.__sklearn_tags__().input_tags.three_d_array
+    loaded = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
