@@ -20,6 +20,7 @@ from ..metrics import (
 __all__ = [
     "write_report",
     "conclusion_statements",
+    "suite_threshold_free_section",
     "format_study_table",
     "format_threshold_free_table",
     "plot_per_class_f1",
@@ -915,3 +916,140 @@ def _ranking_statement(result, clear, no_evidence):
             else f"no pair is separated by the Nemenyi critical difference {rk.cd:.2f}."
         )
     )
+
+
+def suite_threshold_free_section(result, out_dir=None, paths=None):
+    """The suite report's ranking on average precision, next to F1's.
+
+    Ranks the arms on each data set's mean average precision of its minority
+    class (``rank_arms(..., metric="average_precision_minority")``: mean
+    ranks, Friedman test, Nemenyi critical difference) and sets its mean
+    ranks next to those of the suite's own ranking (F1 by default). Average
+    precision does not depend on the decision threshold, so an arm that
+    ranks well on F1 but not on AP moved the boundary rather than the
+    ranking of rare samples. Per-data-set AP tests against ``none`` are
+    stated (:func:`conclusion_statements`) when the suite's tests include
+    the AP metric.
+
+    Parameters
+    ----------
+    result : Bunch
+        Output of :func:`run_suite`.
+    out_dir : str or path, default=None
+        When given, ``ranking_average_precision.csv`` and (with matplotlib)
+        ``cd_average_precision.png`` are written there.
+    paths : dict, default=None
+        Updated with the files written (name -> path).
+
+    Returns
+    -------
+    lines : list of str
+        Markdown lines; empty when no data set holds AP scores.
+    """
+    from ._suite import rank_arms
+
+    ranked = rank_arms(
+        result.per_dataset,
+        arms=list(result.arms),
+        metric="average_precision_minority",
+        alpha=result.alpha,
+    )
+    if ranked.friedman is None:
+        return []
+    rk_f1 = result.get("ranking")
+    md = [
+        "## Across data sets: average precision",
+        "",
+        "Mean average precision of each data set's minority class over the "
+        "splits, in % (rank within the data set; 1 = best). Average precision "
+        "scores how well an arm ranks the rare samples, whatever the decision "
+        "threshold:",
+        "",
+    ]
+    rows = []
+    for d, name in enumerate(ranked.datasets):
+        row = {"data set": name}
+        for a, arm in enumerate(ranked.arms):
+            row[arm] = f"{100 * ranked.table[d, a]:.1f} ({ranked.ranks[d, a]:g})"
+        rows.append(row)
+    rows.append(
+        {"data set": "**mean rank, AP**"}
+        | {arm: f"**{m:.2f}**" for arm, m in zip(ranked.arms, ranked.mean_ranks)}
+    )
+    if rk_f1 is not None and rk_f1.mean_ranks is not None:
+        f1_ranks = dict(zip(rk_f1.arms, rk_f1.mean_ranks))
+        rows.append(
+            {"data set": f"mean rank, {rk_f1.metric}"}
+            | {
+                arm: f"{f1_ranks[arm]:.2f}" if arm in f1_ranks else "—"
+                for arm in ranked.arms
+            }
+        )
+    md += [format_markdown_table(rows, ["data set", *ranked.arms]), ""]
+    p = ranked.friedman["p_value"]
+    md += [
+        f"Friedman χ² = {ranked.friedman['statistic']:.3g}, p = {_fmt_p(p)[2:]} "
+        f"({ranked.friedman['note'] or 'ok'}); Nemenyi critical difference "
+        f"{ranked.cd:.2f} at α = {ranked.alpha}"
+        + (
+            ": " + ", ".join(f"`{a}` > `{b}`" for a, b in ranked.significant_pairs)
+            if ranked.significant_pairs
+            else "; no pair separated."
+        ),
+        "",
+    ]
+    if ranked.dropped:
+        md += [f"Left out (no AP on some data set): {ranked.dropped}.", ""]
+    has_tests = any(
+        r["metric"].startswith("average_precision_")
+        for res in result.per_dataset.values()
+        for r in res.get("tests") or []
+    )
+    if has_tests:
+        md += conclusion_statements(
+            result, metric="average_precision_minority", alpha=result.alpha
+        )[:-1]
+        md.append("")
+    if out_dir is not None:
+        paths = {} if paths is None else paths
+        name = "ranking_average_precision.csv"
+        paths[name] = os.path.join(out_dir, name)
+        _write_csv(
+            paths[name],
+            [
+                {
+                    "dataset": ds,
+                    "arm": arm,
+                    "score": ranked.table[d, a],
+                    "rank": ranked.ranks[d, a],
+                }
+                for d, ds in enumerate(ranked.datasets)
+                for a, arm in enumerate(ranked.arms)
+            ],
+        )
+        md += [f"Scores and ranks: [{name}]({name})", ""]
+        if len(ranked.arms) >= 2 and np.isfinite(ranked.cd):
+            try:
+                import matplotlib
+
+                matplotlib.use("Agg", force=False)
+                import matplotlib.pyplot as plt
+
+                from ..metrics import plot_critical_difference
+            except ImportError:
+                return md
+            fig = plot_critical_difference(
+                ranked.mean_ranks,
+                ranked.arms,
+                ranked.cd,
+                title=(
+                    "mean rank of average precision over "
+                    f"{len(ranked.datasets)} data sets"
+                ),
+            )
+            name = "cd_average_precision.png"
+            paths[name] = os.path.join(out_dir, name)
+            fig.savefig(paths[name], dpi=120, bbox_inches="tight")
+            plt.close(fig)
+            md += [f"![critical difference, average precision]({name})", ""]
+    return md

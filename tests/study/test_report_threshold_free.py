@@ -213,3 +213,71 @@ def test_a_failed_fit_records_nan_ap_and_brier():
     assert row["error"] == "RuntimeError: boom"
     assert math.isnan(row["average_precision_bad"]) and math.isnan(row["brier_bad"])
     assert "rare_proba" not in row
+
+
+def test_the_suite_section_ranks_average_precision_next_to_f1(study, tmp_path):
+    from sklearn.utils import Bunch
+
+    from sklearn_seismo.study import rank_arms
+    from sklearn_seismo.study._report import suite_threshold_free_section
+
+    X, y = _data()
+    other = run_study(
+        X[::-1],
+        y[::-1],
+        arms=("none", "random", "class_weight"),
+        cv=2,
+        n_synthetic=10,
+        classifier=ProbaFlat(),
+        verbose=0,
+    )
+    per_dataset = {"a": study, "b": other}
+    arms = ["none", "random", "class_weight"]
+    result = Bunch(
+        per_dataset=per_dataset,
+        arms=arms,
+        alpha=0.05,
+        ranking=rank_arms(per_dataset, arms=arms, metric="f1_minority"),
+    )
+    paths = {}
+    md = "\n".join(suite_threshold_free_section(result, tmp_path, paths))
+    assert "## Across data sets: average precision" in md
+    assert "**mean rank, AP**" in md and "mean rank, f1_minority" in md
+    rows = _read(tmp_path / "ranking_average_precision.csv")
+    assert len(rows) == 6
+    for row in rows:
+        s = {r["arm"]: r for r in per_dataset[row["dataset"]].summary}[row["arm"]]
+        assert float(row["score"]) == s["average_precision_bad_mean"]
+    assert (tmp_path / "cd_average_precision.png").exists()
+    assert set(paths) == {"ranking_average_precision.csv", "cd_average_precision.png"}
+    # the AP of "a" in the table is the mean of sklearn's AP over its folds
+    ap_none = np.mean(
+        [
+            average_precision_score(r["rare_true"], r["rare_proba"])
+            for r in study.scores
+            if r["arm"] == "none"
+        ]
+    )
+    assert f"| a | {100 * ap_none:.1f} (" in md
+
+
+def test_the_suite_section_states_ap_tests_when_the_suite_has_them(study):
+    from sklearn.utils import Bunch
+
+    from sklearn_seismo.study._report import suite_threshold_free_section
+
+    tests = [
+        {
+            "arm": "random",
+            "reference": "none",
+            "metric": "average_precision_bad",
+            "n": 3,
+            "mean_diff": 0.2,
+            "p_holm": 0.001,
+        }
+    ]
+    res = Bunch(**study, tests=tests)
+    result = Bunch(per_dataset={"a": res}, arms=list(study.arms), alpha=0.05)
+    md = "\n".join(suite_threshold_free_section(result))
+    assert "on average_precision_minority" in md
+    assert "- `a`: better than `none`: `random` (+20.0 pp, p=0.001)" in md
