@@ -23,7 +23,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
-from ..utils._layout import is_waveform_shape
 from ..utils._torch import (
     estimator_torch_threads,
     limit_torch_threads,
@@ -32,7 +31,7 @@ from ..utils._torch import (
 from . import _glow_latent as latent
 from . import _glow_training as training
 from ._glow_inspect import LatentMethodsMixin
-from ._glow_layout import FlowLayout, as_samples
+from ._glow_layout import FlowLayout, as_samples, resolve_n_dim
 
 __all__ = ["GlowOversampler"]
 
@@ -169,9 +168,24 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         an int (clipped to ``n_class_samples - 1``) or a neighbours estimator
         with ``kneighbors`` (e.g. :class:`~sklearn.neighbors.NearestNeighbors`,
         asked for one neighbour more, the sample itself). ``None`` draws a
-        random pair of distinct samples.
+        random pair of distinct samples. With ``mode="translate"``: the
+        class sample is one of the ``k_neighbors`` nearest to the translated
+        source (``None``: a random one).
+    mode : {"interpolate", "translate"}, default="interpolate"
+        ``"interpolate"``: both parents are samples of the class.
+        ``"translate"``: the first is a sample of another class or of the
+        unlabelled pool moved into the class in latent space, the second its
+        nearest sample of the class (see Notes).
     temperature : float, default=0.0
-        Standard deviation of Gaussian noise added to the mixed latents.
+        Standard deviation of Gaussian noise added to the mixed latents (not
+        Glow's sampling temperature: see ``sampling_temperature``).
+    sampling_temperature : float, default=1.0
+        Factor on the mixed latents before decoding: Glow's reduced
+        temperature (the latents are standard Normal at every level), which
+        below 1 decodes smoother samples, with less of the noise floor the
+        flow learned. The amplitude is restored afterwards. 1 decodes the
+        mix as it is; moves towards a parent (after 16 rejections) decode
+        at 1.
     acceptance_margin : float, default=0.5
         How far beyond the class's own range a decoded sample may go and
         still be accepted (bits/dim: additive; crest factor and kurtosis: a
@@ -240,7 +254,8 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         own with ``return_diagnostics=True``).
     accepted_lambdas_ : dict
         Class label -> interpolation coefficient of each returned sample
-        (after any move towards a parent).
+        (after any move towards a parent; with ``mode="translate"``, the
+        weight of the class's own sample).
     scales_ : dict
         Class label -> RMS of each training sample of the class.
     n_restarts_ : dict
@@ -308,6 +323,26 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
     is off by default. Measure both settings when the rare class is defined
     by gaps or dead channels.
 
+    **Translation** (``mode="translate"``, issue 23). Interpolating between
+    a few dozen rare samples cannot add variation the rare class does not
+    show. A translated sample starts from a sample ``x_s`` of another class
+    (or of ``unlabeled_pool``; only what ``fit`` was given, never a test
+    fold) and keeps its nuisance variation (noise, moveout, amplitude
+    pattern): under the class's flow ``f``, its latent ``z_s = f(x_s)`` is
+    moved by ``delta``, the difference of the class's mean latent and the
+    sources' (per level), and mixed with ``z_r``, one of the nearest class
+    latents to ``z_s + delta``: ``z = (1 - lambda) (z_s + delta) + lambda
+    z_r``, ``lambda ~ U(0, 1)``. ``lambda = 0`` is the translated source,
+    ``lambda = 1`` the class's own sample; rejected draws move towards the
+    latter, and the quiet values (``quiet_level``) always come from it. The
+    flow stays exactly invertible: the move is a shift in latent space, and
+    ``f^-1`` decodes it exactly. The log-amplitude moves by the difference of
+    the class means too, clipped to the class's range. The shift carries
+    what separates the class on average; the mix carries a real sample's
+    particulars (a dead trace at its place). Whether either helps is for
+    the ablation of ``benchmarks/`` to tell; the default stays
+    ``"interpolate"``.
+
     A non-finite loss or gradient restarts training from the end of the last
     finite epoch with half the learning rate (at most 4 times, then a
     ``RuntimeError``).
@@ -359,7 +394,9 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
             HasMethods(["kneighbors", "fit"]),
             None,
         ],
+        "mode": [StrOptions({"interpolate", "translate"})],
         "temperature": [Interval(numbers.Real, 0, None, closed="left")],
+        "sampling_temperature": [Interval(numbers.Real, 0, None, closed="neither")],
         "acceptance_margin": [Interval(numbers.Real, 0, None, closed="left")],
         "quiet_level": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "memory": [None, str, HasMethods(["cache"])],
@@ -397,7 +434,9 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         warmup_steps=20,
         interpolation="linear",
         k_neighbors=5,
+        mode="interpolate",
         temperature=0.0,
+        sampling_temperature=1.0,
         acceptance_margin=0.5,
         quiet_level=None,
         memory=None,
@@ -425,7 +464,9 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         self.warmup_steps = warmup_steps
         self.interpolation = interpolation
         self.k_neighbors = k_neighbors
+        self.mode = mode
         self.temperature = temperature
+        self.sampling_temperature = sampling_temperature
         self.acceptance_margin = acceptance_margin
         self.quiet_level = quiet_level
         self.memory = memory
@@ -475,20 +516,6 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         )
         return (X_nd.reshape(len(X_nd), -1) if flat else X_nd), y, binarize_y
 
-    def _resolve_n_dim(self, sample_shape):
-        ndim = len(sample_shape)
-        if self.n_dim == "auto":
-            return 1 if is_waveform_shape(sample_shape) else 2
-        n_dim = int(self.n_dim)
-        if ndim not in (n_dim, n_dim + 1):
-            raise ValueError(
-                f"n_dim={n_dim} cannot model samples of shape {sample_shape}: a "
-                f"{n_dim}-D flow takes samples of {n_dim} (one channel) or "
-                f"{n_dim + 1} (channels first) dimensions. Set n_dim='auto' or "
-                "reshape X."
-            )
-        return n_dim
-
     def _validate_pool(self, X_unlabeled, n_train):
         X_pool, _ = validate_samples(
             self,
@@ -533,12 +560,12 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
 
     def _fit_models(self, X_nd, y, X_unlabeled=None):
         classes = [c for c, n in self.sampling_strategy_.items() if n > 0]
-        self.n_dim_ = self._resolve_n_dim(self.sample_shape_)
+        self.n_dim_ = resolve_n_dim(self.n_dim, self.sample_shape_)
         multiple = training.size_multiple(self.n_levels)
         self._layout = FlowLayout.fit(X_nd, self.n_dim_, multiple)
         self.flow_input_shape_ = self._layout.flow_shape
         pools = []
-        if self.pretrain == "all" and classes:
+        if (self.pretrain == "all" or self.mode == "translate") and classes:
             pools = [
                 self._validate_pool(pool, len(X_nd))
                 for pool in (self.unlabeled_pool, X_unlabeled)
@@ -556,6 +583,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
             memory=check_memory(self.memory),
             device=self._device,
             verbose=self.verbose,
+            sources=self.mode == "translate",
         )
         self.pretrain_history_ = []
         self._pretrained_flow = None
@@ -633,6 +661,8 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
 
     def _generate(self, model, n_samples, rs):
         params = {
+            "mode": self.mode,
+            "sampling_temperature": self.sampling_temperature,
             "k_neighbors": self.k_neighbors,
             "interpolation": self.interpolation,
             "temperature": self.temperature,
@@ -646,45 +676,22 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         return X, rate, lambdas
 
     def _warn_low_acceptance(self, cls, rate, lambdas):
-        near = float(np.mean(np.minimum(lambdas, 1 - lambdas) < 0.1))
+        if self.mode == "translate":  # near-copies are at the class's end only
+            near, share = float(np.mean(lambdas > 0.9)), "10 %"
+        else:
+            near, share = float(np.mean(np.minimum(lambdas, 1 - lambdas) < 0.1)), "20 %"
         warnings.warn(
             f"Only {rate:.0%} of the decoded interpolations for class {cls!r} "
             "lay on the class's data (bits/dim, crest factor and trace "
             "kurtosis within acceptance_bounds_); the others were redrawn. "
             f"{near:.0%} of the returned samples have lambda within 0.1 of a "
-            "parent (near-copies; 20 % for uniform lambda). The flow is "
+            f"parent (near-copies; {share} for uniform lambda). The flow is "
             "probably undertrained or overfitted: "
-            + "; or ".join(self._acceptance_advice())
+            + "; or ".join(latent.acceptance_advice(self.get_params(deep=False)))
             + ".",
             UserWarning,
             stacklevel=4,
         )
-
-    def _acceptance_advice(self):
-        """Settings that could raise the acceptance, other than the current ones."""
-        advice = []
-        couplings = [self.coupling] if isinstance(self.coupling, str) else self.coupling
-        if self.pretrain != "all":
-            advice.append("pretrain='all'")
-        elif self.unlabeled_pool is None:
-            advice.append("an unlabelled pool for pretraining (unlabeled_pool=...)")
-        if any(c != "additive" for c in couplings):
-            advice.append("coupling='additive'")
-        if self.pretrain == "all":
-            advice.append(f"more pretrain_epochs (now {self.pretrain_epochs})")
-        else:
-            advice.append(f"more max_epochs (now {self.max_epochs})")
-        if self.k_neighbors is None:
-            advice.append("nearest-neighbour parents (an int k_neighbors)")
-        elif isinstance(self.k_neighbors, numbers.Integral):
-            if self.k_neighbors > 1:
-                advice.append(f"a lower k_neighbors (now {self.k_neighbors})")
-        else:
-            advice.append("fewer neighbours in k_neighbors")
-        return [
-            "use " + ", ".join(advice),
-            f"raise acceptance_margin (now {self.acceptance_margin})",
-        ]
 
     # ------------------------------------------------------------ public methods
     def sample(

@@ -183,19 +183,108 @@ def check_decoded(model, layout, x):
     return xn, finite & accept(model.bounds, bpd, crest, kurt)
 
 
+class _Pairs:
+    """``mode="interpolate"``: both ends are training samples of the class.
+
+    The second parent is a latent neighbour of the first; a rejected sample
+    is moved towards its nearer parent, whose quiet values it carries.
+    """
+
+    def __init__(self, model, k_neighbors, rs):
+        self.rs, self.data, self.zs = rs, model.data, model.latents
+        self.log_s = np.log(model.scales)
+        n = len(self.data)
+        flat = torch.cat([z.reshape(n, -1) for z in self.zs], dim=1).numpy()
+        self.neigh = neighbours(k_neighbors, flat)
+
+    def draw(self, m):
+        return draw_pairs(self.rs, len(self.data), self.neigh, m)
+
+    def ends(self, a, b):
+        return [z[a] for z in self.zs], [z[b] for z in self.zs]
+
+    def log_scales(self, a, b):
+        return self.log_s[a], self.log_s[b]
+
+    def quiet_parents(self, a, b, lam):
+        return self.data[np.where(lam < 0.5, a, b)]
+
+    def shrink(self, lam):
+        return np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)
+
+
+class _Translations(_Pairs):
+    """``mode="translate"``: end ``a`` is a sample of another class (or of the
+    unlabelled pool) moved by the difference of the class latent means, end
+    ``b`` one of its nearest samples of the class.
+
+    ``lambda = 0`` decodes the translated source, 1 the class's own sample;
+    a rejected sample moves towards the latter, whose quiet values (gaps,
+    dead traces: what often defines the class) it always carries. The
+    source's log-amplitude moves by the difference of the class means too,
+    clipped to the class's range.
+    """
+
+    def __init__(self, model, k_neighbors, rs):
+        self.rs, self.data, self.zs = rs, model.data, model.latents
+        self.log_s = np.log(model.scales)
+        self.src = [z + d for z, d in zip(model.source_latents, model.shift)]
+        src_log = np.log(model.source_scales) + model.log_scale_shift
+        self.src_log = np.clip(src_log, self.log_s.min(), self.log_s.max())
+        n, m = len(self.data), len(self.src[0])
+        flat = torch.cat([z.reshape(n, -1) for z in self.zs], dim=1).numpy()
+        query = torch.cat([z.reshape(m, -1) for z in self.src], dim=1).numpy()
+        self.neigh = nearest(k_neighbors, flat, query)
+
+    def draw(self, m):
+        a = self.rs.randint(len(self.src[0]), size=m)
+        if self.neigh is None:
+            b = self.rs.randint(len(self.data), size=m)
+        else:
+            b = self.neigh[a, self.rs.randint(self.neigh.shape[1], size=m)]
+        return a, b, self.rs.uniform(size=m)
+
+    def ends(self, a, b):
+        return [z[a] for z in self.src], [z[b] for z in self.zs]
+
+    def log_scales(self, a, b):
+        return self.src_log[a], self.log_s[b]
+
+    def quiet_parents(self, a, b, lam):
+        return self.data[b]
+
+    def shrink(self, lam):
+        return 1 - (1 - lam) / 2
+
+
+def nearest(k_neighbors, flat, query):
+    """Indices ``(m, k)`` of the samples of ``flat`` nearest to each ``query``
+    row (``k_neighbors`` as in :func:`neighbours`, clipped to ``len(flat)``,
+    with no self to skip), or None for ``k_neighbors=None``."""
+    if k_neighbors is None:
+        return None
+    if isinstance(k_neighbors, numbers.Integral):
+        k = min(int(k_neighbors), len(flat))
+        nn = check_neighbors_object("k_neighbors", k)
+    else:
+        nn = clone(k_neighbors)
+    nn.fit(flat)
+    return np.asarray(nn.kneighbors(query, return_distance=False))
+
+
 def generate(model, layout, n_samples, rs, *, params):
     """Draw, decode and accept ``n_samples`` new samples of one class.
 
     Parameters
     ----------
     model : ClassModel
-        With latents and bounds.
+        With latents and bounds (and sources with ``mode="translate"``).
     layout : FlowLayout
     n_samples : int
     rs : numpy.random.RandomState
     params : dict
-        The sampler's ``k_neighbors``, ``interpolation``, ``temperature``
-        and ``quiet_level``.
+        The sampler's ``mode``, ``k_neighbors``, ``interpolation``,
+        ``temperature``, ``sampling_temperature`` and ``quiet_level``.
 
     Returns
     -------
@@ -209,40 +298,41 @@ def generate(model, layout, n_samples, rs, *, params):
     out = np.empty((n_samples, *layout.sample_shape), dtype=np.float32)
     if n_samples == 0:
         return out, float("nan"), np.empty(0)
-    Xn, zs = model.data, model.latents
-    log_s = np.log(model.scales)
-    n = len(Xn)
-    flat = torch.cat([z.reshape(n, -1) for z in zs], dim=1).numpy()
-    neigh = neighbours(params["k_neighbors"], flat)
+    kind = _Translations if params["mode"] == "translate" else _Pairs
+    pairs = kind(model, params["k_neighbors"], rs)
     lam_out = np.empty(n_samples)
     todo = np.arange(n_samples)
-    a, b, lam = draw_pairs(rs, n, neigh, n_samples)
+    a, b, lam = pairs.draw(n_samples)
     n_decoded = n_first = 0
     for attempt in range(_MAX_REDRAWS + _MAX_SHRINKS + 1):
         if 0 < attempt <= _MAX_REDRAWS:
-            a, b, lam = draw_pairs(rs, n, neigh, len(todo))
+            a, b, lam = pairs.draw(len(todo))
         elif attempt > _MAX_REDRAWS:
-            # Still off the data: move towards the nearer parent, whose own
-            # latent decodes exactly (this makes near-copies; reported).
-            lam = np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)
+            # Still off the data: move towards a parent of the class, whose
+            # own latent decodes exactly (this makes near-copies; reported).
+            lam = pairs.shrink(lam)
         gen = torch.Generator().manual_seed(seed_from_random_state(rs))
-        mixed = mix_latents(
-            [z[a] for z in zs], [z[b] for z in zs], lam, params["interpolation"]
-        )
+        mixed = mix_latents(*pairs.ends(a, b), lam, params["interpolation"])
         if params["temperature"] > 0:
             mixed = [
                 zm + params["temperature"] * torch.randn(zm.shape, generator=gen)
                 for zm in mixed
             ]
+        t = params["sampling_temperature"]
+        if t != 1 and attempt <= _MAX_REDRAWS:
+            # the latents are standardised at every level: Glow's reduced
+            # temperature (moves towards a parent decode at temperature 1)
+            mixed = [t * zm for zm in mixed]
         x = model.decode(mixed)
         if params["quiet_level"] is not None:
-            parents = Xn[np.where(lam < 0.5, a, b)]
+            parents = pairs.quiet_parents(a, b, lam)
             x = carry_quiet(x, parents, layout, params["quiet_level"])
         xn, ok = check_decoded(model, layout, x)
         if attempt <= _MAX_REDRAWS:
             n_decoded += len(todo)
             n_first += int(ok.sum())
-        s = np.exp((1 - lam) * log_s[a] + lam * log_s[b])
+        log_a, log_b = pairs.log_scales(a, b)
+        s = np.exp((1 - lam) * log_a + lam * log_b)
         x = xn * per_sample(s, xn.ndim)
         out[todo[ok]] = x[ok].reshape(-1, *layout.sample_shape)
         lam_out[todo[ok]] = lam[ok]
@@ -257,3 +347,33 @@ def generate(model, layout, n_samples, rs, *, params):
             "coupling='additive' or a smaller model."
         )
     return out, n_first / max(n_decoded, 1), lam_out
+
+
+def acceptance_advice(params):
+    """What could raise the acceptance, naming only settings that differ from
+    the sampler's current ``params`` (its ``get_params()``)."""
+    advice = []
+    coupling = params["coupling"]
+    if params["pretrain"] != "all":
+        advice.append("pretrain='all'")
+    elif params["unlabeled_pool"] is None:
+        advice.append("an unlabelled pool for pretraining (unlabeled_pool=...)")
+    if any(
+        c != "additive" for c in ([coupling] if isinstance(coupling, str) else coupling)
+    ):
+        advice.append("coupling='additive'")
+    if params["pretrain"] == "all":
+        advice.append(f"more pretrain_epochs (now {params['pretrain_epochs']})")
+    else:
+        advice.append(f"more max_epochs (now {params['max_epochs']})")
+    k = params["k_neighbors"]
+    if k is None:
+        advice.append("nearest-neighbour parents (an int k_neighbors)")
+    elif not isinstance(k, numbers.Integral):
+        advice.append("fewer neighbours in k_neighbors")
+    elif k > 1:
+        advice.append(f"a lower k_neighbors (now {k})")
+    return [
+        "use " + ", ".join(advice),
+        f"raise acceptance_margin (now {params['acceptance_margin']})",
+    ]

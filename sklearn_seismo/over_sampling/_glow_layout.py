@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..utils._layout import is_waveform_shape
+
 # Relative floor of the per-sample scale: an all-zero sample must not divide by 0.
 _SCALE_FLOOR = 1e-6
 
@@ -114,3 +116,18 @@ def as_samples(X, sample_shape):
     """
     flat = X.ndim == 2 and len(sample_shape) > 1
     return (X.reshape(len(X), *sample_shape) if flat else X), flat
+
+
+def resolve_n_dim(n_dim, sample_shape):
+    """The flow's spatial dimensions for ``n_dim`` ("auto", 1 or 2)."""
+    if n_dim == "auto":
+        return 1 if is_waveform_shape(sample_shape) else 2
+    n_dim, ndim = int(n_dim), len(sample_shape)
+    if ndim not in (n_dim, n_dim + 1):
+        raise ValueError(
+            f"n_dim={n_dim} cannot model samples of shape {sample_shape}: a "
+            f"{n_dim}-D flow takes samples of {n_dim} (one channel) or "
+            f"{n_dim + 1} (channels first) dimensions. Set n_dim='auto' or "
+            "reshape X."
+        )
+    return n_dim

@@ -61,6 +61,15 @@ class ClassModel:
         Accepted share of the decodes of ``fit_resample`` (None after ``fit``).
     accepted_lambdas : ndarray or None
         Coefficients of the samples ``fit_resample`` returned.
+    sources, source_scales : ndarray or None
+        ``mode="translate"`` only: the normalised samples given to ``fit``
+        that are not of this class (other classes and unlabelled pools) and
+        their RMS.
+    source_latents, shift : list of torch.Tensor or None
+        Their latents under this class's flow, and the per-level difference
+        of the class's latent mean and theirs (set by :meth:`prepare_sampling`).
+    log_scale_shift : float or None
+        Difference of the mean log-RMS of the class and of the sources.
     """
 
     label: object
@@ -78,6 +87,11 @@ class ClassModel:
     bounds: dict = None
     acceptance_rate: float = None
     accepted_lambdas: np.ndarray = None
+    sources: np.ndarray = None
+    source_scales: np.ndarray = None
+    source_latents: list = None
+    shift: list = None
+    log_scale_shift: float = None
 
     def _tensor(self, Xn):
         return torch.from_numpy(Xn).to(self.device)
@@ -110,10 +124,19 @@ class ClassModel:
         )
 
     def prepare_sampling(self, layout, margin):
-        """Encode the class once and set its acceptance bounds."""
+        """Encode the class (and any sources) once; set the acceptance bounds."""
         self.latents = self.encode(self.data)
         crest, kurt = latent.artefact_stats(layout.crop(self.data))
         self.bounds = latent.acceptance_bounds(
             self.bits_per_dim(self.data), crest, kurt, margin
         )
+        if self.sources is not None:
+            self.source_latents = self.encode(self.sources)
+            self.shift = [
+                zc.mean(dim=0) - zs.mean(dim=0)
+                for zc, zs in zip(self.latents, self.source_latents)
+            ]
+            self.log_scale_shift = float(
+                np.mean(np.log(self.scales)) - np.mean(np.log(self.source_scales))
+            )
         return self

@@ -317,7 +317,20 @@ def class_data(Xn, scales, live, y, classes):
     return data
 
 
-def fit_models(X, y, classes, layout, *, pools, settings, rs, memory, device, verbose):
+def fit_models(
+    X,
+    y,
+    classes,
+    layout,
+    *,
+    pools,
+    settings,
+    rs,
+    memory,
+    device,
+    verbose,
+    sources=False,
+):
     """Pretrain (``settings["pretrain"] == "all"``), then fine-tune a flow per class.
 
     Parameters
@@ -328,7 +341,8 @@ def fit_models(X, y, classes, layout, *, pools, settings, rs, memory, device, ve
         Classes to fit a flow for, in order (their seeds are drawn in it).
     layout : FlowLayout
     pools : list of ndarray of shape (n_pool, *sample_shape)
-        Validated unlabelled samples, added to pretraining only.
+        Validated unlabelled samples, added to pretraining only (and to the
+        sources).
     settings : dict
         ``flow_params``, ``pretrain``, ``pretrain_epochs``, ``max_epochs``,
         ``patience``, ``validation_fraction``, ``batch_size``, ``lr``,
@@ -339,6 +353,9 @@ def fit_models(X, y, classes, layout, *, pools, settings, rs, memory, device, ve
     memory : joblib.Memory
     device : str
     verbose : int
+    sources : bool, default=False
+        Give each model the samples of the other classes and of the pools
+        (``mode="translate"``).
 
     Returns
     -------
@@ -360,14 +377,12 @@ def fit_models(X, y, classes, layout, *, pools, settings, rs, memory, device, ve
         device=device,
         verbose=verbose,
     )
+    pools = [layout.normalise(pool, own_floor=True) for pool in pools]
+    pools = [(Xp[live], sp[live]) for Xp, sp, live in pools]
     pretrain_seed = seed_from_random_state(rs)
     pretrained = init_state = None
     if settings["pretrain"] == "all" and classes:
-        X_pre = [Xn_all[live_all]]
-        for pool in pools:
-            Xp, _, live = layout.normalise(pool, own_floor=True)
-            X_pre.append(Xp[live])
-        X_pre = np.concatenate(X_pre)
+        X_pre = np.concatenate([Xn_all[live_all]] + [Xp for Xp, _ in pools])
         bin_size = dequantization_width(layout.crop(X_pre))
         pretrained = fit(
             X_pre,
@@ -414,4 +429,18 @@ def fit_models(X, y, classes, layout, *, pools, settings, rs, memory, device, ve
             n_restarts=result["n_restarts"],
             device=device,
         )
+        if sources:
+            other = live_all & (y != cls)
+            if not other.any() and not pools:
+                raise ValueError(
+                    f"mode='translate' has no sample to translate into class "
+                    f"{cls!r}: every sample with energy is of that class. Pass "
+                    "an unlabeled_pool or use mode='interpolate'."
+                )
+            models[cls].sources = np.concatenate(
+                [Xn_all[other]] + [Xp for Xp, _ in pools]
+            )
+            models[cls].source_scales = np.concatenate(
+                [scales_all[other]] + [sp for _, sp in pools]
+            )
     return pretrained, models

@@ -1,11 +1,10 @@
 """Shared data and spies of the GlowOversampler tests."""
 
 import numpy as np
-import pytest
 
 from sklearn_seismo.over_sampling import _glow_training
 
-from ._standin import StandInFlow, use_standin
+from ._standin import StandInFlow
 
 # A flow small enough for tests (2 levels: samples are padded to multiples of 4).
 TINY = dict(
@@ -16,13 +15,6 @@ TINY = dict(
     max_epochs=2,
     batch_size=8,
 )
-
-
-@pytest.fixture
-def standin(monkeypatch):
-    """GlowOversampler builds the stand-in flow (use as an autouse fixture)."""
-    yield use_standin(monkeypatch)
-    StandInFlow.instances.clear()
 
 
 def make_data(shape=(8, 6), counts=(30, 12, 6), dtype=np.float32, seed=0):

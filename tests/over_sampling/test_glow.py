@@ -18,7 +18,6 @@ from ._glow_helpers import (
     normalised,
     rows,
     spy_fit_flow,
-    standin,  # noqa: F401 (fixture)
     trained_flows,
 )
 from ._standin import StandInFlow

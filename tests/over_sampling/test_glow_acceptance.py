@@ -12,7 +12,6 @@ from sklearn_seismo.over_sampling import GlowOversampler, _glow_latent
 from ._glow_helpers import (
     TINY,
     make_data,
-    standin,  # noqa: F401 (fixture)
 )
 
 pytestmark = pytest.mark.usefixtures("standin")

@@ -20,7 +20,7 @@ def real_glow():
 
 
 @pytest.fixture(autouse=True)
-def standin(monkeypatch, request):
+def stand_in_unless_real_glow(monkeypatch, request):
     if "real_glow" not in request.fixturenames:
         use_standin(monkeypatch)
 

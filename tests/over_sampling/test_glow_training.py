@@ -17,7 +17,6 @@ from ._glow_helpers import (
     make_data,
     normalised,
     rows,
-    standin,  # noqa: F401 (fixture)
 )
 
 pytestmark = pytest.mark.usefixtures("standin")
