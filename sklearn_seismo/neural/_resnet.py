@@ -17,6 +17,9 @@ class ResNetClassifier(BaseSeismoClassifier):
     number of channels changes). Then global average pooling over time and a
     linear output layer. Trained with Adam.
 
+    The parameters shared with :class:`MiniceptionClassifier` behave as
+    there; its docstring describes them in full.
+
     Parameters
     ----------
     n_filters : tuple of int, default=(64, 128, 128)
@@ -29,6 +32,7 @@ class ResNetClassifier(BaseSeismoClassifier):
     class_order : array-like of labels, default=None
         Order of ``classes_``; ``None``: sorted labels.
     max_epochs : int, default=40
+        Number of epochs (the upper bound with ``early_stopping``).
     lr : float, default=1e-3
         Adam learning rate (Cui and Song's best value). A diverging fit
         (non-finite training loss, or 1000-fold the untrained network's)
@@ -57,17 +61,20 @@ class ResNetClassifier(BaseSeismoClassifier):
         arguments are ``n_filters`` and ``kernel_sizes``. ``set_params`` (and
         so ``GridSearchCV``) also takes these keys by name.
     early_stopping : bool, default=False
+        Stop when the validation loss stops improving; restore the best epoch.
     validation_fraction : float, default=0.1
+        Internal validation split (``early_stopping=True`` without ``X_val``).
     patience : int, default=5
+        Epochs without improvement before stopping.
     device : str, default="auto"
+        ``"auto"``: CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, batch order, validation split and augmentation.
     verbose : int, default=0
         1: one row per epoch, 2: also a progress bar. 0 is silent but for
         one note per process when the first epoch shows a fit of 5 minutes
         or more (on the ``"sklearn_seismo"`` logger).
 
-    The common parameters behave as in :class:`MiniceptionClassifier`, whose
-    docstring describes them in full.
 
     Attributes
     ----------
