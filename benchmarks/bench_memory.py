@@ -21,6 +21,20 @@ Target: peak RSS at most 2x the input for the three filters on
 Writes ``benchmarks/results/memory.md`` and ``memory.png``.
 
 Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_memory.py [--quick]``
+
+Decompression bombs (``--bombs``, a section of its own): gzip, bzip2, xz,
+zip (deflate and bzip2 members) and tar.gz files of ``--bomb-mib`` MiB of
+one repeated byte (512 MiB by default, 2 x the default cap), given to ``load_waveforms``
+(and a ``.sgy.gz`` to ``read_shot_gathers``) with the default
+``max_decompressed_bytes`` (256 MiB). Each case runs in its own subprocess
+and reports peak RSS, the RSS before the call, the wall time and the error.
+The peer is ``obspy.read`` on the same file, which decompresses the whole
+file in memory before looking at it (what the readers did before the cap).
+Target: every bomb refused with a message naming the file, the cap and
+``max_decompressed_bytes``, with peak RSS added by the call under the cap.
+Writes ``benchmarks/results/decompression.md`` and ``decompression.png``.
+
+Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --bombs``
 """
 
 import argparse
@@ -233,9 +247,222 @@ def write_markdown(rows, diffs, sizes, args, elapsed, path):
     path.write_text("\n".join(lines))
 
 
+BOMB_KINDS = ("gz", "bz2", "xz", "zip", "zip-bz2", "tar.gz", "sgy.gz")
+_MiB = 2**20
+
+
+class _Filler:
+    """A file of ``n`` bytes 0x55 that is never held in memory.
+
+    Not zeros: a block of zeros is a valid (empty) tar archive to ObsPy's
+    archive check, which then skips decompressing the peer's file.
+    """
+
+    def __init__(self, n):
+        self.left = n
+
+    def read(self, n=-1):
+        n = self.left if n < 0 else min(n, self.left)
+        self.left -= n
+        return b"\x55" * n
+
+
+def make_bomb(folder, kind, n_bytes):
+    """A ``kind`` file of ``n_bytes`` bytes 0x55, written in 1 MiB steps."""
+    import bz2
+    import gzip
+    import lzma
+    import tarfile
+    import zipfile
+
+    name = "bomb.sgy.gz" if kind == "sgy.gz" else f"bomb.mseed.{kind}"
+    path = str(Path(folder) / name)
+    src = _Filler(n_bytes)
+    if kind in ("gz", "sgy.gz", "bz2", "xz"):
+        opener = {"bz2": bz2.open, "xz": lzma.open}.get(kind, gzip.open)
+        with opener(path, "wb") as fh:
+            while block := src.read(_MiB):
+                fh.write(block)
+    elif kind in ("zip", "zip-bz2"):
+        method = zipfile.ZIP_BZIP2 if kind == "zip-bz2" else zipfile.ZIP_DEFLATED
+        with zipfile.ZipFile(path, "w", compression=method) as zf:
+            with zf.open("filler.mseed", "w", force_zip64=True) as fh:
+                while block := src.read(_MiB):
+                    fh.write(block)
+    elif kind == "tar.gz":
+        with tarfile.open(path, "w:gz") as tar:
+            info = tarfile.TarInfo("filler.mseed")
+            info.size = n_bytes
+            tar.addfile(info, src)
+    return path
+
+
+def run_bomb_case(impl, kind, path):
+    """Body of one subprocess: read ``path``; the measurements as a dict."""
+    import obspy
+
+    from sklearn_seismo.datasets import load_waveforms, read_shot_gathers
+
+    before = _rss_bytes()
+    t0 = time.perf_counter()
+    error = ""
+    try:
+        if impl == "obspy":
+            obspy.read(path)
+        elif kind == "sgy.gz":
+            read_shot_gathers(path)
+        else:
+            load_waveforms(path)
+    except Exception as exc:  # the error is the measurement
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {
+        "impl": impl,
+        "kind": kind,
+        "file_bytes": os.path.getsize(path),
+        "rss_before": before,
+        "peak_rss": peak,
+        "seconds": seconds,
+        "error": error,
+    }
+
+
+def measure_bomb(impl, kind, path):
+    cmd = [sys.executable, __file__, "--bomb-case", impl, kind, path]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def plot_bombs(rows, cap, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    width = 0.38
+    for k, (impl, label) in enumerate(
+        (
+            ("obspy", "obspy.read (whole file in memory)"),
+            ("package", "package (capped)"),
+        )
+    ):
+        ys = [
+            max(r["peak_rss"] - r["rss_before"], _MiB) / _MiB
+            for kind in BOMB_KINDS
+            for r in rows
+            if r["kind"] == kind and r["impl"] == impl
+        ]
+        xs = np.arange(len(ys)) + (k - 0.5) * width
+        ax.bar(xs, ys, width, label=label)
+    ax.axhline(cap / _MiB, color="grey", ls=":", label="cap (max_decompressed_bytes)")
+    ax.set_xticks(np.arange(len(BOMB_KINDS)))
+    ax.set_xticklabels(BOMB_KINDS)
+    ax.set_yscale("log")
+    ax.set_ylabel("peak RSS added by the call (MiB)")
+    ax.set_title("Decompression bombs: memory taken before the error")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def run_bombs(args):
+    import tempfile
+
+    from sklearn_seismo.datasets._io import MAX_DECOMPRESSED_BYTES as cap
+
+    n_bytes = int(args.bomb_mib * _MiB)
+    t0 = time.perf_counter()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench_bombs_") as tmp:
+        for kind in BOMB_KINDS:
+            path = make_bomb(tmp, kind, n_bytes)
+            for impl in ("package", "obspy"):
+                row = measure_bomb(impl, kind, path)
+                row["uncompressed_bytes"] = n_bytes
+                rows.append(row)
+                print(
+                    f"{kind} {impl}: file {row['file_bytes']:,} B, added "
+                    f"{(row['peak_rss'] - row['rss_before']) / _MiB:.1f} MiB, "
+                    f"{row['seconds']:.1f} s: {row['error'][:100]}",
+                    flush=True,
+                )
+            os.remove(path)
+    elapsed = time.perf_counter() - t0
+    RESULTS.mkdir(exist_ok=True)
+    lines = [
+        *header(
+            "Decompression bombs refused with bounded memory",
+            "OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --bombs"
+            f" --bomb-mib {args.bomb_mib:g}",
+            wall_s=elapsed,
+            packages=("numpy", "obspy"),
+        ),
+        "",
+        f"Each bomb holds {n_bytes:,} bytes ({n_bytes / _MiB:g} MiB) of one "
+        "repeated byte (0x55). "
+        "*package*: `load_waveforms(path)` (`read_shot_gathers` for the "
+        "`.sgy.gz`) with the default `max_decompressed_bytes` = "
+        f"{cap:,} bytes ({cap / _MiB:g} MiB). *obspy.read*: ObsPy's reader on "
+        "the same file, which decompresses it whole in memory before reading "
+        "(what the package's readers did before the cap). One subprocess per "
+        "row; *added* is peak RSS (`ru_maxrss`) minus the RSS just before the "
+        "call (imports done).",
+        "",
+        "| file | impl | file size (B) | added peak RSS (MiB) | peak RSS (MiB) "
+        "| time (s) | refused at the cap | error |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        refused = "max_decompressed_bytes" in r["error"]
+        err = r["error"].replace("|", "/").replace("\n", " ")
+        if len(err) > 150:
+            err = err[:150] + " ..."
+        lines.append(
+            f"| {r['kind']} | {r['impl']} | {r['file_bytes']:,} | "
+            f"{(r['peak_rss'] - r['rss_before']) / _MiB:.1f} | "
+            f"{r['peak_rss'] / _MiB:.0f} | {r['seconds']:.1f} | "
+            f"{'yes' if refused else 'no'} | {err or '(read)'} |"
+        )
+    pkg = [r for r in rows if r["impl"] == "package"]
+    worst = max(r["peak_rss"] - r["rss_before"] for r in pkg)
+    all_refused = all("max_decompressed_bytes" in r["error"] for r in pkg)
+    lines += [
+        "",
+        f"* Every bomb refused by the package with the cap named: "
+        f"{'yes' if all_refused else 'NO'}.",
+        f"* Largest peak RSS added by a refused read: {worst / _MiB:.1f} MiB, "
+        f"against the cap of {cap / _MiB:g} MiB "
+        f"({'under' if worst < cap else 'OVER'} the cap). Decompression runs "
+        "in 1 MiB steps into a temporary file, so what a bomb costs before "
+        "the error is the cap on disk (deleted at once) and about 1 MiB of "
+        "memory per step.",
+        "",
+        "![added peak RSS](decompression.png)",
+        "",
+    ]
+    (RESULTS / "decompression.md").write_text("\n".join(lines))
+    plot_bombs(rows, cap, RESULTS / "decompression.png")
+    print((RESULTS / "decompression.md").read_text())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", nargs=3, metavar=("FILTER", "IMPL", "N"))
+    parser.add_argument("--bomb-case", nargs=3, metavar=("IMPL", "KIND", "PATH"))
+    parser.add_argument(
+        "--bombs", action="store_true", help="the decompression-bomb section only"
+    )
+    parser.add_argument(
+        "--bomb-mib",
+        type=float,
+        default=512.0,
+        help="uncompressed size of each bomb (MiB; default 512)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument(
         "--max-naive-gb",
@@ -247,6 +474,12 @@ def main():
     if args.case:
         name, impl, n = args.case
         print(json.dumps(run_case(name, impl, int(n))))
+        return
+    if args.bomb_case:
+        print(json.dumps(run_bomb_case(*args.bomb_case)))
+        return
+    if args.bombs:
+        run_bombs(args)
         return
 
     sizes = (

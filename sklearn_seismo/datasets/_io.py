@@ -320,9 +320,11 @@ def decompressed(path, shown=None, max_bytes=MAX_DECOMPRESSED_BYTES):
         return
     with tempfile.TemporaryDirectory(prefix="sklearn_seismo_") as tmp:
         members = []
+        made = [0]  # files made so far: a popped member keeps its name
 
         def new_file(name):
-            target = os.path.join(tmp, str(len(members)))
+            target = os.path.join(tmp, str(made[0]))
+            made[0] += 1
             members.append((target, name))
             return open(target, "wb")
 

@@ -215,8 +215,7 @@ def read_window_labels(path, windows):
         )
     if duplicate:
         problems.append(
-            f"{len(duplicate)} window(s) have more than one row: "
-            f"{_describe(duplicate)}"
+            f"{len(duplicate)} window(s) have more than one row: {_describe(duplicate)}"
         )
     if empty:
         problems.append(f"{len(empty)} window(s) have no label: {_describe(empty)}")

@@ -188,6 +188,16 @@ def test_default_cap_refuses_a_gz_bomb_and_reads_genuine_archives(tmp_path):
     np.testing.assert_array_equal(
         load_waveforms(str(tmp_path / "rjob.zip")).data, ref.data
     )
+    with tarfile.open(tmp_path / "rjob.tar.gz", "w:gz") as tar:
+        for tr in st:
+            buf = io.BytesIO()
+            tr.write(buf, format="MSEED")
+            info = tarfile.TarInfo(f"{tr.id}.mseed")
+            info.size = len(buf.getvalue())
+            tar.addfile(info, io.BytesIO(buf.getvalue()))
+    np.testing.assert_array_equal(
+        load_waveforms(str(tmp_path / "rjob.tar.gz")).data, ref.data
+    )
     with pytest.raises(ValueError, match=r"rjob\.zip.*max_decompressed_bytes"):
         load_waveforms(str(tmp_path / "rjob.zip"), max_decompressed_bytes=1000)
 
