@@ -279,3 +279,17 @@ def test_wraps_the_package_networks_on_nd_waveforms_with_a_validation_set():
     assert fitted.__sklearn_tags__().input_tags.three_d_array
     loaded = pickle.loads(pickle.dumps(pipe))
     np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+
+
+def test_binary_agrees_with_scikit_learn_on_its_own_default_scoring():
+    # scikit-learn's default objective; a scorer that is not a rare-class
+    # metric is used as given by both
+    X, y = imbalanced(seed=2)
+    params = dict(scoring="balanced_accuracy", cv=3, thresholds=40)
+    ours = TunedRareThresholdClassifierCV(LogisticRegression(), **params).fit(X, y)
+    theirs = TunedThresholdClassifierCV(
+        LogisticRegression(), response_method="predict_proba", **params
+    ).fit(X, y)
+    assert ours.best_threshold_ == theirs.best_threshold_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=1e-12)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
