@@ -9,14 +9,9 @@ import numpy as np
 import pytest
 
 from sklearn_seismo.utils import check_sample_shape, flatten_samples
-from sklearn_seismo.utils.discovery import all_estimators
-from tests.common import CHECK_PARAMS
+from tests._helpers import fitting_method, make_estimator, public_estimators
 
-_WITH_SAMPLE_SHAPE = [
-    (name, cls)
-    for name, cls in all_estimators()
-    if "sample_shape" in cls(**CHECK_PARAMS.get(name, {})).get_params(deep=False)
-]
+_WITH_SAMPLE_SHAPE = public_estimators(with_param="sample_shape")
 
 
 def test_estimators_with_sample_shape_are_found():
@@ -30,12 +25,11 @@ def test_estimators_with_sample_shape_are_found():
 )
 @pytest.mark.parametrize("sample_shape", [(3.5, 64), (3.0, 64), (np.float64(3), 64)])
 def test_float_sample_shape_is_refused_not_truncated(name, cls, sample_shape):
-    est = cls(**CHECK_PARAMS.get(name, {})).set_params(sample_shape=sample_shape)
+    est = make_estimator(name, cls, sample_shape=sample_shape)
     X = np.random.default_rng(0).normal(size=(20, 192)).astype(np.float32)
     y = np.repeat([0, 1], 10)
-    method = getattr(est, "fit_resample", None) or est.fit
     with pytest.raises(ValueError, match=r"sample_shape.*is not an integer"):
-        method(X, y)
+        fitting_method(est)(X, y)
     assert not hasattr(est, "sample_shape_")
 
 
