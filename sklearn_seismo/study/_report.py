@@ -807,6 +807,21 @@ def conclusion_statements(
     lines : list of str
         Markdown bullet points, one per data set (and one across data sets
         for a suite), after a first line that states the rule.
+
+    Examples
+    --------
+    >>> from sklearn.utils import Bunch
+    >>> tests = [{"arm": "random", "metric": "f1_bad", "n": 6, "mean_diff": 0.3,
+    ...           "p_holm": 0.002},
+    ...          {"arm": "glow", "metric": "f1_bad", "n": 6, "mean_diff": 0.25,
+    ...           "p_holm": 0.045},
+    ...          {"arm": "smote", "metric": "f1_bad", "n": 6, "mean_diff": 0.02,
+    ...           "p_holm": 0.7}]
+    >>> suite = Bunch(per_dataset={"easy": Bunch(tests=tests, minority="bad")},
+    ...               ranking=None)
+    >>> print(conclusion_statements(suite)[1])
+    - `easy`: better than `none`: `random` (+30.0 pp, p=0.002); no significant \
+difference: `smote`; not settled: `glow` (+25.0 pp, p=0.045).
     """
     clear = alpha / 5 if clear is None else float(clear)
     no_evidence = 2 * alpha if no_evidence is None else float(no_evidence)
