@@ -16,19 +16,20 @@ Writes ``benchmarks/results/augmentation.md`` and ``augmentation.png``.
 Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_augmentation.py [--quick]``
 """
 
-import argparse
 import os
-import resource
-import time
-from pathlib import Path
+from contextlib import contextmanager
 
 import numpy as np
-from _provenance import header
+from _harness import (
+    RESULTS,
+    argument_parser,
+    header,
+    peak_rss_mib,
+    timed,
+    write_report,
+)
 
 from sklearn_seismo.augmentation import AddNoise, ChannelDropout, Compose, RandomShift
-from sklearn_seismo.augmentation import _base as augmentation_base
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def make_windows(n, n_channels=3, n_times=3000, seed=0):
@@ -66,21 +67,35 @@ def loop_augment(X, rng, snr_db=(0.0, 20.0)):
 CPU_TIMES = {}
 
 
-def timed(func, *args, label=None):
-    """Wall time of ``func(*args)``; its process CPU time is kept under ``label``."""
-    start, cpu = time.perf_counter(), time.process_time()
-    result = func(*args)
-    if label is not None:
-        CPU_TIMES.setdefault(label, []).append(time.process_time() - cpu)
-    return time.perf_counter() - start, result
+def timed_run(func, *args, label):
+    """Wall time of ``func(*args)`` and its result; CPU time kept under ``label``."""
+    result, t = timed(func, *args)
+    CPU_TIMES.setdefault(label, []).append(t.cpu_s)
+    return t.wall_s, result
+
+
+def noise_threads():
+    # the augmenters draw Gaussian noise in as many threads as this process
+    # has CPUs, at most 4 (sklearn_seismo.augmentation's documented rule)
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+@contextmanager
+def one_cpu():
+    """Run on one CPU: the augmenters then draw their noise in 1 thread."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--n-samples", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="1,000 windows, 2 repeats")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --quick: 1,000 windows, 2 repeats
     if args.quick:
         args.n_samples, args.repeats = 1000, 2
 
@@ -92,7 +107,7 @@ def main(argv=None):
         "ChannelDropout": ChannelDropout(),
     }
     compose.augment_batch(X[:64], np.random.default_rng(0))  # warm-up
-    n_threads = augmentation_base._n_threads()
+    n_threads = noise_threads()
     times = {
         "vectorised Compose.augment_batch": [],
         "vectorised, noise drawn in 1 thread": [],
@@ -103,24 +118,20 @@ def main(argv=None):
     for r in range(args.repeats):  # interleaved A/B repeats
         rng = np.random.default_rng(r)
         label = "vectorised Compose.augment_batch"
-        t, out = timed(compose.augment_batch, X, rng, label=label)
+        t, out = timed_run(compose.augment_batch, X, rng, label=label)
         times[label].append(t)
         assert out.shape == X.shape and out.dtype == X.dtype
         del out
-        default_threads = augmentation_base._n_threads
-        augmentation_base._n_threads = lambda: 1
-        try:
+        with one_cpu():
             label = "vectorised, noise drawn in 1 thread"
-            t, out = timed(compose.augment_batch, X, rng, label=label)
-        finally:
-            augmentation_base._n_threads = default_threads
+            t, out = timed_run(compose.augment_batch, X, rng, label=label)
         times["vectorised, noise drawn in 1 thread"].append(t)
         del out
-        t, out = timed(loop_augment, X, rng, label="per-sample NumPy loop")
+        t, out = timed_run(loop_augment, X, rng, label="per-sample NumPy loop")
         times["per-sample NumPy loop"].append(t)
         del out
         for name, aug in singles.items():
-            t, out = timed(aug.augment_batch, X, rng, label=f"{name} alone")
+            t, out = timed_run(aug.augment_batch, X, rng, label=f"{name} alone")
             times[f"{name} alone"].append(t)
             del out
 
@@ -129,9 +140,9 @@ def main(argv=None):
                 compose.augment_batch(X[i : i + 32], rng)
 
         label = "vectorised, batches of 32 (classifier hook)"
-        batch_times.append(timed(in_batches, label=label)[0])
+        batch_times.append(timed_run(in_batches, label=label)[0])
     times["vectorised, batches of 32 (classifier hook)"] = batch_times
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = peak_rss_mib()
 
     median = {k: float(np.median(v)) for k, v in times.items()}
     vec = median["vectorised Compose.augment_batch"]
@@ -189,8 +200,8 @@ def main(argv=None):
         "its throughput.",
         "",
     ]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "augmentation.md").write_text("\n".join(lines))
+    out = args.out or RESULTS / "augmentation.md"
+    write_report(out, lines)
     print("\n".join(lines))
 
     import matplotlib
@@ -208,7 +219,7 @@ def main(argv=None):
     ax.set_title(f"Augmentation throughput, {os.cpu_count()} logical cores")
     ax.invert_yaxis()
     ax.legend()
-    fig.savefig(RESULTS / "augmentation.png", dpi=110)
+    fig.savefig(out.with_suffix(".png"), dpi=110)
 
 
 if __name__ == "__main__":

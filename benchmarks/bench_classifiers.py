@@ -23,25 +23,26 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_classifiers.py [--quick]
 [--device cpu|cuda]``
 """
 
-import argparse
+import copy
 import gc
-import resource
 import subprocess
 import sys
-import time
 from functools import partial
-from pathlib import Path
 
 import numpy as np
-import psutil
 import torch
-from _provenance import header
+from _harness import (
+    RESULTS,
+    argument_parser,
+    header,
+    peak_rss_mib,
+    rss_mib,
+    timed,
+    write_report,
+)
 from torch.utils.data import DataLoader, TensorDataset
 
 from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
-from sklearn_seismo.neural._modules import Miniception, ResNet1d
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def plain_loop(module, X, y, *, epochs, lr, batch_size, device, seed):
@@ -83,7 +84,6 @@ def make_case(case, quick, device):
         estimator = partial(
             MiniceptionClassifier, max_epochs=EPOCHS, device=device, random_state=0
         )
-        module = partial(Miniception, 1, 3)
     else:
         n = (8 if quick else 32) * scale
         X = rng.normal(size=(n, 3, 3000)).astype(np.float32)
@@ -91,9 +91,33 @@ def make_case(case, quick, device):
         estimator = partial(
             ResNetClassifier, max_epochs=EPOCHS, device=device, random_state=0
         )
-        module = partial(ResNet1d, 3, 3)
     y = labels[rng.integers(0, 3, n)]
-    return X, X_module, y, estimator, module
+    return X, X_module, y, estimator, module_factory(case, estimator, X, y)
+
+
+_TEMPLATES = {}
+
+
+def module_factory(case, estimator, X, y):
+    """Fresh copies of the estimator's own torch module.
+
+    The module is read from the public ``net_.module_`` of a 1-epoch fit on
+    4 samples per class (made once per case and process, outside any timed
+    run); each call returns a copy with re-initialised parameters.
+    """
+    if case not in _TEMPLATES:
+        few = np.concatenate([np.flatnonzero(y == c)[:4] for c in np.unique(y)])
+        fitted = estimator(max_epochs=1).fit(X[few], y[few])
+        _TEMPLATES[case] = fitted.net_.module_
+
+    def make():
+        module = copy.deepcopy(_TEMPLATES[case])
+        for layer in module.modules():
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+        return module
+
+    return make
 
 
 def train_once(case, variant, quick, device, seed=0):
@@ -135,10 +159,9 @@ def _child(case, variant, quick, device):
         train_once(case, variant, quick, device)
         print((torch.cuda.max_memory_allocated() - base) / 2**20)
         return
-    base = psutil.Process().memory_info().rss
+    base = rss_mib()
     train_once(case, variant, quick, device)
-    # ru_maxrss is in KiB on Linux
-    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base) / 2**20)
+    print(peak_rss_mib() - base)
 
 
 def run_case(case, *, quick, repeats, device):
@@ -152,9 +175,8 @@ def run_case(case, *, quick, repeats, device):
         order = VARIANTS if r % 2 == 0 else VARIANTS[::-1]
         for variant in order:
             gc.collect()
-            t0, c0 = time.perf_counter(), time.process_time()
-            n = train_once(case, variant, quick, device, seed=r)
-            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            n, t = timed(train_once, case, variant, quick, device, seed=r)
+            wall, cpu = t.wall_s, t.cpu_s
             rows[variant]["wall"].append(n / wall)
             rows[variant]["cpu"].append(n / cpu)
             print(
@@ -169,8 +191,7 @@ def run_case(case, *, quick, repeats, device):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes")
+    parser = argument_parser(__doc__)  # --quick: small sizes
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--child", nargs=2, metavar=("CASE", "VARIANT"))
@@ -189,8 +210,8 @@ def main(argv=None):
 
 def write_results(cases, args, sizes, repeats):
     device = args.device
-    RESULTS.mkdir(exist_ok=True)
     stem = "classifiers" if device == "cpu" else "classifiers_gpu"
+    out = args.out or RESULTS / f"{stem}.md"
     cmd = "OMP_NUM_THREADS=1 python benchmarks/bench_classifiers.py " + " ".join(
         sys.argv[1:]
     )
@@ -255,7 +276,7 @@ def write_results(cases, args, sizes, repeats):
             "No GPU was available to this run; `--device cuda` on a GPU machine "
             "writes `classifiers_gpu.md`.",
         ]
-    (RESULTS / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    write_report(out, lines)
 
     import matplotlib
 
@@ -285,7 +306,7 @@ def write_results(cases, args, sizes, repeats):
     axes[0].legend(fontsize=8)
     fig.suptitle(f"sklearn_seismo.neural vs plain PyTorch loop ({device})", fontsize=10)
     fig.tight_layout()
-    fig.savefig(RESULTS / f"{stem}.png", dpi=110)
+    fig.savefig(out.with_suffix(".png"), dpi=110)
     plt.close(fig)
     print("\n".join(lines))
 

@@ -15,12 +15,8 @@ Writes ``benchmarks/results/datasets.md`` and ``datasets.png``.
 Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py [--quick]``
 """
 
-import argparse
-import time
-from pathlib import Path
-
 import numpy as np
-from _provenance import header
+from _harness import RESULTS, argument_parser, header, timed, write_report
 from pylops.utils.seismicevents import hyperbolic2d, linear2d
 from pylops.utils.wavelets import ricker
 from scipy.signal import butter, sosfiltfilt
@@ -34,7 +30,6 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_seismo.datasets import make_shot_gathers
 
-RESULTS = Path(__file__).resolve().parent / "results"
 CLASSES = ["good", "medium", "bad"]
 
 
@@ -86,12 +81,10 @@ def gather_features(X):
     return np.column_stack(feats)
 
 
-def timed(fn, *args, **kwargs):
+def cpu_seconds(fn, *args, **kwargs):
     # CPU time of this process: robust to other jobs on the shared machine,
     # and equal to wall time for these single-threaded generators.
-    tic = time.process_time()
-    fn(*args, **kwargs)
-    return time.process_time() - tic
+    return timed(fn, *args, **kwargs)[1].cpu_s
 
 
 def bench_speed(repeats, n):
@@ -99,9 +92,11 @@ def bench_speed(repeats, n):
     n_naive = min(n, 500)
     for r in range(repeats):
         # Interleaved A/B/C repeats: the CPU is shared with other jobs.
-        times["make_shot_gathers"].append(timed(make_shot_gathers, n, random_state=r))
+        times["make_shot_gathers"].append(
+            cpu_seconds(make_shot_gathers, n, random_state=r)
+        )
         times["make_classification"].append(
-            timed(
+            cpu_seconds(
                 make_classification,
                 n,
                 n_features=64 * 64,
@@ -111,7 +106,9 @@ def bench_speed(repeats, n):
                 random_state=r,
             )
         )
-        times["naive"].append(timed(naive_generator, n_naive, seed=r) * n / n_naive)
+        times["naive"].append(
+            cpu_seconds(naive_generator, n_naive, seed=r) * n / n_naive
+        )
     return times
 
 
@@ -150,9 +147,7 @@ def bench_quality(n, n_splits):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    args = parser.parse_args(argv)
+    args = argument_parser(__doc__).parse_args(argv)  # --quick: fewer repeats
     repeats = 1 if args.quick else 3
     n = 5223
     times = bench_speed(repeats, n)
@@ -215,8 +210,8 @@ def main(argv=None):
         "power (swell); see `gather_features` in the script.",
         "",
     ]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "datasets.md").write_text("\n".join(lines))
+    out = args.out or RESULTS / "datasets.md"
+    write_report(out, lines)
     print("\n".join(lines))
 
     try:
@@ -241,7 +236,7 @@ def main(argv=None):
     ax2.set_ylim(0, 1.02)
     ax2.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(RESULTS / "datasets.png", dpi=80)
+    fig.savefig(out.with_suffix(".png"), dpi=80)
 
 
 if __name__ == "__main__":

@@ -19,25 +19,23 @@ phases:
 
 Run (about 8 minutes)::
 
-    python benchmarks/bench_flows.py          # -> benchmarks/results/flows.{md,png}
-    python benchmarks/bench_flows.py --quick  # smoke run, writes nothing
+    python benchmarks/flows/bench_flows.py          # -> results/flows.{md,png}
+    python benchmarks/flows/bench_flows.py --quick  # smoke run, writes nothing
 """
 
 import argparse
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import threading
 import time
+from pathlib import Path
 
-from _provenance import header
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, PeakSampler, header, peak_rss_mib, rss_mib  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
 INPUT_SHAPE = (1, 64, 64)
 BATCH = 16
 BIN = 1.0 / 256
@@ -45,30 +43,6 @@ LR = 1e-3
 
 
 # --------------------------------------------------------------------- worker
-def _rss():
-    import psutil
-
-    return psutil.Process().memory_info().rss
-
-
-class _PeakSampler(threading.Thread):
-    def __init__(self, interval=0.001):
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.peak = _rss()
-        self._stop_event = threading.Event()
-
-    def run(self):
-        while not self._stop_event.is_set():
-            self.peak = max(self.peak, _rss())
-            time.sleep(self.interval)
-
-    def stop(self):
-        self._stop_event.set()
-        self.join()
-        self.peak = max(self.peak, _rss())
-
-
 def _data(seed):
     """Training and held-out sets of quantised gathers in [0, 1)."""
     import numpy as np
@@ -259,25 +233,23 @@ def memory_worker(cfg):
         cfg["impl"], cfg["n_steps"], cfg["memory_efficient"], batches[0]
     )
     gc.collect()
-    baseline = _rss()
-    maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    sampler = _PeakSampler()
-    sampler.start()
+    baseline = rss_mib()
+    maxrss_before = peak_rss_mib()
     times = []
-    for xb in batches:
-        t0 = time.perf_counter()
-        step(xb)
-        times.append(time.perf_counter() - t0)
-    sampler.stop()
-    maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    peak = sampler.peak
+    with PeakSampler() as sampler:
+        for xb in batches:
+            t0 = time.perf_counter()
+            step(xb)
+            times.append(time.perf_counter() - t0)
+    maxrss_after = peak_rss_mib()
+    peak = sampler.peak_mib
     if maxrss_after > maxrss_before:
         peak = max(peak, maxrss_after)
     return {
         **cfg,
         "step_s": statistics.median(times[1:] or times),
-        "peak_mb": (peak - baseline) / 2**20,
-        "baseline_mb": baseline / 2**20,
+        "peak_mb": peak - baseline,
+        "baseline_mb": baseline,
     }
 
 
@@ -440,7 +412,7 @@ def write_report(speed, memory, args, elapsed):
     lines = [
         *header(
             "Glow benchmark: sklearn_seismo.flows vs normflows",
-            f"python benchmarks/bench_flows.py --repeats {args.repeats} "
+            f"python benchmarks/flows/bench_flows.py --repeats {args.repeats} "
             f"--train-steps {args.train_steps} --memory-steps {args.memory_steps} "
             f"--threads {' '.join(map(str, threads))}",
             wall_s=elapsed,

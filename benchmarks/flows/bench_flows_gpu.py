@@ -18,7 +18,7 @@ on a small synthetic problem, asserting finite samples, the device used and
 labels among the classes) and writes ``gpu_training.md``. Needs a CUDA GPU;
 without one it exits with status 2 and writes nothing. Run::
 
-    python benchmarks/bench_flows_gpu.py --out-dir benchmarks/results
+    python benchmarks/flows/bench_flows_gpu.py --out-dir benchmarks/results
 """
 
 import argparse
@@ -27,8 +27,10 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from _provenance import header
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import header  # noqa: E402
 
 IMAGE = (896, 640)
 PAPER = dict(n_levels=6, n_steps=15, hidden_channels=96, attention_levels=1)
@@ -187,7 +189,7 @@ def main(argv=None):
         lines = [
             *header(
                 "The estimators train on a GPU",
-                "python benchmarks/bench_flows_gpu.py --parts check",
+                "python benchmarks/flows/bench_flows_gpu.py --parts check",
                 wall_s=time.time() - started,
                 packages=("torch", "skorch"),
                 details=[cuda],
@@ -233,7 +235,7 @@ def bench(args, cuda):
     lines = [
         *header(
             "Paper-size Glow on a GPU",
-            f"python benchmarks/bench_flows_gpu.py --parts bench --steps "
+            f"python benchmarks/flows/bench_flows_gpu.py --parts bench --steps "
             f"{args.steps} --max-batch {args.max_batch} --time-limit "
             f"{args.time_limit:g}",
             wall_s=elapsed,

@@ -15,18 +15,19 @@ the minimum is the run least disturbed by other processes.
 
 Run (about 2 minutes)::
 
-    python benchmarks/profile_flows.py                # -> results/flows_profile.md
-    python benchmarks/profile_flows.py --threads 1    # one thread count only
+    python benchmarks/flows/profile_flows.py              # -> results/flows_profile.md
+    python benchmarks/flows/profile_flows.py --threads 1  # one thread count only
 """
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
-from _provenance import header
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, header  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
 BATCH = 16
 INPUT_SHAPE = (1, 64, 64)
 
@@ -175,7 +176,7 @@ def report(results, args, elapsed):
     lines = [
         *header(
             "Profile of one Glow training step, per layer type",
-            "python benchmarks/profile_flows.py --threads "
+            "python benchmarks/flows/profile_flows.py --threads "
             f"{' '.join(map(str, args.threads))} --repeats {args.repeats}",
             wall_s=elapsed,
             packages=("torch",),

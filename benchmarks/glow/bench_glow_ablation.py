@@ -29,9 +29,10 @@ seconds of pretraining and of fine-tuning.
 
 Run (two processes, one per size; about 15 minutes on 2 cores)::
 
-    python benchmarks/bench_glow_ablation.py --shape 32 --out /tmp/abl32.json &
-    python benchmarks/bench_glow_ablation.py --shape 64 --out /tmp/abl64.json
-    python benchmarks/bench_glow_ablation.py --report /tmp/abl32.json /tmp/abl64.json
+    python benchmarks/glow/bench_glow_ablation.py --shape 32 --out /tmp/abl32.json &
+    python benchmarks/glow/bench_glow_ablation.py --shape 64 --out /tmp/abl64.json
+    python benchmarks/glow/bench_glow_ablation.py --report /tmp/abl32.json \\
+        /tmp/abl64.json
 """
 
 import argparse
@@ -40,12 +41,12 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
-from _provenance import header, machine, now
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, header, machine, now, timed  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
-ROOT = os.path.dirname(HERE)
+ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
@@ -102,13 +103,12 @@ def run_one(shape, seed, n_samples, arms, n_new=100):
         real = _glow_training.fit_flow
         cpu = {}
 
-        def timed(Xn, _real=real, _cpu=cpu, **kw):
-            t = time.process_time()
-            out = _real(Xn, **kw)
-            _cpu[kw["desc"]] = time.process_time() - t
+        def timed_fit(Xn, _real=real, _cpu=cpu, **kw):
+            out, t = timed(_real, Xn, **kw)
+            _cpu[kw["desc"]] = t.cpu_s
             return out
 
-        _glow_training.fit_flow = timed
+        _glow_training.fit_flow = timed_fit
         try:
             with warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
@@ -198,7 +198,7 @@ def report(paths):
     lines = [
         *header(
             "GlowOversampler ablation: paper mode vs pretrain + fine-tune",
-            "python benchmarks/bench_glow_ablation.py --report " + " ".join(paths),
+            "python benchmarks/glow/bench_glow_ablation.py --report " + " ".join(paths),
             packages=("numpy", "torch"),
             details=[
                 "measured by: " + "; ".join(runs) + ". CPU seconds are process "
@@ -302,7 +302,7 @@ def main(argv=None):
         report(args.report)
         return
     rows, started = [], time.time()
-    command = "python benchmarks/bench_glow_ablation.py " + " ".join(
+    command = "python benchmarks/glow/bench_glow_ablation.py " + " ".join(
         sys.argv[1:] if argv is None else argv
     )
     for seed in args.seeds:

@@ -1,6 +1,6 @@
 """Does ``GlowOversampler(quiet_level=0.01)`` help a classifier downstream?
 
-``benchmarks/diagnose_glow_quiet.py`` shows that the flow fills the gaps and
+``benchmarks/glow/diagnose_glow_quiet.py`` shows that the flow fills the gaps and
 dead traces of the rare class with low-level signal; ``quiet_level`` copies the
 nearer parent's quiet values into each synthetic sample instead. This script
 runs the study suite's ``glow`` arm with that option on the data sets of
@@ -20,21 +20,23 @@ inputs, which ``quiet_level`` does not change) and only the classifiers are
 trained. Writes ``glow_quiet_level.md`` and ``glow_quiet_level.png`` to
 ``benchmarks/results/``::
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_glow_quiet_level.py --cache CACHE \\
+    OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_quiet_level.py --cache CACHE \\
         --check --n-jobs 1
 """
 
 import argparse
 import csv
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from _plots import grouped_bars
-from _provenance import header
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, header  # noqa: E402
+from _plots import grouped_bars  # noqa: E402
+
 REFERENCE = os.path.join(RESULTS, "study_suite")
 QUIET_LEVEL = 0.01
 PEERS = ("glow", "random", "none")
@@ -56,8 +58,7 @@ def read_reference(folder, name):
 
 
 def run_arm(name, glow_params, cache, n_jobs, seeds):
-    from sklearn_seismo.study import run_suite
-    from sklearn_seismo.study._suite import SUITES
+    from sklearn_seismo.study import SUITES, run_suite
 
     cfg = SUITES["full"]
     res = run_suite(
@@ -90,7 +91,7 @@ def paired(a, b):
 
 
 def main(argv=None):
-    from sklearn_seismo.study._suite import SUITES
+    from sklearn_seismo.study import SUITES
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(SUITES["full"]["datasets"]))
@@ -139,7 +140,7 @@ def main(argv=None):
 
 def write(rows, args, check, wall):
     command = (
-        "OMP_NUM_THREADS=1 python benchmarks/bench_glow_quiet_level.py "
+        "OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_quiet_level.py "
         f"--datasets {args.datasets} --n-jobs {args.n_jobs}"
         + (" --cache CACHE" if args.cache else "")
         + (" --check" if check else "")
@@ -149,7 +150,7 @@ def write(rows, args, check, wall):
         "`--suite full` preset's holdout draws (each training set tested on "
         "its own 6,000 samples); `glow` (default, `quiet_level=None`), "
         "`random` and `none`: the same training sets in the reference report "
-        f"`{os.path.relpath(args.reference, os.path.dirname(HERE))}`"
+        f"`{os.path.relpath(args.reference, RESULTS.parents[1])}`"
     ]
     if args.cache:
         details.insert(

@@ -22,8 +22,8 @@ what a perfect generator would get on the diagnostics.
 
 Run (the full benchmark; see the estimate printed by ``--quick``)::
 
-    python benchmarks/bench_oversampler_quality.py --n-jobs 2
-    python benchmarks/bench_oversampler_quality.py --quick --out /tmp/oq  # smoke
+    python benchmarks/glow/bench_oversampler_quality.py --n-jobs 2
+    python benchmarks/glow/bench_oversampler_quality.py --quick --out /tmp/oq  # smoke
 
 Results: ``benchmarks/results/oversampler_quality.{md,png,csv}`` (``--out``
 changes the folder). Generated data sets are cached (``--cache``); results
@@ -35,12 +35,13 @@ import os
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-from _provenance import header
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, header  # noqa: E402
+
 MINORITY = "bad"
 STEM = "oversampler_quality"
 

@@ -20,18 +20,20 @@ It also reports the share of near-silent values and the median first
 difference along time (roughness). Writes ``glow_c2st.md`` and
 ``glow_c2st.png`` to ``benchmarks/results/``. Run (about 5 minutes)::
 
-    python benchmarks/diagnose_glow_c2st.py
+    python benchmarks/glow/diagnose_glow_c2st.py
 """
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from _provenance import header
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, header  # noqa: E402
+
 VARIANTS = (
     "glow samples",
     "real copies",
@@ -121,7 +123,7 @@ def main(argv=None):
     lines = [
         *header(
             "Why a classifier tells glow samples from real ones",
-            "python benchmarks/diagnose_glow_c2st.py --seeds "
+            "python benchmarks/glow/diagnose_glow_c2st.py --seeds "
             f"{' '.join(map(str, args.seeds))} --sizes "
             f"{' '.join(map(str, args.sizes))} --n-samples {args.n_samples}",
             wall_s=elapsed,

@@ -24,19 +24,21 @@ come from that cache (seconds); without it every flow is trained (minutes per
 training set on 2 cores). Writes ``glow_quiet.md`` and ``glow_quiet.png`` to
 ``benchmarks/results/``::
 
-    OMP_NUM_THREADS=1 python benchmarks/diagnose_glow_quiet.py --cache CACHE
+    OMP_NUM_THREADS=1 python benchmarks/glow/diagnose_glow_quiet.py --cache CACHE
 """
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from _plots import grouped_bars
-from _provenance import header
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
+from _harness import RESULTS, header  # noqa: E402
+from _plots import grouped_bars  # noqa: E402
+
 DATASETS = ("gathers32_easy", "gathers32_hard", "gathers64_easy", "waveform_quality")
 SAMPLERS = ("glow", "glow quiet", "smote", "random")
 QUIET_LEVEL = 0.01
@@ -47,22 +49,19 @@ MINORITY = "bad"
 
 
 def _glow(bench, sample_shape, cache):
-    import joblib
+    from sklearn_seismo.over_sampling import GlowOversampler
+    from sklearn_seismo.study import SUITES
 
-    from sklearn_seismo.study._suite import SUITES, _estimators
-
-    cfg = SUITES["full"]
-    memory = None if cache is None else joblib.Memory(cache, verbose=0)
-    # the suite's own glow template, so that a --suite full cache is hit
-    _, glow, _ = _estimators(
-        bench,
-        sample_shape,
-        {"classifier": dict(cfg["classifier"]), "glow": dict(cfg["glow"])},
-        "cpu",
-        0,
-        memory,
+    # the suite's own glow (its full preset, n_dim by layout, seed 0), so
+    # that a --suite full cache is hit
+    waveforms = bench.layout == "waveforms" or len(sample_shape) == 1
+    return GlowOversampler(
+        **SUITES["full"]["glow"],
+        n_dim=1 if waveforms else 2,
+        device="cpu",
+        memory=cache,
+        random_state=0,
     )
-    return glow
 
 
 def run(name, seed, cache, sweep):
@@ -71,7 +70,7 @@ def run(name, seed, cache, sweep):
 
     from sklearn_seismo.datasets import BENCHMARKS
     from sklearn_seismo.metrics import artefact_ratios, artefact_statistics
-    from sklearn_seismo.study._arms import AddSamples
+    from sklearn_seismo.study import AddSamples
     from sklearn_seismo.utils import flatten_samples
 
     bench = BENCHMARKS[name]
@@ -154,7 +153,7 @@ def write(rows, args, wall):
     cache = " --cache CACHE" if args.cache else ""
     lines = header(
         "Do GlowOversampler's samples keep the quiet of the rare class?",
-        "OMP_NUM_THREADS=1 python benchmarks/diagnose_glow_quiet.py "
+        "OMP_NUM_THREADS=1 python benchmarks/glow/diagnose_glow_quiet.py "
         f"--datasets {args.datasets} --seeds {args.seeds}{cache}",
         wall_s=wall,
         packages=("numpy", "torch", "imbalanced-learn"),
