@@ -660,6 +660,12 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         return self._models[cls]
 
     def _generate(self, model, n_samples, rs):
+        if self.mode == "translate" and model.sources is None:
+            raise ValueError(
+                "mode='translate' translates samples kept when fitting, and "
+                "this sampler was fitted with mode='interpolate': refit it after "
+                "set_params(mode='translate')."
+            )
         params = {
             "mode": self.mode,
             "sampling_temperature": self.sampling_temperature,

@@ -139,3 +139,13 @@ def test_translate_without_other_samples_is_a_clear_error():
     X[y == "a"] = 0.0  # no other sample with energy
     with pytest.raises(ValueError, match="mode='translate' has no sample"):
         GlowOversampler(**TINY, mode="translate", sampling_strategy={"b": 20}).fit(X, y)
+
+
+def test_translate_after_an_interpolate_fit_asks_for_a_refit():
+    X, y = make_data(counts=(30, 8))
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="refit it after set_params"):
+        s.set_params(mode="translate").sample(3)
+    # the other way round works: the class's own samples are always kept
+    s = GlowOversampler(**TINY, mode="translate", random_state=0).fit(X, y)
+    assert s.set_params(mode="interpolate").sample(3).shape == (3, 8, 6)
