@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sklearn_seismo.over_sampling import GlowOversampler
+from sklearn_seismo.over_sampling._glow_layout import resolve_n_dim
 from sklearn_seismo.utils import flatten_samples
 from sklearn_seismo.utils._layout import is_waveform_shape
 
@@ -27,5 +27,5 @@ def test_flatten_samples_layouts_and_errors():
 )
 def test_glow_auto_n_dim_follows_the_waveform_rule(shape, expected):
     assert is_waveform_shape(shape) is expected
-    glow = GlowOversampler()
-    assert glow._resolve_n_dim(shape) == (1 if expected else 2)
+    # GlowOversampler(n_dim="auto") resolves n_dim_ with this rule
+    assert resolve_n_dim("auto", shape) == (1 if expected else 2)
