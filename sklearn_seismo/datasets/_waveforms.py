@@ -163,13 +163,15 @@ def _check_overlaps(parts, files):
     the later record's samples. Identical overlaps merge either way; a
     disagreement would be resolved silently, so it is an error here.
     """
-    parts = sorted(parts, key=lambda t: t.stats.starttime)
-    for j, b in enumerate(parts):
+    parts = sorted(parts, key=lambda t: t.stats.starttime.ns)
+    active = []  # earlier records that may still overlap a later one
+    for b in parts:
         sb = b.stats
-        for a in parts[:j]:
+        active = [a for a in active if a.stats.endtime.ns >= sb.starttime.ns]
+        for a in active:
             sa = a.stats
-            if sa.endtime < sb.starttime or sa.sampling_rate != sb.sampling_rate:
-                continue  # no overlap, or mixed rates (reported by the merge)
+            if sa.sampling_rate != sb.sampling_rate:
+                continue  # mixed rates are reported by the merge
             offset = (sb.starttime - sa.starttime) * sa.sampling_rate
             k = int(round(offset))
             n = min(len(a.data) - k, len(b.data))
@@ -190,6 +192,7 @@ def _check_overlaps(parts, files):
                 f"guessed: remove one of the records (or files) from source. "
                 f"Identical overlaps are merged as ObsPy's Stream.merge does."
             )
+        active.append(b)
 
 
 def _component(channel, wanted):
