@@ -340,6 +340,7 @@ class TunedRareThresholdClassifierCV(
                 "y is None. Pass the class labels of X."
             )
         X, y = indexable(X, y)
+        self._check_not_empty(X)
         y_arr = np.asarray(y)
         check_classification_targets(y_arr)
         y_type = type_of_target(y_arr, input_name="y")
@@ -449,6 +450,19 @@ class TunedRareThresholdClassifierCV(
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
         return self
+
+    def _check_not_empty(self, X):
+        # The wrapped estimator validates X, but the class checks on y come
+        # first: an empty X gets scikit-learn's message, not one about y.
+        shape = getattr(X, "shape", None)
+        n = _num_samples(X)
+        if n == 0 or (shape is not None and len(shape) > 1 and 0 in shape[1:]):
+            what = "0 sample(s)" if n == 0 else "0 feature(s)"
+            shown = tuple(shape) if shape is not None else (n,)
+            raise ValueError(
+                f"Found array with {what} (shape={shown}) while a minimum of 1 "
+                f"is required by {type(self).__name__}."
+            )
 
     def _make_scorer(self, n_classes, rare):
         if callable(self.scoring):

@@ -293,3 +293,13 @@ def test_binary_agrees_with_scikit_learn_on_its_own_default_scoring():
     assert ours.best_threshold_ == theirs.best_threshold_
     assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=1e-12)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [(np.empty((0, 3, 8)), r"0 sample\(s\)"), (np.empty((4, 3, 0)), r"0 feature\(s\)")],
+)
+def test_empty_input_gets_scikit_learns_message_before_the_y_checks(X, match):
+    y = np.zeros(len(X), dtype=int)
+    with pytest.raises(ValueError, match=match):
+        TunedRareThresholdClassifierCV(LogisticRegression()).fit(X, y)
