@@ -14,7 +14,7 @@ import torch
 
 from ..flows import Glow, bits_per_dim, dequantize
 from ..utils._random import seed_from_random_state
-from ._glow_model import ClassModel
+from ._glow_model import ClassModel, in_chunks
 
 # Fresh optimiser restarts (with the learning rate halved each time) allowed after
 # a non-finite loss or gradient before training gives up.
@@ -103,13 +103,12 @@ def _snapshot(flow, optimizer, scheduler):
     )
 
 
-def _mean_bpd(flow, X_t, noise, n_dims, bin_size, device, batch_size=64):
-    total = 0.0
-    with torch.no_grad():
-        for i in range(0, len(X_t), batch_size):
-            xb = (X_t[i : i + batch_size] + noise[i : i + batch_size]).to(device)
-            total += float(bits_per_dim(flow.log_prob(xb), n_dims, bin_size).sum())
-    return total / len(X_t)
+def _mean_bpd(flow, X_t, noise, n_dims, bin_size, device):
+    def chunk(s):
+        lp = flow.log_prob((X_t[s] + noise[s]).to(device))
+        return float(bits_per_dim(lp, n_dims, bin_size).sum())
+
+    return sum(in_chunks(chunk, len(X_t))) / len(X_t)
 
 
 def fit_flow(
