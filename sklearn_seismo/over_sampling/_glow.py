@@ -516,16 +516,16 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         )
         return (X_nd.reshape(len(X_nd), -1) if flat else X_nd), y, binarize_y
 
-    def _validate_pool(self, X_unlabeled, n_train):
+    def _validate_pool(self, pool, n_train, name):
         X_pool, _ = validate_samples(
             self,
-            X_unlabeled,
+            pool,
             reset=False,
-            sample_shape=self.sample_shape_ if np.ndim(X_unlabeled) == 2 else None,
+            sample_shape=self.sample_shape_ if np.ndim(pool) == 2 else None,
         )
         if len(X_pool) == n_train:
             warnings.warn(
-                f"X_unlabeled has as many samples as X ({n_train}): if it was "
+                f"{name} has as many samples as X ({n_train}): if it was "
                 "passed through scikit-learn's cross-validation (params= of "
                 "cross_validate), it has been sliced as if aligned with X. Give "
                 "a pool of another length, or ignore this if it is intended.",
@@ -566,9 +566,13 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         self.flow_input_shape_ = self._layout.flow_shape
         pools = []
         if (self.pretrain == "all" or self.mode == "translate") and classes:
+            named = (
+                ("unlabeled_pool", self.unlabeled_pool),
+                ("X_unlabeled", X_unlabeled),
+            )
             pools = [
-                self._validate_pool(pool, len(X_nd))
-                for pool in (self.unlabeled_pool, X_unlabeled)
+                self._validate_pool(pool, len(X_nd), name)
+                for name, pool in named
                 if pool is not None
             ]
         self._device = resolve_device(self.device)

@@ -130,5 +130,8 @@ def test_pool_through_cross_validate_never_sees_test_folds(monkeypatch):
 
 def test_pool_as_long_as_X_warns_about_cross_validation_slicing():
     X, y = make_data(counts=(30, 8))
-    with pytest.warns(UserWarning, match="sliced as if aligned with X"):
+    with pytest.warns(UserWarning, match="^X_unlabeled has.*sliced as if aligned"):
         GlowOversampler(**TINY, random_state=0).fit_resample(X, y, X_unlabeled=X)
+    # the warning names the parameter the pool came through
+    with pytest.warns(UserWarning, match="^unlabeled_pool has as many samples"):
+        GlowOversampler(**TINY, unlabeled_pool=X, random_state=0).fit(X, y)
