@@ -9,7 +9,7 @@ than the batch, i.e. one block over the whole batch: the unchunked behaviour
 
 Every case runs in its own subprocess (one at a time), which builds a float32
 ``(n, 3, 1000)`` batch, calls ``fit`` on one sample and ``transform`` on the
-batch, and reports ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (peak RSS of
+batch, and reports the harness's ``peak_rss_mib()`` (``ru_maxrss``, peak RSS of
 the process) and the RSS just before ``transform``. The unchunked peer runs
 only up to ``--max-naive-gb`` of expected peak so that the shared machine is
 not pushed into swap; its larger sizes are reported as not run (its peak grows
@@ -34,26 +34,32 @@ Target: every bomb refused with a message naming the file, the cap and
 ``max_decompressed_bytes``, with peak RSS added by the call under the cap.
 Writes ``benchmarks/results/decompression.md`` and ``decompression.png``.
 
-Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --bombs``
+Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --bombs`` (with
+``--quick``: the package only, no ObsPy peer).
 """
 
-import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from _provenance import header
+from _harness import (
+    RESULTS,
+    PeakSampler,
+    argument_parser,
+    header,
+    peak_rss_mib,
+    rss_mib,
+    write_report,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 # Measure the checkout this script lives in, not an installed copy.
 sys.path.insert(0, str(ROOT))
 
-RESULTS = Path(__file__).resolve().parent / "results"
 N_TIMES = 1000
 N_CHANNELS = 3
 FILTERS = ("Bandpass", "RandomBandpass", "TimeStretch")
@@ -74,8 +80,11 @@ def make_estimator(name):
 
 
 def _rss_bytes():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    return rss_mib() * 2**20
+
+
+def _peak_bytes():
+    return peak_rss_mib() * 2**20
 
 
 def run_case(name, impl, n):
@@ -92,7 +101,7 @@ def run_case(name, impl, n):
     t0 = time.perf_counter()
     out = est.transform(X)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_bytes()
     assert out.shape == X.shape and out.dtype == X.dtype
     import sklearn_seismo
 
@@ -306,17 +315,19 @@ def run_bomb_case(impl, kind, path):
     before = _rss_bytes()
     t0 = time.perf_counter()
     error = ""
-    try:
-        if impl == "obspy":
-            obspy.read(path)
-        elif kind == "sgy.gz":
-            read_shot_gathers(path)
-        else:
-            load_waveforms(path)
-    except Exception as exc:  # the error is the measurement
-        error = f"{type(exc).__name__}: {exc}"
+    # sampled during the call: ru_maxrss may still hold the import's peak
+    with PeakSampler(interval=0.002) as sampler:
+        try:
+            if impl == "obspy":
+                obspy.read(path)
+            elif kind == "sgy.gz":
+                read_shot_gathers(path)
+            else:
+                load_waveforms(path)
+        except Exception as exc:  # the error is the measurement
+            error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = sampler.peak_mib * 2**20
     return {
         "impl": impl,
         "kind": kind,
@@ -371,9 +382,13 @@ def plot_bombs(rows, cap, path):
 
 
 def run_bombs(args):
+    import inspect
     import tempfile
 
-    from sklearn_seismo.datasets._io import MAX_DECOMPRESSED_BYTES as cap
+    from sklearn_seismo.datasets import load_waveforms
+
+    signature = inspect.signature(load_waveforms)
+    cap = signature.parameters["max_decompressed_bytes"].default
 
     n_bytes = int(args.bomb_mib * _MiB)
     t0 = time.perf_counter()
@@ -381,7 +396,7 @@ def run_bombs(args):
     with tempfile.TemporaryDirectory(prefix="bench_bombs_") as tmp:
         for kind in BOMB_KINDS:
             path = make_bomb(tmp, kind, n_bytes)
-            for impl in ("package", "obspy"):
+            for impl in ("package",) if args.quick else ("package", "obspy"):
                 row = measure_bomb(impl, kind, path)
                 row["uncompressed_bytes"] = n_bytes
                 rows.append(row)
@@ -398,7 +413,7 @@ def run_bombs(args):
         *header(
             "Decompression bombs refused with bounded memory",
             "OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --bombs"
-            f" --bomb-mib {args.bomb_mib:g}",
+            f" --bomb-mib {args.bomb_mib:g}{' --quick' if args.quick else ''}",
             wall_s=elapsed,
             packages=("numpy", "obspy"),
         ),
@@ -410,8 +425,9 @@ def run_bombs(args):
         f"{cap:,} bytes ({cap / _MiB:g} MiB). *obspy.read*: ObsPy's reader on "
         "the same file, which decompresses it whole in memory before reading "
         "(what the package's readers did before the cap). One subprocess per "
-        "row; *added* is peak RSS (`ru_maxrss`) minus the RSS just before the "
-        "call (imports done).",
+        "row; *added* is the peak RSS during the call (sampled every 2 ms by "
+        "the harness's `PeakSampler`) minus the RSS just before it (imports "
+        "done); *peak RSS* is that peak.",
         "",
         "| file | impl | file size (B) | added peak RSS (MiB) | peak RSS (MiB) "
         "| time (s) | refused at the cap | error |",
@@ -445,13 +461,17 @@ def run_bombs(args):
         "![added peak RSS](decompression.png)",
         "",
     ]
-    (RESULTS / "decompression.md").write_text("\n".join(lines))
-    plot_bombs(rows, cap, RESULTS / "decompression.png")
-    print((RESULTS / "decompression.md").read_text())
+    md = Path(args.out) if args.out else RESULTS / "decompression.md"
+    lines[lines.index("![added peak RSS](decompression.png)")] = (
+        f"![added peak RSS]({md.with_suffix('.png').name})"
+    )
+    write_report(md, lines)
+    plot_bombs(rows, cap, md.with_suffix(".png"))
+    print(md.read_text())
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = argument_parser(__doc__)
     parser.add_argument("--case", nargs=3, metavar=("FILTER", "IMPL", "N"))
     parser.add_argument("--bomb-case", nargs=3, metavar=("IMPL", "KIND", "PATH"))
     parser.add_argument(
@@ -463,14 +483,13 @@ def main():
         default=512.0,
         help="uncompressed size of each bomb (MiB; default 512)",
     )
-    parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument(
         "--max-naive-gb",
         type=float,
         default=5.0,
         help="skip unchunked cases whose expected peak exceeds this (GB)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.case:
         name, impl, n = args.case
         print(json.dumps(run_case(name, impl, int(n))))
@@ -508,9 +527,11 @@ def main():
     diffs = {name: max_abs_difference(name) for name in FILTERS}
     elapsed = time.perf_counter() - t0
     RESULTS.mkdir(exist_ok=True)
-    write_markdown(rows, diffs, sizes, args, elapsed, RESULTS / "memory.md")
-    plot(rows, RESULTS / "memory.png")
-    print((RESULTS / "memory.md").read_text())
+    md = Path(args.out) if args.out else RESULTS / "memory.md"
+    md.parent.mkdir(parents=True, exist_ok=True)
+    write_markdown(rows, diffs, sizes, args, elapsed, md)
+    plot(rows, md.with_suffix(".png"))
+    print(md.read_text())
 
 
 if __name__ == "__main__":
