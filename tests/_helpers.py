@@ -6,12 +6,22 @@ stay in that folder (``tests/study/_helpers.py``,
 ``tests/over_sampling/_glow_helpers.py``).
 """
 
+import re
+import warnings
+
 import numpy as np
 
 from sklearn_seismo.utils.discovery import all_estimators
 from tests.common import CHECK_PARAMS
 
-__all__ = ["fitting_method", "make_estimator", "public_estimators", "tiny_images"]
+__all__ = [
+    "EXTREME_VALUES",
+    "assert_finite_or_names",
+    "fitting_method",
+    "make_estimator",
+    "public_estimators",
+    "tiny_images",
+]
 
 
 def make_estimator(name, cls, **params):
@@ -52,3 +62,48 @@ def tiny_images(n=24, shape=(16, 16), classes=("a", "b", "c"), seed=0):
     X = rng.normal(size=(n, *shape)).astype(np.float32)
     y = np.array(list(classes) * (n // len(classes)))
     return X, y
+
+
+#: Values a numeric parameter is tried with by the hostile-parameter grids:
+#: huge, tiny, infinite, NaN, negative, and (low, high) pairs of them.
+EXTREME_VALUES = [
+    1e300,
+    -1e300,
+    np.inf,
+    -np.inf,
+    np.nan,
+    1e-300,
+    0.0,
+    -1.0,
+    10**5,
+    -(10**5),
+    (0.0, 1e300),
+    (1e300, 1e300),
+    (-1e300, 1e300),
+    (-np.inf, np.inf),
+    (0.0, np.inf),
+    (np.nan, 1.0),
+    (1e-300, 1e-300),
+    [1e300, 1.0],
+]
+
+
+def assert_finite_or_names(est, param, value, X):
+    """``est.set_params(param=value).fit_transform(X)``: finite or names ``param``.
+
+    Runs on ``X`` in float64 and float32. Either the output is finite, of
+    ``X``'s dtype and came with no numpy overflow warning, or a ``ValueError``
+    names the parameter (as a word: ``p`` is not found in "Probabilities").
+    """
+    for dtype in (np.float64, np.float32):
+        try:
+            with warnings.catch_warnings():
+                # an overflow warning is a non-finite result on its way out
+                warnings.simplefilter("error", RuntimeWarning)
+                out = est.set_params(**{param: value}).fit_transform(X.astype(dtype))
+        except ValueError as exc:
+            named = re.search(rf"(?<!\w){param}(?!\w)", str(exc))
+            assert named, f"{type(est).__name__}({param}={value!r}): {exc}"
+            continue
+        assert np.isfinite(out).all(), f"{type(est).__name__}({param}={value!r})"
+        assert out.dtype == dtype

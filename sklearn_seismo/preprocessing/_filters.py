@@ -10,12 +10,16 @@ from ._base import _BaseSignalTransformer
 
 __all__ = ["Bandpass", "Highpass", "Lowpass"]
 
+# Butterworth orders above this overflow scipy's design (order 1000 does);
+# ObsPy's default is 4.
+_MAX_CORNERS = 100
+
 
 class _ButterworthFilter(_BaseSignalTransformer):
     _parameter_constraints: dict = {
         **_BaseSignalTransformer._parameter_constraints,
         "sampling_rate": [Interval(Real, 0, None, closed="neither")],
-        "corners": [Interval(Integral, 1, None, closed="left")],
+        "corners": [Interval(Integral, 1, _MAX_CORNERS, closed="both")],
         "zerophase": ["boolean"],
     }
 
@@ -32,15 +36,42 @@ class _ButterworthFilter(_BaseSignalTransformer):
                     "pass the sampling_rate of the data."
                 )
 
+    def _check_layout(self, shape):
+        super()._check_layout(shape)
+        self._sos()  # after the frequency checks, which say more
+
+    def _sos(self):
+        """The filter's second-order sections; a ValueError when scipy cannot."""
+        corners = self._corner_frequencies()
+        freqs = list(corners.values())
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                sos = signal.butter(
+                    self.corners,
+                    freqs if len(freqs) > 1 else freqs[0],
+                    btype=self._btype,
+                    fs=self.sampling_rate,
+                    output="sos",
+                )
+                # sosfiltfilt's initial conditions: singular for such a filter
+                zi = signal.sosfilt_zi(sos)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+            sos = zi = None
+        if sos is None or not (np.isfinite(sos).all() and np.isfinite(zi).all()):
+            # a corner a billionth of the Nyquist frequency makes the design
+            # matrix singular in float64
+            named = ", ".join(f"{k}={v}" for k, v in corners.items())
+            raise ValueError(
+                f"No stable Butterworth filter with corners={self.corners} and "
+                f"{named} Hz at sampling_rate={self.sampling_rate} Hz: the corner "
+                "frequencies are too far below the Nyquist frequency for float64. "
+                "Raise the corner frequencies, lower sampling_rate (resample "
+                "first) or use fewer corners."
+            )
+        return sos
+
     def _transform_time_last(self, X):
-        freqs = list(self._corner_frequencies().values())
-        sos = signal.butter(
-            self.corners,
-            freqs if len(freqs) > 1 else freqs[0],
-            btype=self._btype,
-            fs=self.sampling_rate,
-            output="sos",
-        )
+        sos = self._sos()
         x = X.astype(np.float64)
         if not self.zerophase:
             return signal.sosfilt(sos, x, axis=-1)
@@ -67,7 +98,7 @@ class Bandpass(_ButterworthFilter):
     sampling_rate : float, default=100.0
         Sampling rate of the data in Hz.
     corners : int, default=4
-        Filter order.
+        Filter order, at most 100.
     zerophase : bool, default=True
         Filter forwards and backwards; ``False`` filters causally once.
     time_axis : int, default=-1
@@ -155,7 +186,7 @@ class Highpass(_ButterworthFilter):
     sampling_rate : float, default=100.0
         Sampling rate of the data in Hz.
     corners : int, default=4
-        Filter order.
+        Filter order, at most 100.
     zerophase : bool, default=True
         Filter forwards and backwards; ``False`` filters causally once.
     time_axis : int, default=-1
@@ -232,7 +263,7 @@ class Lowpass(_ButterworthFilter):
     sampling_rate : float, default=100.0
         Sampling rate of the data in Hz.
     corners : int, default=4
-        Filter order.
+        Filter order, at most 100.
     zerophase : bool, default=True
         Filter forwards and backwards; ``False`` filters causally once.
     time_axis : int, default=-1

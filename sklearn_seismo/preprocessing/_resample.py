@@ -12,6 +12,10 @@ from ._base import _BaseSignalTransformer
 
 __all__ = ["Resample"]
 
+# Polyphase resampling by more than this factor makes the output (and scipy's
+# filter) a thousand times the input: a memory bomb, not a seismic use.
+_MAX_FACTOR = 1000
+
 
 class Resample(_BaseSignalTransformer):
     """Resample every trace to a new sampling rate or a new number of samples.
@@ -20,7 +24,8 @@ class Resample(_BaseSignalTransformer):
     low-pass). The output has ``ceil(T * up / down)`` samples where
     ``up / down`` is the rate ratio as a fraction (denominator at most 1000);
     with ``target_length`` the ratio is ``target_length / T`` and the output
-    has exactly ``target_length`` samples. Halving the rate of a window is the
+    has exactly ``target_length`` samples. The ratio is at most 1000 either
+    way (a clear error beyond). Halving the rate of a window is the
     "time compression" test-time augmentation of Zhu et al. (2020).
 
     Parameters
@@ -103,11 +108,23 @@ class Resample(_BaseSignalTransformer):
             )
         if self.target_length is not None:
             k = gcd(int(self.target_length), int(n_times))
-            return int(self.target_length) // k, int(n_times) // k
-        ratio = Fraction(
-            float(self.target_sampling_rate) / float(self.sampling_rate)
-        ).limit_denominator(1000)
-        return ratio.numerator, ratio.denominator
+            up, down = int(self.target_length) // k, int(n_times) // k
+            name = f"target_length={self.target_length}"
+            of = f"the {n_times} input samples"
+        else:
+            ratio = Fraction(
+                float(self.target_sampling_rate) / float(self.sampling_rate)
+            ).limit_denominator(_MAX_FACTOR)
+            up, down = ratio.numerator, ratio.denominator
+            name = f"target_sampling_rate={self.target_sampling_rate}"
+            of = f"sampling_rate={self.sampling_rate}"
+        if up < 1 or up > _MAX_FACTOR * down or down > _MAX_FACTOR * up:
+            raise ValueError(
+                f"{name} is more than {_MAX_FACTOR} times above or below {of}; "
+                f"Resample changes the number of samples by at most a factor "
+                f"{_MAX_FACTOR}. Pass a closer target (or resample in steps)."
+            )
+        return up, down
 
     def _check_signal(self, n_times):
         self._ratio(n_times)
