@@ -489,7 +489,34 @@ class TunedRareThresholdClassifierCV(
             ``best_threshold_``, else the most probable other class.
         """
         check_is_fitted(self, "estimator_")
-        proba = np.asarray(self.estimator_.predict_proba(X))
+        return self.predict_from_proba(self.estimator_.predict_proba(X))
+
+    def predict_from_proba(self, proba):
+        """Apply the tuned rule to probabilities already computed.
+
+        ``predict(X)`` is ``predict_from_proba(predict_proba(X))``: a caller
+        that needs both (e.g. threshold-free scores and labels) runs the
+        wrapped classifier once.
+
+        Parameters
+        ----------
+        proba : array-like of shape (n_samples, n_classes)
+            Probabilities with columns in the order of ``classes_``, as
+            ``predict_proba`` returns them.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The rare class where its probability is at least
+            ``best_threshold_``, else the most probable other class.
+        """
+        check_is_fitted(self, "estimator_")
+        proba = np.asarray(proba)
+        if proba.ndim != 2 or proba.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"proba must have shape (n_samples, {len(self.classes_)}) (one "
+                f"column per class of classes_), got shape {proba.shape}."
+            )
         rare_idx = _class_index(self.classes_, self.rare_class_, "estimator_")
         return _rare_rule(proba, self.classes_, rare_idx, self.best_threshold_)
 

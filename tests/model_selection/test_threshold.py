@@ -116,6 +116,9 @@ def test_multiclass_rule_rare_above_threshold_else_argmax_of_others():
     assert clf.rare_class_ == np.argmin(np.bincount(y)) == 2
     proba = clf.predict_proba(X)
     pred = clf.predict(X)
+    np.testing.assert_array_equal(clf.predict_from_proba(proba), pred)
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 3\)"):
+        clf.predict_from_proba(proba[:, :2])
     above = proba[:, 2] >= clf.best_threshold_
     assert np.all(pred[above] == 2)
     np.testing.assert_array_equal(pred[~above], np.argmax(proba[~above, :2], axis=1))
