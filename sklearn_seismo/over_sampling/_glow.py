@@ -30,7 +30,7 @@ from ..utils._torch import (
 )
 from . import _glow_latent as latent
 from . import _glow_training as training
-from ._glow_inspect import LatentMethodsMixin
+from ._glow_inspect import LatentMethodsMixin, torch_threads
 from ._glow_layout import FlowLayout, as_samples, resolve_n_dim
 
 __all__ = ["GlowOversampler"]
@@ -260,6 +260,12 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         Class label -> RMS of each training sample of the class.
     n_restarts_ : dict
         Class label -> number of training restarts after divergence.
+    pretrain_cpu_seconds_ : float
+        CPU time of the process (all threads) spent pretraining (0 without
+        pretraining; a ``memory`` cache hit costs only the load).
+    training_cpu_seconds_ : dict
+        Class label -> CPU time of the process spent on that class's flow
+        (fine-tuning, or training with ``pretrain="none"``).
     n_dim_ : int
         Dimension of the flows (1 or 2).
     flow_input_shape_ : tuple of int
@@ -281,7 +287,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
     -----
     Defaults (``pretrain="all"``, ``coupling="additive"``, 10 pretraining
     epochs, fine-tuning of at most 100 epochs with patience 10) were picked
-    from ``benchmarks/bench_glow_ablation.py`` (synthetic shot gathers of
+    from ``benchmarks/glow/bench_glow_ablation.py`` (synthetic shot gathers of
     32x32 and 64x64, 11 rare training gathers, 3 seeds, a 3x4x32 flow; see
     ``benchmarks/results/glow_ablation.md``). Only pretraining with additive
     couplings kept the rejection rate under 10 % at both sizes (2 % and 4 %;
@@ -311,11 +317,11 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
     **Gaps and dead traces.** The flow is trained on dequantised data and
     decodes continuous values, so the runs of zeros that make many fault
     samples (gaps, dead traces and channels) come back filled with low-level
-    signal. In ``benchmarks/diagnose_glow_quiet.py`` (the study suite's own
+    signal. In ``benchmarks/glow/diagnose_glow_quiet.py`` (the study suite's own
     flows) the share of quiet values in the samples is 0.38-0.43 of the real
     one on synthetic gathers and 0.08-0.13 on the real-waveform task;
     ``quiet_level=0.01`` brings it to 0.94-1.36. Downstream
-    (``benchmarks/bench_glow_quiet_level.py``: bad-class F1 of the suite's
+    (``benchmarks/glow/bench_glow_quiet_level.py``: bad-class F1 of the suite's
     glow arm, 5 training sets each tested on 6,000 samples) it changed the
     score by -2.8 to +3.1 points on the suite's six data sets (mean +0.25,
     higher on 3 of 6), significantly only on the hard 32x32 gathers (+3.1,
@@ -340,8 +346,8 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
     the class means too, clipped to the class's range. The shift carries
     what separates the class on average; the mix carries a real sample's
     particulars (a dead trace at its place). Whether either helps is for
-    the ablation of ``benchmarks/`` to tell; the default stays
-    ``"interpolate"``.
+    the screen of ``benchmarks/glow/bench_glow_v3_screen.py`` to tell; the
+    default stays ``"interpolate"``.
 
     A non-finite loss or gradient restarts training from the end of the last
     finite epoch with half the learning rate (at most 4 times, then a
@@ -487,6 +493,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
     val_history_ = _per_class("val_history")
     best_epoch_ = _per_class("best_epoch")
     n_restarts_ = _per_class("n_restarts")
+    training_cpu_seconds_ = _per_class("cpu_seconds")
     scales_ = _per_class("scales")
     dequantization_width_ = _per_class("dequantization_width")
     acceptance_bounds_ = _per_class("bounds")
@@ -589,10 +596,11 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
             verbose=self.verbose,
             sources=self.mode == "translate",
         )
-        self.pretrain_history_ = []
+        self.pretrain_history_, self.pretrain_cpu_seconds_ = [], 0.0
         self._pretrained_flow = None
         if pretrained is not None:
             self.pretrain_history_ = list(pretrained["history"])
+            self.pretrain_cpu_seconds_ = pretrained["cpu_seconds"]
             self.pretrain_n_restarts_ = pretrained["n_restarts"]
             self._pretrained_flow = pretrained["flow"]
         margin = float(self.acceptance_margin)
@@ -704,6 +712,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         )
 
     # ------------------------------------------------------------ public methods
+    @torch_threads
     def sample(
         self, n_samples, cls=None, *, random_state=None, return_diagnostics=False
     ):

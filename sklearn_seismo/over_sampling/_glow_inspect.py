@@ -7,14 +7,29 @@ and sampling. They use the fitted sampler's ``_check_class`` (the class's
 :class:`~._glow_model.ClassModel`) and ``_layout``.
 """
 
+import functools
+
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import validate_samples
+from ..utils._torch import estimator_torch_threads, limit_torch_threads
 from . import _glow_latent as latent
 from . import _glow_model
 from ._glow_layout import per_sample
+
+
+def torch_threads(method):
+    """Run a public method at the estimators' torch thread count (as ``fit``
+    does): robust to a loaded machine (see ``utils/_torch.py``)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with limit_torch_threads(estimator_torch_threads()):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class LatentMethodsMixin:
@@ -57,6 +72,7 @@ class LatentMethodsMixin:
         )
         return self._layout.normalise(X_nd)[:2]
 
+    @torch_threads
     def interpolate(self, X_a, X_b, lam, cls=None):
         """Decode the latent interpolation between two sets of samples.
 
@@ -111,6 +127,7 @@ class LatentMethodsMixin:
             f"Keep lam within [0, 1] (got {lam.min():g} to {lam.max():g}).",
         )
 
+    @torch_threads
     def score_samples(self, X, cls=None, *, flow="class"):
         """Log-likelihood of each sample under the flow of class ``cls``.
 
@@ -149,6 +166,7 @@ class LatentMethodsMixin:
         Xn = self._normalise(X)[0]
         return _glow_model.log_prob(self._pretrained_flow, Xn, self._device)
 
+    @torch_threads
     def encode(self, X, cls=None):
         """Latents of ``X`` under the flow of class ``cls``.
 
@@ -167,6 +185,7 @@ class LatentMethodsMixin:
         model = self._check_class(cls)
         return [z.numpy() for z in model.encode(self._normalise(X)[0])]
 
+    @torch_threads
     def decode(self, zs, cls=None, scales=None):
         """Samples from latents (inverse of :meth:`encode`).
 

@@ -52,6 +52,8 @@ class ClassModel:
     dequantization_width : float
     history, val_history : list of float
     best_epoch, n_restarts : int
+    cpu_seconds : float
+        Process CPU time of the flow's training (or of its cache load).
     device : str
     latents : list of torch.Tensor
         Per-level latents of ``data`` (set by :meth:`prepare_sampling`).
@@ -82,6 +84,7 @@ class ClassModel:
     val_history: list
     best_epoch: int
     n_restarts: int
+    cpu_seconds: float
     device: str
     latents: list = None
     bounds: dict = None

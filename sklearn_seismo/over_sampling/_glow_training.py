@@ -8,6 +8,7 @@ of a fit and returns one :class:`~._glow_model.ClassModel` per class.
 
 import copy
 import math
+import time
 
 import numpy as np
 import torch
@@ -359,7 +360,8 @@ def fit_models(
     Returns
     -------
     pretrained : dict or None
-        :func:`fit_flow`'s result for pretraining (None without it).
+        :func:`fit_flow`'s result for pretraining plus its ``cpu_seconds``
+        (None without pretraining).
     models : dict
         Class -> :class:`~._glow_model.ClassModel` (without latents and
         acceptance bounds yet).
@@ -383,6 +385,7 @@ def fit_models(
     if settings["pretrain"] == "all" and classes:
         X_pre = np.concatenate([Xn_all[live_all]] + [Xp for Xp, _ in pools])
         bin_size = dequantization_width(layout.crop(X_pre))
+        start = time.process_time()
         pretrained = fit(
             X_pre,
             max_epochs=settings["pretrain_epochs"],
@@ -391,6 +394,7 @@ def fit_models(
             desc="Glow pretraining",
             **common,
         )
+        pretrained = {**pretrained, "cpu_seconds": time.process_time() - start}
         init_state = state_arrays(pretrained["flow"])
 
     models = {}
@@ -404,6 +408,7 @@ def fit_models(
         n_val = max(int(round(frac * n)), 1) if n >= 4 else 0
         perm = np.random.RandomState(seed).permutation(n)
         val, tr = perm[:n_val], perm[n_val:]
+        start = time.process_time()
         result = fit(
             Xn[np.sort(tr)],
             X_val=Xn[np.sort(val)] if n_val else None,
@@ -426,6 +431,7 @@ def fit_models(
             val_history=list(result["val_history"]),
             best_epoch=result["best_epoch"],
             n_restarts=result["n_restarts"],
+            cpu_seconds=time.process_time() - start,
             device=device,
         )
         if sources:

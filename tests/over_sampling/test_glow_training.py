@@ -135,3 +135,35 @@ def test_pool_as_long_as_X_warns_about_cross_validation_slicing():
     # the warning names the parameter the pool came through
     with pytest.warns(UserWarning, match="^unlabeled_pool has as many samples"):
         GlowOversampler(**TINY, unlabeled_pool=X, random_state=0).fit(X, y)
+
+
+def test_training_cpu_seconds_are_recorded_per_phase():
+    X, y = make_data(counts=(30, 8, 6))
+    s = GlowOversampler(**TINY, sampling_strategy="auto", random_state=0).fit(X, y)
+    assert set(s.training_cpu_seconds_) == set(s.flows_) == {"b", "c"}
+    assert all(t >= 0 for t in s.training_cpu_seconds_.values())
+    assert s.pretrain_cpu_seconds_ > 0
+    paper = GlowOversampler(**TINY, pretrain="none", random_state=0).fit(X, y)
+    assert paper.pretrain_cpu_seconds_ == 0.0
+
+
+def test_public_methods_run_at_the_estimator_thread_count(monkeypatch):
+    X, y = make_data(counts=(30, 8))
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    seen = []
+
+    def record(x):
+        seen.append(torch.get_num_threads())
+        return x
+
+    s.flows_["b"].inverse_hook = record
+    monkeypatch.setenv("SEISMO_TORCH_THREADS", "1")
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        s.sample(3)
+        s.decode(s.encode(X[y == "b"][:2]))
+        assert seen and set(seen) == {1}
+        assert torch.get_num_threads() == 2  # restored
+    finally:
+        torch.set_num_threads(before)
