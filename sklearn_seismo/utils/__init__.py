@@ -1,5 +1,6 @@
 """Shape handling, validation, random state, device and thread helpers."""
 
+from ._batch import chunk_memory
 from ._layout import (
     check_sample_shape,
     flatten_samples,
@@ -12,6 +13,7 @@ from .discovery import all_estimators
 
 __all__ = [
     "all_estimators",
+    "chunk_memory",
     "check_sample_shape",
     "flatten_samples",
     "restore_layout",

@@ -5,6 +5,7 @@ time axis, block by block; the checks and the axis handling live here once so
 that neither subpackage depends on the other.
 """
 
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
@@ -13,6 +14,7 @@ __all__ = [
     "SAMPLE_SHAPE_CONSTRAINT",
     "apply_time_last",
     "check_batch",
+    "chunk_memory",
     "chunk_slices",
     "map_chunks",
     "resolve_time_axis",
@@ -112,6 +114,43 @@ def apply_time_last(func, X, axis):
     if axis == X.ndim - 1:
         return func(X)
     return np.moveaxis(func(np.moveaxis(X, axis, -1)), -1, axis)
+
+
+@contextmanager
+def chunk_memory(n_bytes):
+    """Set the float64 working set of one block of samples inside a ``with``.
+
+    Filters, resampling, ``TimeStretch`` and ``RandomBandpass`` work on blocks
+    of samples of about 8 MiB of float64 each (see :func:`chunk_slices`), so
+    that peak memory stays near input + output. Benchmarks and tests compare
+    that with other block sizes, or with one block holding the whole batch.
+    The setting is process-wide (not per thread) and restored on exit.
+
+    Parameters
+    ----------
+    n_bytes : int or None
+        Bytes of float64 per block; ``None`` makes one block of any batch.
+
+    Examples
+    --------
+    >>> with chunk_memory(8 * 2 * 100):
+    ...     chunk_slices(5, 100)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    >>> with chunk_memory(None):
+    ...     chunk_slices(5, 100)
+    [slice(0, 5, None)]
+    """
+    global _CHUNK_BYTES
+    if n_bytes is not None and (
+        not isinstance(n_bytes, Integral) or isinstance(n_bytes, bool) or n_bytes < 1
+    ):
+        raise ValueError(f"n_bytes must be a positive int or None, got {n_bytes!r}.")
+    saved = _CHUNK_BYTES
+    _CHUNK_BYTES = 2**62 if n_bytes is None else int(n_bytes)
+    try:
+        yield
+    finally:
+        _CHUNK_BYTES = saved
 
 
 def chunk_slices(n, sample_size):
