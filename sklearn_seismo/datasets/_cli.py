@@ -118,6 +118,21 @@ def _positive_float(text):
     return value
 
 
+def _available_memory():
+    """Bytes of memory available to a new allocation (None when unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 def _summary_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_seismo.datasets",
@@ -278,6 +293,16 @@ def main(argv=None):
         parser.error(
             f"--shape: a gather is n_time x n_traces, two sizes of at least 8, "
             f"got {'x'.join(map(str, args.shape))}; pass e.g. --shape 64x64."
+        )
+    # the float32 gathers and one float32 copy made while generating them
+    needed = 2.0 * 4 * args.n_samples * args.shape[0] * args.shape[1]
+    available = _available_memory()
+    if available is not None and needed > available:
+        parser.error(
+            f"--n-samples {args.n_samples} --shape {args.shape[0]}x{args.shape[1]}"
+            f": generating them needs at least {needed / 2**30:.3g} GiB, more "
+            f"than the {available / 2**30:.3g} GiB of memory available here; "
+            "pass fewer samples or a smaller shape."
         )
     if not args.no_figure:
         if os.path.exists(args.out) and not os.path.isdir(args.out):

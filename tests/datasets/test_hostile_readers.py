@@ -345,6 +345,16 @@ def test_datasets_cli_out_file_exits_2_before_work(tmp_path, capsys):
     assert code == 2 and "not a folder" in err
 
 
+def test_datasets_cli_sizes_beyond_memory_exit_2_before_allocating(capsys, monkeypatch):
+    from sklearn_seismo.datasets import _cli
+
+    monkeypatch.setattr(_cli, "_available_memory", lambda: 2**30)
+    code, err = _run(capsys, "--n-samples", "100000000", "--no-figure")
+    assert code == 2 and "GiB of memory available" in err
+    code, err = _run(capsys, "--shape", "20000x20000", "--n-samples", "10")
+    assert code == 2 and "smaller shape" in err
+
+
 def test_windows_cli_names_flags_and_refuses_existing_out(tmp_path, capsys):
     gappy = tmp_path / "gappy.mseed"
     _gappy().write(str(gappy), format="MSEED")
