@@ -7,10 +7,10 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
 
 * references: ``none``, ``random``, ``augment`` (the study's arms);
 * ``glow``: ``GlowOversampler`` as it is today;
-* ``glow_T0.6``: sampling temperature 0.6 (issue 23 item 3), only when
-  ``GlowOversampler`` has the sampling temperature (default 1);
-* ``glow_translate``: translation from the other classes (item 1), only when
-  ``GlowOversampler`` has that mode;
+* ``glow_T0.6``: sampling temperature 0.6 (issue 23 item 3,
+  ``sampling_temperature``); ``glow_translate``: translation from the other
+  classes (item 1, ``mode="translate"``); ``glow_translate_T0.6``: both.
+  Each runs only when ``GlowOversampler`` has the option;
 * ``critic_smote``, ``critic_augment``, ``critic_glow``:
   :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with the
   default classifier critic (3x candidates, the top-scored kept), and
@@ -18,7 +18,8 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
   under its pretrained flow (item 2);
 * ``glow+augment@s``: glow samples on top of augmentation, the glow taking the
   share ``s`` in 0.25 / 0.5 / 0.75 of the same budget (item 4; ``@0.5`` is the
-  study's ``glow+augment``).
+  study's ``glow+augment``); ``--stack-variant`` picks the glow variant that
+  is stacked (default ``glow``).
 
 An arm whose option is missing is skipped with the reason printed and written
 in the report. Each arm's pipeline is fitted step by step as
@@ -65,10 +66,14 @@ from _harness import RESULTS, argument_parser, header, timed, write_report  # no
 
 SHARES = (0.25, 0.5, 0.75)
 REFERENCES = ("none", "random", "augment")
-# Candidate options of H2's glow v3 (issue 23); an arm is run only when the
-# installed GlowOversampler accepts its parameters.
-TEMPERATURE = 0.6
-TRANSLATE = {"mode": "translate"}
+# GlowOversampler variants of issue 23 (items 1 and 3) and their combination;
+# an arm runs only when the installed GlowOversampler accepts its parameters.
+GLOW_VARIANTS = {
+    "glow": {},
+    "glow_T0.6": {"sampling_temperature": 0.6},
+    "glow_translate": {"mode": "translate"},
+    "glow_translate_T0.6": {"mode": "translate", "sampling_temperature": 0.6},
+}
 COLUMNS = (
     "f1",
     "ap",
@@ -134,20 +139,15 @@ def _accepts(glow, params):
 
 def optional_arms(glow):
     """``{arm: reason}`` of the arms this installation cannot run."""
-    from sklearn_seismo.over_sampling import GlowOversampler
-
-    skipped = {}
-    if GlowOversampler().get_params().get("temperature") != 1.0:
-        skipped["glow_T0.6"] = (
-            "GlowOversampler has no sampling temperature yet (its temperature is "
-            "still v2's latent-noise standard deviation, default 0)"
-        )
-    if not _accepts(glow, TRANSLATE):
-        skipped["glow_translate"] = (
-            f"GlowOversampler does not accept {TRANSLATE} (translation mode not in)"
-        )
     import inspect
 
+    from sklearn_seismo.over_sampling import GlowOversampler
+
+    skipped = {
+        name: f"GlowOversampler does not accept {params} (not in this version)"
+        for name, params in GLOW_VARIANTS.items()
+        if not _accepts(glow, params)
+    }
     if "flow" not in inspect.signature(GlowOversampler.score_samples).parameters:
         skipped["critic_glow_flow"] = (
             "GlowOversampler.score_samples has no flow='pretrained' yet"
@@ -158,9 +158,7 @@ def optional_arms(glow):
 def arm_names():
     return (
         *REFERENCES,
-        "glow",
-        "glow_T0.6",
-        "glow_translate",
+        *GLOW_VARIANTS,
         "critic_smote",
         "critic_augment",
         "critic_glow",
@@ -238,8 +236,6 @@ def build_arms(names, *, minority, sample_shape, n_rare, cfg, waveforms, seed):
         )
 
     builders = {
-        "glow_T0.6": lambda: pipe(glow_n(n, temperature=TEMPERATURE)),
-        "glow_translate": lambda: pipe(glow_n(n, **TRANSLATE)),
         "critic_smote": lambda: pipe(critic(SMOTE(k_neighbors=k, random_state=seed))),
         "critic_augment": lambda: pipe(
             critic(
@@ -251,10 +247,13 @@ def build_arms(names, *, minority, sample_shape, n_rare, cfg, waveforms, seed):
         "critic_glow": lambda: pipe(critic(clone(glow))),
         "critic_glow_flow": lambda: pipe(critic(clone(glow), critic="flow")),
     }
+    for name, extra in GLOW_VARIANTS.items():
+        builders.setdefault(name, lambda extra=extra: pipe(glow_n(n, **extra)))
+    stacked = GLOW_VARIANTS[cfg.get("stack_variant", "glow")]
     for share in SHARES:
         n_glow = max(1, int(round(share * n)))
         builders[f"glow+augment@{share}"] = lambda g=n_glow: pipe(
-            glow_n(g), augment_n(max(1, n - g))
+            glow_n(g, **stacked), augment_n(max(1, n - g))
         )
     for name in names:
         if name not in pipes:
@@ -415,7 +414,9 @@ def run(cfg, names, n_jobs, random_state):
         for bench, X_tr, y_tr, X_te, y_te, i in draws(name, cfg, random_state):
             sample_shape = X_tr.shape[1:]
             labels, counts = np.unique(y_tr, return_counts=True)
-            minority = labels[np.argmin(counts)].item()
+            minority = labels[np.argmin(counts)]
+            if isinstance(minority, np.generic):
+                minority = minority.item()
             waveforms = bench.layout == "waveforms"
             pipes, warm = build_arms(
                 names,
@@ -608,34 +609,45 @@ def write(rows, cfg, names, skipped, args, wall, path):
 
 
 def plot(rows, datasets, names, path):
+    """One panel per measure: a bar per (arm, data set), a dot per training set."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from _plots import grouped_bars
 
-    fig, axes = plt.subplots(2, 2, figsize=(max(10, 1.2 * len(names)), 8))
-    for ax, (key, title, scale) in zip(
-        axes.ravel(),
-        [
-            ("f1", "rare-class F1 (points)", 100),
-            ("ap", "rare-class average precision (points)", 100),
-            ("c2st", "two-sample AUC (default judge)", 1),
-            ("quiet", "quiet ratio (1 = real)", 1),
-        ],
-    ):
-        grouped_bars(
-            ax,
-            list(datasets),
-            list(names),
-            lambda d, a, key=key, scale=scale: np.nan_to_num(
-                _values(rows, d, a, key) * scale
-            ),
-            fontsize=6,
-        )
+    panels = [
+        ("f1", "rare-class F1 (points)", 100),
+        ("ap", "rare-class average precision (points)", 100),
+        ("c2st", "two-sample AUC, default judge (0.5 = real)", 1),
+        ("c2st_rf", "two-sample AUC, random-forest judge", 1),
+        ("quiet", "quiet ratio (1 = real)", 1),
+        ("cost", "fit CPU time / random's", 1),
+    ]
+    # arms along x (more than matplotlib's 10 cycle colours), data sets as
+    # colours, so that no two bars of a panel share a colour
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(max(8, 0.7 * len(names)), 2.6 * len(panels))
+    )
+    width = 0.8 / len(datasets)
+    x0 = np.arange(len(names))
+    for ax, (key, title, scale) in zip(axes, panels):
+        for j, d in enumerate(datasets):
+            x = x0 + (j - (len(datasets) - 1) / 2) * width
+            for xi, a in zip(x, names):
+                v = _values(rows, d, a, key) * scale
+                v = v[np.isfinite(v)]
+                if len(v):
+                    ax.bar(xi, v.mean(), width, color=f"C{j}", label=d)
+                    ax.plot([xi] * len(v), v, "k.", ms=3)
         ax.set_title(title, fontsize=9)
+        ax.set_xticks(x0)
+        ax.set_xticklabels(names, rotation=30, ha="right", fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    fig.legend(unique.values(), unique.keys(), loc="upper right", fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
@@ -660,12 +672,19 @@ def main(argv=None):
     parser.add_argument(
         "--seeds", type=int, default=None, help="training sets per data set"
     )
+    parser.add_argument(
+        "--stack-variant",
+        choices=list(GLOW_VARIANTS),
+        default="glow",
+        help="glow variant of the glow+augment@share arms",
+    )
     args = parser.parse_args(argv)
     cfg = settings(args.quick)
     if args.datasets:
         cfg["datasets"] = tuple(args.datasets)
     if args.seeds:
         cfg["seeds"] = args.seeds
+    cfg["stack_variant"] = args.stack_variant
     names = tuple(args.arms or arm_names())
     unknown = set(names) - set(known_arms())
     if unknown:
