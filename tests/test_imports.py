@@ -467,3 +467,21 @@ def test_table_checker_flags_a_forbidden_import(tmp_path, monkeypatch):
         "sklearn_seismo/utils/_x.py:2: imports torch (allowed only inside "
         "functions (lazily))",
     ]
+
+
+def test_every_utils_module_is_in_the_architecture():
+    # utils' modules are package-internal API: a new one must be described
+    # (issue 24: utils/_argparse.py was missing)
+    text = ARCHITECTURE.read_text()
+    missing = []
+    for path in sorted((PACKAGE / SHARED).glob("*.py")):
+        if path.stem == "__init__":
+            continue
+        private = _is_private(path.stem)
+        spelled = f"{SHARED}/{path.name}" if private else f"{SHARED}.{path.stem}"
+        if f"`{spelled}" not in text:
+            missing.append(spelled)
+    assert not missing, (
+        f"ARCHITECTURE.md does not mention {missing}: say what each holds in the "
+        "utils row of the table (and list private ones in the import rule)"
+    )

@@ -14,18 +14,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
 from ..utils._random import generator_from_random_state
+from ..utils._sampling import check_strategy_counts
 
 __all__ = ["AugmentationSampler"]
-
-
-def _check_counts(strategy, name):
-    """Refuse non-integer sample counts, which would fail deep in numpy."""
-    for label, count in strategy.items():
-        if not isinstance(count, Integral) or isinstance(count, (bool, np.bool_)):
-            raise ValueError(
-                f"{name}[{label!r}] must be an int number of samples after "
-                f"resampling, got {count!r}; round it (e.g. int(round(count)))."
-            )
 
 
 class AugmentationSampler(BaseSampler):
@@ -138,7 +129,7 @@ class AugmentationSampler(BaseSampler):
         # imblearn's hook: n-D samples (or 2-D + sample_shape) instead of a
         # 2-D matrix; the layout is restored in _fit_resample.
         if isinstance(self.sampling_strategy, Mapping):
-            _check_counts(self.sampling_strategy, "sampling_strategy")
+            check_strategy_counts(self.sampling_strategy)
         check_classification_targets(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X_nd, y, self._flat = validate_samples(
@@ -210,7 +201,7 @@ class AugmentationSampler(BaseSampler):
             self.sampling_strategy_ = self._copies_per_class(y)
         elif callable(self.sampling_strategy):
             # only the callable's result shows its counts
-            _check_counts(self.sampling_strategy(y), "sampling_strategy(y)")
+            check_strategy_counts(self.sampling_strategy(y), "sampling_strategy(y)")
         rng = generator_from_random_state(self.random_state)
         source = []
         for label, n_new in self.sampling_strategy_.items():
