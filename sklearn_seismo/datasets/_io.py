@@ -315,7 +315,14 @@ def decompressed(path, shown=None, max_bytes=MAX_DECOMPRESSED_BYTES):
     (ObsPy's rule). Anything else is yielded as is.
     """
     shown = path if shown is None else shown
-    if not _compressed(path):
+    try:
+        compressed = _compressed(path)
+    except OSError as exc:
+        raise ValueError(
+            f"cannot read {shown!r}: {exc.strerror or exc}; check the file and "
+            f"its permissions."
+        ) from None
+    if not compressed:
         yield [(path, shown)]
         return
     with tempfile.TemporaryDirectory(prefix="sklearn_seismo_") as tmp:
