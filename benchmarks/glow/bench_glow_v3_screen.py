@@ -375,7 +375,9 @@ def run_unit(arm, pipe, X_tr, y_tr, X_te, y_te, *, minority, meta, quality_args,
             row["fit_time"], row["fit_cpu"] = t.wall_s, t.cpu_s
             proba = clf.predict_proba(X_te)
             rare = list(clf.classes_).index(minority)
-            pred = np.asarray(clf.classes_)[proba.argmax(axis=1)]
+            # predict, not the argmax of the probabilities: the threshold
+            # arms' classifier moves the rare class's threshold
+            pred = clf.predict(X_te)
             row["f1"] = float(f1_score(y_te, pred, labels=[minority], average="macro"))
             row["ap"] = float(average_precision_score(y_te == minority, proba[:, rare]))
             n = len(X_tr)
@@ -396,6 +398,15 @@ def draws(name, cfg, random_state):
     for i in range(cfg["seeds"]):
         X_tr, y_tr = train_loader(cfg["n_samples"], random_state + 2 * i)
         X_te, y_te = test_loader(cfg["n_test"], random_state + 2 * i + 1)
+        # as run_suite asserts: no training sample is in the test set
+        train_rows = {row.tobytes() for row in np.asarray(X_tr).reshape(len(X_tr), -1)}
+        if any(
+            row.tobytes() in train_rows
+            for row in np.asarray(X_te).reshape(len(X_te), -1)
+        ):
+            raise RuntimeError(
+                f"{name}: training set {i} shares samples with its test set"
+            )
         yield (
             bench,
             np.asarray(X_tr),
