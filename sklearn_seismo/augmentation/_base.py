@@ -285,4 +285,6 @@ def _samples_from(value, sampling_rate, name):
                 f"must be an integer; pass sampling_rate to give {name} in seconds."
             )
         return int(value)
-    return int(round(float(value) * float(sampling_rate)))
+    n_samples = float(value) * float(sampling_rate)
+    # callers cap it at the window length; 1e300 s at 1e300 Hz is inf
+    return int(round(n_samples)) if n_samples < 2**62 else 2**62

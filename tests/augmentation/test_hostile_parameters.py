@@ -9,12 +9,15 @@ grid below goes through all of them, so a new parameter is covered too.
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 import sklearn_seismo.augmentation as augmentation
 from sklearn_seismo.augmentation import (
     AddNoise,
     AugmentationSampler,
     RandomBandpass,
+    RandomShift,
+    SuperimposeEvents,
     TimeMask,
 )
 from tests._helpers import EXTREME_VALUES, assert_finite_or_names
@@ -77,6 +80,25 @@ def test_extreme_values_named_in_the_error(est, match):
     X = np.random.default_rng(0).normal(size=(4, 3, 64))
     with pytest.raises(ValueError, match=match):
         est.fit_transform(X)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        RandomShift(max_shift=1e300, sampling_rate=1e300),
+        SuperimposeEvents(max_delay=1e300, sampling_rate=1e300),
+    ],
+)
+def test_durations_past_the_window_are_the_whole_window(est):
+    # seconds x Hz overflowed to inf (OverflowError); the longest shift or
+    # delay is the window length, as for any duration past it
+    X = np.random.default_rng(0).normal(size=(4, 3, 64))
+    out = est.set_params(random_state=0).fit_transform(X)
+    ref = clone(est).set_params(sampling_rate=None, random_state=0)
+    ref.set_params(
+        **{p: 63 for p in ("max_shift", "max_delay") if p in ref.get_params()}
+    )
+    np.testing.assert_array_equal(out, ref.fit_transform(X))
 
 
 def test_documented_limits_still_work():
