@@ -112,9 +112,10 @@ class Resample(_BaseSignalTransformer):
             name = f"target_length={self.target_length}"
             of = f"the {n_times} input samples"
         else:
-            ratio = Fraction(
-                float(self.target_sampling_rate) / float(self.sampling_rate)
-            ).limit_denominator(_MAX_FACTOR)
+            ratio = float(self.target_sampling_rate) / float(self.sampling_rate)
+            # an infinite ratio (1e300 Hz from 1e-300 Hz) is past any factor
+            ratio = Fraction(min(ratio, 2.0 * _MAX_FACTOR))
+            ratio = ratio.limit_denominator(_MAX_FACTOR)
             up, down = ratio.numerator, ratio.denominator
             name = f"target_sampling_rate={self.target_sampling_rate}"
             of = f"sampling_rate={self.sampling_rate}"

@@ -72,6 +72,8 @@ def test_filters_near_the_limits_still_work():
         (Resample(target_sampling_rate=0.1), True),
         (Resample(target_sampling_rate=1e-300), False),
         (Resample(target_sampling_rate=1e300), False),
+        # the ratio overflows to inf (was an OverflowError from Fraction)
+        (Resample(sampling_rate=1e-300, target_sampling_rate=1e300), False),
     ],
 )
 def test_resample_changes_the_length_by_at_most_1000(est, ok):
