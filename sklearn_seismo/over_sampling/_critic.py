@@ -10,6 +10,7 @@ candidates and the best-scored ones are kept (issue 23, item 2; Grover et al.
 import math
 import warnings
 from collections import OrderedDict
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -28,6 +29,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
 from ..utils._random import seed_from_random_state
+from ..utils._sampling import check_strategy_counts
 from ._glow import GlowOversampler
 
 __all__ = ["CriticFilteredSampler"]
@@ -284,6 +286,8 @@ class CriticFilteredSampler(BaseOverSampler):
     def _check_X_y(self, X, y, accept_sparse=None):
         # imblearn's hook: n-D samples (or 2-D + sample_shape) instead of a
         # 2-D matrix; the layout is restored in _fit_resample.
+        if isinstance(self.sampling_strategy, Mapping):
+            check_strategy_counts(self.sampling_strategy)
         check_classification_targets(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         self._check_params()
@@ -356,6 +360,9 @@ class CriticFilteredSampler(BaseOverSampler):
     def _fit_resample(self, X, y, **params):
         # imblearn's hook: X is validated (n, *sample_shape_) and
         # sampling_strategy_ set by BaseSampler.fit_resample.
+        if callable(self.sampling_strategy):
+            # only the callable's result shows its counts
+            check_strategy_counts(self.sampling_strategy(y), "sampling_strategy(y)")
         rs = check_random_state(self.random_state)
         inner_seed = seed_from_random_state(rs)
         labels, counts = np.unique(y, return_counts=True)

@@ -401,6 +401,19 @@ class _NoStrategy(BaseEstimator):
         return X, y
 
 
+@pytest.mark.parametrize(
+    "strategy, name",
+    [({1: 50.5}, r"sampling_strategy\[1\]"), (lambda y: {1: 50.0}, r"strategy\(y\)")],
+)
+def test_non_integer_counts_are_refused(strategy, name):
+    # imblearn would truncate 50.5 to 50 samples without a word
+    X, y = _data()
+    with pytest.raises(ValueError, match=name + ".* must be an int number"):
+        CriticFilteredSampler(
+            RandomOverSampler(), sampling_strategy=strategy
+        ).fit_resample(X, y)
+
+
 def test_sampler_without_sampling_strategy_is_refused():
     X, y = _data()
     with pytest.raises(ValueError, match="no sampling_strategy"):
