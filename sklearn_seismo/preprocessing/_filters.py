@@ -55,7 +55,12 @@ class _ButterworthFilter(_BaseSignalTransformer):
                 )
                 # sosfiltfilt's initial conditions: singular for such a filter
                 zi = signal.sosfilt_zi(sos)
-        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+        except (
+            ValueError,
+            OverflowError,
+            FloatingPointError,
+            np.linalg.LinAlgError,
+        ):
             sos = zi = None
         if sos is None or not (np.isfinite(sos).all() and np.isfinite(zi).all()):
             # a corner a billionth of the Nyquist frequency makes the design
