@@ -2,7 +2,7 @@
 
 ``Bandpass`` (``sosfiltfilt``), ``RandomBandpass`` (frequency-domain
 Butterworth) and ``TimeStretch`` (linear interpolation) work on blocks of
-samples of about ``sklearn_seismo.utils._batch._CHUNK_BYTES`` (8 MiB of
+samples of about 8 MiB (``sklearn_seismo.utils.chunk_memory``; 8 MiB of
 float64 per block). The peer is the same code with the block size set larger
 than the batch, i.e. one block over the whole batch: the unchunked behaviour
 (one float64 ``sosfiltfilt`` / FFT / index array over everything).
@@ -89,17 +89,17 @@ def _peak_bytes():
 
 def run_case(name, impl, n):
     """Body of one subprocess: returns the measurements as a dict."""
-    from sklearn_seismo.utils import _batch as _base
+    from sklearn_seismo.utils import chunk_memory
 
-    if impl == "unchunked":
-        _base._CHUNK_BYTES = 2**62
     X = np.random.default_rng(0).standard_normal(
         (n, N_CHANNELS, N_TIMES), dtype=np.float32
     )
     est = make_estimator(name).fit(X[:1])
     before = _rss_bytes()
     t0 = time.perf_counter()
-    out = est.transform(X)
+    # the package default (8 MiB blocks), or one block over the whole batch
+    with chunk_memory(None if impl == "unchunked" else 8 * 2**20):
+        out = est.transform(X)
     seconds = time.perf_counter() - t0
     peak = _peak_bytes()
     assert out.shape == X.shape and out.dtype == X.dtype
@@ -128,19 +128,15 @@ def measure(name, impl, n):
 
 def max_abs_difference(name, n=2000):
     """Chunked against unchunked output, in this process (small batch)."""
-    from sklearn_seismo.utils import _batch as _base
+    from sklearn_seismo.utils import chunk_memory
 
     X = np.random.default_rng(1).standard_normal(
         (n, N_CHANNELS, N_TIMES), dtype=np.float32
     )
-    saved = _base._CHUNK_BYTES
-    try:
-        _base._CHUNK_BYTES = 8 * N_CHANNELS * N_TIMES * 2 * 64  # 64 samples
+    with chunk_memory(8 * N_CHANNELS * N_TIMES * 2 * 64):  # 64 samples
         chunked = make_estimator(name).fit(X[:1]).transform(X)
-        _base._CHUNK_BYTES = 2**62
+    with chunk_memory(None):
         whole = make_estimator(name).fit(X[:1]).transform(X)
-    finally:
-        _base._CHUNK_BYTES = saved
     return float(np.max(np.abs(chunked.astype(np.float64) - whole)))
 
 
