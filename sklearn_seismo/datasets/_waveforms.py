@@ -559,7 +559,9 @@ def load_waveforms(
         ``sampling_rate`` float; ``starttimes`` list of
         ``obspy.UTCDateTime`` (one per window); ``trace_ids`` list of tuples
         of SEED ids (one per window, in channel order); ``stations`` list of
-        instrument keys ``"NET.STA.LOC.BAND"`` (one per window).
+        instrument keys ``"NET.STA.LOC.BAND"`` (one per window); ``windows``
+        the list :func:`list_windows` returns for the same call (for
+        :func:`read_window_labels`).
 
     Raises
     ------
@@ -628,6 +630,7 @@ def load_waveforms(
         starttimes=starts,
         trace_ids=ids,
         stations=stations,
+        windows=_windows_of(plan),
     )
 
 
@@ -663,6 +666,37 @@ def window_key(network, station, location, channels, starttime):
         " ".join(str(channels).split()),
         str(UTCDateTime(starttime)),
     )
+
+
+def _windows_of(plan):
+    """The :class:`Window` list of a plan, in load order."""
+    n_win, sr = plan.n_win, plan.sampling_rate
+    out = []
+    for index, (key, i0) in enumerate(plan.windows):
+        start, _, _, traces = plan.arrays[key]
+        t0 = start + i0 / sr
+        t1 = t0 + (n_win - 1) / sr
+        names = []
+        for a, b, name in plan.spans[key]:
+            if a <= t1 and b >= t0 and name not in names:
+                names.append(name)
+        present = next(t for t in traces if t is not None)
+        out.append(
+            Window(
+                index=index,
+                file=";".join(names),
+                network=present.stats.network,
+                station=present.stats.station,
+                location=present.stats.location,
+                channels=" ".join(
+                    "-" if t is None else t.stats.channel for t in traces
+                ),
+                starttime=t0,
+                endtime=t1,
+                sampling_rate=sr,
+            )
+        )
+    return out
 
 
 @validate_params(_PLAN_PARAMS, prefer_skip_nested_validation=True)
@@ -739,30 +773,4 @@ max_decompressed_bytes
         format=format,
         max_decompressed_bytes=max_decompressed_bytes,
     )
-    n_win, sr = plan.n_win, plan.sampling_rate
-    out = []
-    for index, (key, i0) in enumerate(plan.windows):
-        start, _, _, traces = plan.arrays[key]
-        t0 = start + i0 / sr
-        t1 = t0 + (n_win - 1) / sr
-        names = []
-        for a, b, name in plan.spans[key]:
-            if a <= t1 and b >= t0 and name not in names:
-                names.append(name)
-        present = next(t for t in traces if t is not None)
-        out.append(
-            Window(
-                index=index,
-                file=";".join(names),
-                network=present.stats.network,
-                station=present.stats.station,
-                location=present.stats.location,
-                channels=" ".join(
-                    "-" if t is None else t.stats.channel for t in traces
-                ),
-                starttime=t0,
-                endtime=t1,
-                sampling_rate=sr,
-            )
-        )
-    return out
+    return _windows_of(plan)

@@ -49,6 +49,8 @@ def test_list_windows_has_the_count_and_order_of_load_waveforms(name):
         if EXAMPLE_RECORDS[name][0] is not None:
             assert w.file  # the file(s) each window was read from
     assert len({w.key for w in windows}) == len(windows)
+    # load_waveforms hands the same list back, so one read gives X and y
+    assert bunch.windows == windows
 
 
 def _label(windows):
