@@ -191,13 +191,41 @@ def _windows_parser():
         "refused unless --overwrite is given",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace --out")
-    parser.add_argument("--window", type=_positive_float, metavar="SECONDS")
-    parser.add_argument("--step", type=_positive_float, metavar="SECONDS")
-    parser.add_argument("--channels", default="ZNE", metavar="ZNE", help="default: ZNE")
-    parser.add_argument("--sampling-rate", type=_positive_float, metavar="HZ")
-    parser.add_argument("--on-gap", choices=("raise", "skip", "fill"), default="raise")
     parser.add_argument(
-        "--on-missing", choices=("raise", "skip", "fill"), default="raise"
+        "--window",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="window length (default: one window over each record)",
+    )
+    parser.add_argument(
+        "--step",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="step between window starts (default: --window)",
+    )
+    parser.add_argument(
+        "--channels",
+        default="ZNE",
+        metavar="ZNE",
+        help="component letters, in output order (default: ZNE)",
+    )
+    parser.add_argument(
+        "--sampling-rate",
+        type=_positive_float,
+        metavar="HZ",
+        help="resample every trace to this rate (needed for mixed rates)",
+    )
+    parser.add_argument(
+        "--on-gap",
+        choices=("raise", "skip", "fill"),
+        default="raise",
+        help="gaps: an error, drop the windows over them, or interpolate",
+    )
+    parser.add_argument(
+        "--on-missing",
+        choices=("raise", "skip", "fill"),
+        default="raise",
+        help="a station without a component: an error, drop it, or zeros",
     )
     parser.add_argument("--format", metavar="FORMAT", help="ObsPy format name")
     parser.add_argument(
