@@ -20,6 +20,17 @@ __all__ = ["AddFalsePositives", "AddNoise"]
 # 60 dB above it; beyond that float32 overflows long before it means anything.
 _MIN_SNR_DB = -100.0
 _MAX_AMPLITUDE = 1000.0
+# A noise bank is rescaled to the SNR, so only its shape matters; a bank
+# louder than this is scaled down once, before float32 squares overflow.
+_MAX_BANK_PEAK = 1e15
+
+
+def _rms(rows):
+    """RMS over the last axis in float64, of scaled rows: it cannot overflow."""
+    rows = np.asarray(rows, dtype=np.float64)
+    peak = np.abs(rows).max(axis=-1, keepdims=True)
+    peak[peak == 0] = 1.0
+    return peak[..., 0] * np.sqrt(np.mean((rows / peak) ** 2, axis=-1))
 
 
 class AddNoise(_TimeAugmenter):
@@ -45,7 +56,9 @@ class AddNoise(_TimeAugmenter):
         ``(n_windows, n_times)`` (each trace gets its own random window). The
         bank's time axis may be longer than the samples': a random crop is
         taken. Real noise is more realistic than Gaussian noise but must be
-        free of uncatalogued events (section 3.3).
+        free of uncatalogued events (section 3.3). Its level does not matter
+        (the noise is rescaled to the SNR); a bank above ``1e15`` is scaled
+        down once so that its float32 copy cannot overflow.
     time_axis : int, default=-1
         Time axis of ``X`` (``1`` for ``(n, n_time, n_traces)`` gathers).
     sample_shape : tuple of int or None, default=None
@@ -151,6 +164,9 @@ class AddNoise(_TimeAugmenter):
                 "noise contains NaN or infinite values: remove or interpolate "
                 "those windows first."
             )
+        peak = float(np.abs(bank).max())
+        if peak > _MAX_BANK_PEAK:
+            bank = bank / peak
         axis = resolve_time_axis(self.time_axis, len(shape))
         n_times = shape[axis]
         if bank.ndim == 2:
@@ -220,10 +236,16 @@ class AddNoise(_TimeAugmenter):
         # einsum avoids squaring a full-size temporary
         p_signal = np.einsum("...t,...t->...", X, X).astype(np.float64) / T
         p_noise = np.einsum("...t,...t->...", noise, noise).astype(np.float64) / T
+        snr_db = np.broadcast_to(_per_sample(snr, X.ndim - 1), p_signal.shape)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            gain = np.sqrt(
-                p_signal / (p_noise * 10.0 ** (_per_sample(snr, X.ndim - 1) / 10.0))
-            )
+            gain = np.sqrt(p_signal / (p_noise * 10.0 ** (snr_db / 10.0)))
+        overflow = ~(np.isfinite(p_signal) & np.isfinite(p_noise))
+        if overflow.any():
+            # squares overflow (float32 traces above ~1e19): the same gain
+            # from the RMS of scaled traces
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = _rms(X[overflow]) / _rms(noise[overflow])
+            gain[overflow] = ratio * 10.0 ** (-snr_db[overflow] / 20.0)
         gain = np.where(np.isfinite(gain), gain, 0.0).astype(X.dtype)
         noise *= gain[..., None]
         noise += X

@@ -7,6 +7,8 @@ bounds in ``_parameter_constraints`` and for (low, high) pairs), and the
 grid below goes through all of them, so a new parameter is covered too.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -150,3 +152,37 @@ def test_sampling_strategy_int_counts_resample(imbalanced, count):
     )
     _, y_res = sampler.fit_resample(X, y)
     assert (y_res == "bad").sum() == 30
+
+
+# ---------------------------------------------------------------------------
+# AddNoise keeps its SNR for loud data and loud noise banks
+# ---------------------------------------------------------------------------
+def _snr_db(X, out):
+    # RMS of scaled traces: squares of the loud cases overflow
+    def rms(a):
+        a = np.asarray(a, dtype=np.float64)
+        peak = np.abs(a).max(axis=-1, keepdims=True)
+        return peak[..., 0] * np.sqrt(np.mean((a / peak) ** 2, axis=-1))
+
+    return 20 * np.log10(rms(X) / rms(out.astype(np.float64) - X))
+
+
+@pytest.mark.parametrize(
+    "scale, bank_scale, dtype",
+    [
+        (1e25, None, np.float32),  # float32 squares overflow: no noise was added
+        (1e200, None, np.float64),
+        (1.0, 1e30, np.float32),
+        (1.0, 1e200, np.float64),  # the bank's power overflowed: no noise
+        (1.0, 1e200, np.float32),  # the bank overflowed float32: inf output
+    ],
+)
+def test_add_noise_keeps_its_snr_for_loud_data(scale, bank_scale, dtype):
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(4, 3, 64)) * scale).astype(dtype)
+    bank = None if bank_scale is None else rng.normal(size=(5, 64)) * bank_scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        out = AddNoise(snr_db=10.0, noise=bank, random_state=0).fit_transform(X)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(_snr_db(X.astype(np.float64), out), 10.0, atol=0.01)
