@@ -46,6 +46,10 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_v3_screen.py --n-jobs
 
 Result: ``benchmarks/results/glow_v3_screen.md`` (with ``.csv`` and ``.png``).
 
+``--preset full --arms none random augment ... <finalists>`` runs the same
+measures on the full suite's data sets and settings (issue 23 item 5; hours)
+and writes ``benchmarks/results/glow_v3_full.md``.
+
 ``--quick`` is a smoke run on tiny data (one small data set, one training set,
 one epoch; a few minutes, numbers meaningless), written to a temporary folder
 unless ``--out`` is given:
@@ -88,10 +92,10 @@ COLUMNS = (
 
 
 # ------------------------------------------------------------------ settings
-def settings(quick):
+def settings(quick, preset="quick"):
     from sklearn_seismo.study import SUITES
 
-    cfg = SUITES["quick"]
+    cfg = SUITES[preset]
     out = {
         "datasets": tuple(cfg["datasets"]),
         "n_samples": cfg["n_samples"],
@@ -396,7 +400,8 @@ def draws(name, cfg, random_state):
     bench = BENCHMARKS[name]
     train_loader, test_loader = bench.holdout
     for i in range(cfg["seeds"]):
-        X_tr, y_tr = train_loader(cfg["n_samples"], random_state + 2 * i)
+        n_train = bench.n_samples if cfg["n_samples"] is None else cfg["n_samples"]
+        X_tr, y_tr = train_loader(n_train, random_state + 2 * i)
         X_te, y_te = test_loader(cfg["n_test"], random_state + 2 * i + 1)
         # as run_suite asserts: no training sample is in the test set
         train_rows = {row.tobytes() for row in np.asarray(X_tr).reshape(len(X_tr), -1)}
@@ -557,7 +562,8 @@ def write(rows, cfg, names, skipped, args, wall, path):
         packages=("numpy", "scikit-learn", "imbalanced-learn", "torch", "skorch"),
         details=[
             f"data: {', '.join(cfg['datasets'])}; holdout, {cfg['seeds']} training "
-            f"set(s) of {cfg['n_samples']} samples, each tested on its own "
+            f"set(s) of {cfg['n_samples'] or 'the data set default number of'} "
+            "samples, each tested on its own "
             f"{cfg['n_test']} (seeds {args.random_state} + 2i and + 2i + 1, as "
             "run_suite draws them)",
             f"settings: {cfg['n_synthetic']} synthetic rare samples per arm; "
@@ -689,8 +695,15 @@ def main(argv=None):
         default="glow",
         help="glow variant of the glow+augment@share arms",
     )
+    parser.add_argument(
+        "--preset",
+        choices=["quick", "full"],
+        default="quick",
+        help="the study suite preset whose data sets, sizes and settings are used "
+        "(full: the finalists' run of issue 23 item 5, hours)",
+    )
     args = parser.parse_args(argv)
-    cfg = settings(args.quick)
+    cfg = settings(args.quick, args.preset)
     if args.datasets:
         cfg["datasets"] = tuple(args.datasets)
     if args.seeds:
@@ -718,7 +731,7 @@ def main(argv=None):
     elif args.quick:
         path = Path(tempfile.mkdtemp(prefix="glow_v3_screen_")) / "smoke.md"
     else:
-        path = RESULTS / "glow_v3_screen.md"
+        path = RESULTS / f"glow_v3_{'screen' if args.preset == 'quick' else 'full'}.md"
     rows, t = timed(run, cfg, names, args.n_jobs, args.random_state)
     write(rows, cfg, names, skipped, args, t.wall_s, path)
     print(f"wall time {t.wall_s:.0f} s")
