@@ -279,6 +279,12 @@ class ComponentScale(_BaseAugmenter):
         flat = X.reshape(n, 1, -1) if X.ndim == 2 else X.reshape(n, X.shape[1], -1)
         C = flat.shape[1]
         cov = np.einsum("nct,ndt->ncd", flat, flat, dtype=np.float64)
+        loud = ~np.isfinite(cov).all(axis=(1, 2))
+        if loud.any():
+            # products above 1e308 overflow; the eigenvectors do not depend on
+            # the sample's scale
+            scaled = flat[loud] / np.abs(flat[loud]).max(axis=(1, 2), keepdims=True)
+            cov[loud] = np.einsum("nct,ndt->ncd", scaled, scaled, dtype=np.float64)
         _, vectors = np.linalg.eigh(cov)
         scale = np.maximum(1.0 + self.sigma * rng.standard_normal((n, C)), 0.0)
         mixing = np.einsum("nij,nj,nkj->nik", vectors, scale, vectors)

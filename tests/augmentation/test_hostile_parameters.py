@@ -17,6 +17,7 @@ import sklearn_seismo.augmentation as augmentation
 from sklearn_seismo.augmentation import (
     AddNoise,
     AugmentationSampler,
+    ComponentScale,
     RandomBandpass,
     RandomShift,
     SuperimposeEvents,
@@ -186,3 +187,12 @@ def test_add_noise_keeps_its_snr_for_loud_data(scale, bank_scale, dtype):
         out = AddNoise(snr_db=10.0, noise=bank, random_state=0).fit_transform(X)
     assert np.isfinite(out).all()
     np.testing.assert_allclose(_snr_db(X.astype(np.float64), out), 10.0, atol=0.01)
+
+
+def test_component_scale_on_loud_samples():
+    # the covariance of samples near 1e300 overflowed: eigh raised LinAlgError
+    X = np.random.default_rng(0).normal(size=(4, 3, 64))
+    out = ComponentScale(sigma=0.1, random_state=0).fit_transform(X * 1e300)
+    ref = ComponentScale(sigma=0.1, random_state=0).fit_transform(X)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out / 1e300, ref, rtol=1e-9, atol=1e-12)
