@@ -1,3 +1,5 @@
+"""The layout rule of ``utils/_layout.py``: flattening and the waveform-shape guess."""
+
 import numpy as np
 import pytest
 
