@@ -473,7 +473,8 @@ def _write_probabilities(path, result):
 def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title=None):
     """Write a study result (and optionally a sweep) into ``out_dir``.
 
-    Files: ``report.md`` (the tables, paired comparisons, failures, setup),
+    Files: ``report.md`` (the tables, the conclusion of
+    :func:`conclusion_statements`, paired comparisons, failures, setup),
     ``scores.csv`` (one row per arm and fold), ``summary.csv`` (mean and std
     per arm), ``per_class.csv`` (Table 1 layout), ``comparisons.csv``,
     ``f1_per_class.png`` (bar chart with error bars); when the folds carry
@@ -566,6 +567,7 @@ def write_report(result, out_dir, *, sweep=None, config=None, timing=None, title
         f"sample shape {tuple(result.get('sample_shape', ()))}, folds: {n_folds}."
     )
     md += ["", "## Headline", "", format_study_table(result), ""]
+    md += ["## Conclusion", "", *conclusion_statements(result), ""]
     md += ["## Tables", ""]
     for part in _metric_tables(result):
         md += [part, ""]
@@ -832,25 +834,29 @@ difference: `smote`; not settled: `glow` (+25.0 pp, p=0.045).
         )
     suite = hasattr(result, "per_dataset")
     per_dataset = result.per_dataset if suite else {"this data set": result}
+    families = {}
+    for name, res in per_dataset.items():
+        key = _metric_key(res, metric)
+        if res.get("tests") is not None:
+            # a data set of the suite: its own tests, already Holm-adjusted
+            family = [
+                r
+                for r in res.tests
+                if r["metric"] == key and r.get("reference", reference) == reference
+            ]
+            families[name] = (family, 0.0)
+        else:
+            families[name] = _study_family(res, key, reference)
+    tests = {r.get("test") for family, _ in families.values() for r in family}
+    tests.discard(None)
     lines = [
-        f"Against `{reference}`, on {metric} "
-        + (
-            "(paired t-test over the training sets, Holm-adjusted over the arms): "
-            if suite
-            else "(fold-paired Wilcoxon test, Holm-adjusted over the arms): "
-        )
-        + f"*better*/*worse* means p < {clear:g}, *no significant difference* "
+        f"Against `{reference}`, on {_metric_words(metric)} ({_test_words(tests)}, "
+        "Holm-adjusted over the arms): "
+        f"*better*/*worse* means p < {clear:g}, *no significant difference* "
         f"p ≥ {no_evidence:g}; in between is *not settled* (a rerun may move "
         "it either way; more training sets settle it)."
     ]
-    for name, res in per_dataset.items():
-        key = _metric_key(res, metric)
-        if suite:
-            family = [r for r in res.get("tests") or [] if r["metric"] == key]
-            family = [r for r in family if r.get("reference", reference) == reference]
-            floor = 0.0
-        else:
-            family, floor = _study_family(res, key, reference)
+    for name, (family, floor) in families.items():
         if not family:
             lines.append(f"- `{name}`: no `{reference}` arm, nothing compared.")
             continue
@@ -887,6 +893,25 @@ difference: `smote`; not settled: `glow` (+25.0 pp, p=0.045).
     if suite:
         lines.append(_ranking_statement(result, clear, no_evidence))
     return lines
+
+
+def _metric_words(metric):
+    names = {"f1": "F1", "average_precision": "average precision", "brier": "Brier"}
+    if metric.endswith("_minority"):
+        prefix = metric[: -len("_minority")]
+        return f"the minority class's {names.get(prefix, prefix)}"
+    return f"`{metric}`"
+
+
+def _test_words(names):
+    words = {
+        "Wilcoxon": "fold-paired Wilcoxon test",
+        "paired t": "paired t-test over the independent training sets",
+        "corrected t": "Nadeau-Bengio corrected t-test over the splits",
+    }
+    return " / ".join(words.get(n, str(n)) for n in sorted(names, key=str)) or (
+        "paired test"
+    )
 
 
 def _metric_key(res, metric):

@@ -132,3 +132,30 @@ def test_average_precision_and_bad_bounds():
     assert "no `none` arm" in conclusion_statements(res)[1]
     with pytest.raises(ValueError, match="clear <= alpha"):
         conclusion_statements(res, clear=0.1)
+
+
+def test_the_study_report_carries_the_conclusion(tmp_path):
+    import numpy as np
+
+    from sklearn_seismo.study import run_study, write_report
+
+    from .test_report_threshold_free import ProbaFlat
+
+    rng = np.random.default_rng(0)
+    y = np.array(["good"] * 40 + ["bad"] * 16)
+    X = rng.normal(size=(56, 4, 4)) + (y == "bad")[:, None, None]
+    res = run_study(
+        X, y, arms=("none", "random"), cv=3, classifier=ProbaFlat(), verbose=0
+    )
+    write_report(res, tmp_path)
+    md = (tmp_path / "report.md").read_text()
+    conclusion = md.split("## Conclusion")[1].split("## Tables")[0]
+    assert "fold-paired Wilcoxon test" in conclusion
+    assert "not testable here: with 3 paired folds" in conclusion
+    # a data set of the suite states its own (t-test) verdicts, not Wilcoxon's
+    suite_res = Bunch(**res, tests=[_test_row("random", 0.2, 0.004, n=6)])
+    write_report(suite_res, tmp_path / "suite")
+    md = (tmp_path / "suite" / "report.md").read_text()
+    conclusion = md.split("## Conclusion")[1].split("## Tables")[0]
+    assert "paired t-test over the independent training sets" in conclusion
+    assert "better than `none`: `random` (+20.0 pp, p=0.004)" in conclusion

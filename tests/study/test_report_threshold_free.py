@@ -279,5 +279,5 @@ def test_the_suite_section_states_ap_tests_when_the_suite_has_them(study):
     res = Bunch(**study, tests=tests)
     result = Bunch(per_dataset={"a": res}, arms=list(study.arms), alpha=0.05)
     md = "\n".join(suite_threshold_free_section(result))
-    assert "on average_precision_minority" in md
+    assert "on the minority class's average precision" in md
     assert "- `a`: better than `none`: `random` (+20.0 pp, p=0.001)" in md
