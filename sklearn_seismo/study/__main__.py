@@ -1,8 +1,8 @@
-"""``python -m sklearn_seismo.study``: run the SeismoGlow study (see ``--help``)."""
+"""``python -m sklearn_seismo.study [run|suite]``: the study CLI (see ``--help``)."""
+
+import sys
+
+from ._cli import main
 
 if __name__ == "__main__":
-    import sys
-
-    from sklearn_seismo.study._cli import main
-
     sys.exit(main())

@@ -1,31 +1,52 @@
-"""Command line of the study: ``python -m sklearn_seismo.study`` / ``seismo-study``."""
+"""The study command line: ``seismo-study run|suite`` (``python -m`` of the package).
+
+Two subcommands, each with its own ``--help``: ``run`` (one cross-validated
+study, the main job: what runs when no command is given) and ``suite`` (every
+arm on several data sets, ranked across them). The options both take (data
+files and their preprocessing, execution, output) are added by one function
+per group, so they are spelled and checked alike. This module only parses;
+the commands run in ``_commands``.
+"""
 
 import argparse
-import csv
-import os
-import platform
-import re
 import sys
-import tempfile
-import time
-import warnings
-import zipfile
-from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
+from contextlib import ExitStack
 
 import numpy as np
-from joblib import Memory
-from sklearn.base import clone
-from sklearn.utils import Bunch
 
 from ..utils._argparse import ShapeAction
-from ..utils._layout import is_waveform_shape
-from ._arms import ALL_ARMS, default_augmenter
-from ._config import get_config
+from ._arms import ALL_ARMS
+from ._checks import UsageError
+from ._commands import run_command, suite_command
+from ._config import STUDY_ARMS
+from ._outdir import LOCK_NAME
+from ._suite import PROTOCOLS, SUITES
 
-__all__ = ["main", "build_parser"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
-DESCRIPTION = """\
+#: Subcommands; none given means ``run``.
+COMMANDS = ("run", "suite")
+
+TOP_DESCRIPTION = """\
+The SeismoGlow study: ways to handle a rare class for a CNN classifier of
+seismograms (no oversampling, GlowOversampler, SMOTE, ADASYN, random
+oversampling, class weights, waveform augmentation, glow + augmentation),
+compared on the same splits.
+
+Two commands, each with its own --help: run (one cross-validated study, the
+default when no command is given) and suite (every arm on several data sets,
+ranked across them).
+"""
+
+TOP_EPILOG = """\
+examples:
+  seismo-study                      # = seismo-study run (quick configuration)
+  seismo-study run --help
+  seismo-study suite --suite quick --n-jobs 2 --cache .suite_cache
+  python -m sklearn_seismo.study suite --help
+"""
+
+RUN_DESCRIPTION = """\
 Cross-validated comparison of ways to handle a rare class for a CNN classifier
 (the SeismoGlow study): no oversampling, GlowOversampler, SMOTE, ADASYN, random
 oversampling, class weights, waveform augmentation, glow + augmentation. Every
@@ -37,7 +58,7 @@ quick configuration meant to finish in under 15 minutes on 2 CPU cores;
 --paper uses the paper's sizes (a GPU job).
 """
 
-EPILOG = """\
+DATA_EPILOG = """\
 data files:
   --data X.npz            arrays X (n, *sample_shape) numeric and y (n,) labels
                           (save string labels as a str array, not object)
@@ -46,21 +67,69 @@ data files:
                           (--window, --step, --channels, --sampling-rate);
                           labels.csv has a 'label' column with one row per
                           window, in load order
+"""
 
-exit status: 0 success; 1 an arm failed on every fold (see report.md);
-2 bad options or data (checked before any fit).
+OUT_EPILOG = """
+output (--out): checked before any fit. A folder that holds files is refused
+unless --overwrite is given; a lock file refuses a second run on the same
+folder while one is running. The report is written to a temporary sub-folder
+and moved into place file by file (atomic renames); if writing it fails, the
+computed scores are saved as JSON and the message says where.
+"""
 
-threads: every concurrent fit gets max(1, cores // fits) torch threads;
---torch-threads N or the environment variable SEISMO_TORCH_THREADS=N override.
+RUN_EPILOG = (
+    DATA_EPILOG
+    + OUT_EPILOG
+    + """
+exit status: 0 success; 1 an arm failed on every fold (see report.md), or
+the report could not be written (the scores are saved); 2 bad options or data
+(checked before any fit).
+
+threads: 1 torch thread per fit; --torch-threads N or SEISMO_TORCH_THREADS=N
+(or auto = cores // n_jobs) override.
 
 examples:
   python -m sklearn_seismo.study
-  python -m sklearn_seismo.study --arms none,glow,smote --folds 3 --n-jobs 2
-  python -m sklearn_seismo.study --data gathers.npz --out results/
-  python -m sklearn_seismo.study --backend dask --n-jobs 2   # local cluster
-  python -m sklearn_seismo.study --backend dask --scheduler tcp://10.0.0.1:8786
-  python -m sklearn_seismo.study --paper --n-jobs 1   # on a GPU machine
+  python -m sklearn_seismo.study run --arms none,glow,smote --folds 3 --n-jobs 2
+  python -m sklearn_seismo.study run --data gathers.npz --out results/
+  python -m sklearn_seismo.study run --backend dask --n-jobs 2   # local cluster
+  python -m sklearn_seismo.study run --backend dask --scheduler tcp://10.0.0.1:8786
+  python -m sklearn_seismo.study run --paper --n-jobs 1   # on a GPU machine
 """
+)
+
+SUITE_DESCRIPTION = """\
+Study suite: every arm on several data sets, with repeated folds or an
+independent test set, paired tests per data set and rankings (Friedman,
+Nemenyi critical difference) across them.
+"""
+
+
+def _suite_epilog():
+    # read when the help is printed: datasets imports pylops and torch
+    from ..datasets import BENCHMARKS
+
+    listing = "\n".join(
+        f"  {name:<17} {b.description}" for name, b in BENCHMARKS.items()
+    )
+    return (
+        f"data sets (--datasets):\n{listing}\n\n"
+        + DATA_EPILOG
+        + OUT_EPILOG
+        + "\nexit status: 0 success; 1 an arm failed on every split of a data set "
+        "(the report is still written), or the report could not be written (the "
+        "scores are saved); 2 bad options or data (checked before any fit).\n\n"
+        "examples:\n"
+        "  seismo-study suite --suite quick --n-jobs 2 --cache .suite_cache\n"
+        "  seismo-study suite --suite full --n-jobs 2 --cache .suite_cache\n"
+        "  seismo-study suite --protocol cv --folds 5 --repeats 3 --datasets "
+        "gathers32_easy,waveform_quality\n"
+        "  seismo-study suite --protocol cv --data mine.npz --datasets "
+        "gathers32_hard\n"
+    )
+
+
+# ------------------------------------------------------------- option types
 
 
 def _sizes(text):
@@ -82,6 +151,11 @@ def _arms(text):
         raise argparse.ArgumentTypeError(
             f"unknown arm(s) {unknown or text!r}; choose among {','.join(ALL_ARMS)}"
         )
+    repeated = sorted({a for a in arms if arms.count(a) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(
+            f"arm(s) {','.join(repeated)} named twice in {text!r}; name each arm once"
+        )
     return arms
 
 
@@ -102,6 +176,28 @@ def _int_at_least(low, hint=""):
 
 
 _positive_int = _int_at_least(1)
+
+
+def _seed(text):
+    # numpy and torch take seeds in [0, 2**32)
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"expected a seed between 0 and 2**32 - 1, got {text!r}"
+        )
+    return value
+
+
+def _channels(text):
+    letters = text.strip()
+    if not letters or not letters.isalnum():
+        raise argparse.ArgumentTypeError(
+            f"expected component letters such as ZNE or ZE, got {text!r}"
+        )
+    return letters
 
 
 def _positive_float(text):
@@ -127,19 +223,27 @@ def _n_jobs(text):
     return value
 
 
-class UsageError(ValueError):
-    """Bad options or data, found before any fit; the CLI exits with status 2."""
+def _datasets(text):
+    from ..datasets import BENCHMARKS  # pylops and torch: only when given
+
+    names = tuple(d.strip() for d in text.split(",") if d.strip())
+    if names == ("all",):
+        return tuple(BENCHMARKS)
+    unknown = [d for d in names if d not in BENCHMARKS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown data set(s) {unknown or text!r}; choose among "
+            f"{','.join(BENCHMARKS)} (or all)"
+        )
+    return names
 
 
-def build_parser():
-    """The ``argparse`` parser of the command line."""
-    p = argparse.ArgumentParser(
-        prog="seismo-study",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    data = p.add_argument_group("data")
+# ------------------------------------------------------- shared option groups
+
+
+def add_data_options(parser, *, generated):
+    """Data files and their preprocessing: the same options for both commands."""
+    data = parser.add_argument_group("data")
     data.add_argument(
         "--data",
         metavar="PATH",
@@ -166,6 +270,7 @@ def build_parser():
     )
     data.add_argument(
         "--channels",
+        type=_channels,
         metavar="ZNE",
         help="component letters of waveform files, in output order (default: ZNE)",
     )
@@ -182,7 +287,8 @@ def build_parser():
         nargs=2,
         metavar=("FMIN", "FMAX"),
         help="Butterworth band-pass (sklearn_seismo.preprocessing.Bandpass) "
-        "applied to every sample before the study",
+        f"applied to every sample of {'the data' if generated else '--data'} "
+        "before the study",
     )
     data.add_argument(
         "--normalize",
@@ -198,6 +304,77 @@ def build_parser():
         "waveforms (C, T) for ResNetClassifier; auto: waveform files and 1-D or "
         "<=3-row samples are waveforms, generated data and the rest gathers",
     )
+    return data
+
+
+def add_execution_options(parser, *, out):
+    """Execution and output: the same options for both commands."""
+    run = parser.add_argument_group("execution")
+    run.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=1,
+        metavar="N",
+        help="fits run concurrently (-1: all cores; default: 1)",
+    )
+    run.add_argument(
+        "--backend",
+        choices=("loky", "dask"),
+        default="loky",
+        help="joblib backend; dask runs on a dask.distributed cluster: "
+        "--scheduler, or a local one (127.0.0.1, --n-jobs worker processes)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler address, e.g. tcp://10.0.0.1:8786",
+    )
+    run.add_argument(
+        "--device",
+        default="auto",
+        help="torch device of classifier and flows (default: auto, "
+        "a GPU when there is one)",
+    )
+    run.add_argument(
+        "--out",
+        default=out,
+        metavar="DIR",
+        help=f"output folder (default: {out}); a folder holding files is "
+        "refused unless --overwrite, and one another run is writing to (its "
+        f"lock file {LOCK_NAME}) always",
+    )
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="reuse a non-empty --out: the new report replaces the earlier "
+        "run's, whose files this run does not rewrite are removed (other "
+        "files are left alone)",
+    )
+    run.add_argument(
+        "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default: 0)"
+    )
+    run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bars, no warning summary",
+    )
+    return run
+
+
+class _SuiteIsACommand(argparse.Action):
+    """``seismo-study --suite quick`` of earlier versions: say where it went."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(
+            f"the suite is a command of its own: seismo-study suite --suite {values} "
+            "(seismo-study suite --help lists its options)."
+        )
+
+
+def _add_run_options(p):
+    add_data_options(p, generated=True)
+    data = p.add_argument_group("generated data (without --data)")
     data.add_argument(
         "--n-samples",
         type=_positive_int,
@@ -218,7 +395,6 @@ def build_parser():
         metavar="LABEL",
         help="class to oversample (default: the least frequent)",
     )
-
     study = p.add_argument_group("study")
     study.add_argument(
         "--paper",
@@ -230,7 +406,8 @@ def build_parser():
         "--arms",
         type=_arms,
         metavar="A,B,...",
-        help=f"arms to run, comma separated (default: all of {','.join(ALL_ARMS)})",
+        help=f"arms to run, comma separated, among {','.join(ALL_ARMS)} "
+        f"(default: {','.join(STUDY_ARMS)})",
     )
     study.add_argument(
         "--folds",
@@ -286,54 +463,16 @@ def build_parser():
         type=_sizes,
         help="sweep sizes (quick: 0,50,100,200; paper: 0,100,...,1000)",
     )
-    study.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-
-    run = p.add_argument_group("execution")
-    run.add_argument(
-        "--n-jobs",
-        type=_n_jobs,
-        default=1,
-        metavar="N",
-        help="fits run concurrently (-1: all cores; default: 1)",
-    )
+    study.add_argument("--suite", action=_SuiteIsACommand, help=argparse.SUPPRESS)
+    run = add_execution_options(p, out="study_results")
     run.add_argument(
         "--torch-threads",
         type=_positive_int,
         metavar="N",
-        help="torch threads per fit (default: cores // concurrent fits, or "
-        "$SEISMO_TORCH_THREADS)",
-    )
-    run.add_argument(
-        "--backend",
-        choices=("loky", "dask"),
-        default="loky",
-        help="joblib backend; dask runs on a dask.distributed cluster: "
-        "--scheduler, or a local one (127.0.0.1, --n-jobs worker processes)",
-    )
-    run.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="dask scheduler address, e.g. tcp://10.0.0.1:8786",
-    )
-    run.add_argument(
-        "--device",
-        default="auto",
-        help="torch device of classifier and flows (default: auto, "
-        "a GPU when there is one)",
-    )
-    run.add_argument(
-        "--out",
-        default="study_results",
-        metavar="DIR",
-        help="output folder (default: study_results)",
+        help="torch threads per fit (default: 1, or $SEISMO_TORCH_THREADS; "
+        "auto = cores // concurrent fits)",
     )
     noise = run.add_mutually_exclusive_group()
-    noise.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="no progress bars, no warning summary",
-    )
     noise.add_argument(
         "-v",
         "--verbose",
@@ -341,486 +480,123 @@ def build_parser():
         help="print every warning the fits raised (default: a count; "
         "report.md lists them)",
     )
-    return p
 
 
-# ---------------------------------------------------------------- validation
-
-
-def check_options(args):
-    """Checks that need no data: output folder, device, option combinations."""
-    check_out_dir(args.out)
-    check_device(args.device)
-    if args.scheduler and args.backend != "dask":
-        raise UsageError("--scheduler needs --backend dask.")
-    generated_only = [
-        name for name in ("n_samples", "shape") if getattr(args, name) is not None
-    ]
-    if args.data is not None and generated_only:
-        raise UsageError(
-            f"--{generated_only[0].replace('_', '-')} applies to generated data "
-            "only; drop it with --data."
-        )
-    files_only = [
-        name
-        for name in ("labels", "window", "step", "channels")
-        if getattr(args, name) is not None
-    ]
-    if files_only and (args.data is None or args.data.endswith(".npz")):
-        raise UsageError(
-            f"--{files_only[0]} applies to waveform files (--data 'dir/*.mseed') only."
-        )
-    if args.step is not None and args.window is None:
-        raise UsageError("--step needs --window (the window length in seconds).")
-    if args.bandpass is not None:
-        fmin, fmax = args.bandpass
-        if fmin >= fmax:
-            raise UsageError(f"--bandpass {fmin:g} {fmax:g}: FMIN must be < FMAX.")
-        from_files = args.data is not None and not args.data.endswith(".npz")
-        if args.sampling_rate is None and not from_files:
-            raise UsageError(
-                "--bandpass needs the sampling rate: give --sampling-rate HZ for "
-                ".npz or generated data."
-            )
-
-
-def check_out_dir(out):
-    """``out`` is, or can become, a writable folder."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"--out {out}: is an existing file; give a folder.")
-    parent = os.path.abspath(out)
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        raise UsageError(f"--out {out}: {parent} is a file, not a folder.")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(
-            f"--out {out}: {parent} is not writable; choose another folder."
-        )
-
-
-def check_device(device):
-    """The torch device exists on this machine."""
-    import torch
-
-    if device == "auto":
-        return
-    try:
-        kind = torch.device(device).type
-    except (RuntimeError, TypeError) as exc:
-        raise UsageError(
-            f"--device {device}: not a torch device ({exc}); use auto, cpu or cuda."
-        ) from None
-    if kind == "cuda" and not torch.cuda.is_available():
-        raise UsageError(
-            f"--device {device}: torch {torch.__version__} sees no CUDA GPU here; "
-            "use --device cpu (or auto)."
-        )
-    if kind == "cuda" and ":" in device:
-        index = torch.device(device).index or 0
-        if index >= torch.cuda.device_count():
-            raise UsageError(
-                f"--device {device}: only {torch.cuda.device_count()} GPU(s) here."
-            )
-    if kind == "mps" and not torch.backends.mps.is_available():
-        raise UsageError(f"--device {device}: MPS is not available; use cpu.")
-
-
-def parse_minority(text, y):
-    """The label ``text`` names, in the dtype of ``y`` (``"2"`` -> 2 for ints)."""
-    if text is None:
-        return None
-    y = np.asarray(y)
-    try:
-        value = np.array([text]).astype(y.dtype)[0].item()
-    except (ValueError, TypeError):
-        value = None
-    classes = np.unique(y).tolist()
-    if value is None or value not in classes:
-        raise UsageError(
-            f"--minority {text!r} is not a class of y; classes are {classes}."
-        )
-    return value
-
-
-def check_folds(folds, y):
-    """Every class must give each test fold at least one sample."""
-    labels, counts = np.unique(y, return_counts=True)
-    smallest = int(counts.min())
-    if folds > smallest:
-        label = labels[int(np.argmin(counts))]
-        label = label.item() if isinstance(label, np.generic) else label
-        raise UsageError(
-            f"--folds {folds}: class {label!r} has only {smallest} samples, so some "
-            f"test folds would hold none of it (its F1 would be 0 by construction); "
-            f"use --folds between 2 and {smallest}."
-        )
-
-
-def check_sample_shape_fits(classifier, sample_shape):
-    """The classifier's network takes samples of this shape (no fit needed)."""
-    check = getattr(classifier, "_module_input_shape", None)
-    if check is None:
-        return
-    try:
-        check(tuple(sample_shape))
-    except ValueError as exc:
-        raise UsageError(
-            f"samples of shape {tuple(sample_shape)} do not fit "
-            f"{type(classifier).__name__}: {exc}"
-        ) from None
-
-
-# ----------------------------------------------------------------------- data
-
-
-def _load_npz(path):
-    if not zipfile.is_zipfile(path):
-        raise UsageError(
-            f"--data {path}: not a readable .npz file (not a zip archive); save "
-            "the data with np.savez(path, X=X, y=y)."
-        )
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            missing = [k for k in ("X", "y") if k not in f.files]
-            if missing:
-                raise UsageError(
-                    f"--data {path}: the .npz lacks array(s) {missing} (it has "
-                    f"{f.files}); save it with np.savez(path, X=X, y=y)."
-                )
-            X, y = f["X"], f["y"]
-    except ValueError as exc:
-        if isinstance(exc, UsageError):
-            raise
-        if "pickle" in str(exc):
-            # Loading object arrays would unpickle, which can run any code.
-            raise UsageError(
-                f"--data {path}: X or y is an object array, which numpy loads "
-                "only by unpickling (unsafe for files of unknown origin); save "
-                "labels as a fixed-width array: "
-                "np.savez(path, X=X, y=np.asarray(y).astype(str))."
-            ) from None
-        raise UsageError(f"--data {path}: not a readable .npz file ({exc}).") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise UsageError(f"--data {path}: not a readable .npz file ({exc}).") from None
-    if y.dtype.kind == "S":
-        y = np.char.decode(y, "utf-8")
-    if not np.issubdtype(X.dtype, np.number) or X.ndim < 2:
-        raise UsageError(
-            f"--data {path}: X must be a numeric array (n_samples, *sample_shape), "
-            f"got dtype {X.dtype} and shape {X.shape}."
-        )
-    if y.ndim != 1 or len(y) != len(X):
-        raise UsageError(
-            f"--data {path}: y must hold one label per sample of X, got y of shape "
-            f"{y.shape} for X of shape {X.shape}."
-        )
-    if not np.all(np.isfinite(X)):
-        raise UsageError(f"--data {path}: X holds NaN or infinite values; clean them.")
-    return X, y
-
-
-def _load_waveform_files(path, labels_path, **options):
-    from sklearn_seismo.datasets import load_waveforms
-
-    if labels_path is None:
-        raise UsageError(
-            f"--data {path}: waveform files need --labels CSV (a 'label' column, "
-            "one row per window); or pass a .npz with X and y."
-        )
-    options = {k: v for k, v in options.items() if v is not None}
-    try:
-        bunch = load_waveforms(path, **options)
-    except Exception as exc:  # obspy raises many types for unreadable files
-        raise UsageError(f"--data {path}: cannot read waveforms ({exc}).") from None
-    try:
-        with open(labels_path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise UsageError(f"--labels {labels_path}: cannot read it ({exc}).") from None
-    if not rows or "label" not in rows[0]:
-        raise UsageError(
-            f"--labels {labels_path}: needs a header with a 'label' column."
-        )
-    y = np.array([r["label"] for r in rows])
-    if len(y) != len(bunch.data):
-        raise UsageError(
-            f"--labels {labels_path}: {len(y)} labels for {len(bunch.data)} "
-            f"windows read from {path}; give one label per window, in load order."
-        )
-    return bunch.data, y, bunch.sampling_rate
-
-
-def load_data(
-    path=None,
-    *,
-    labels=None,
-    window=None,
-    step=None,
-    channels=None,
-    sampling_rate=None,
-    n_samples=800,
-    shape=(32, 32),
-    weights=None,
-    seed=0,
-):
-    """Read (or generate) the study's data.
-
-    Returns
-    -------
-    data : Bunch
-        ``X``, ``y``, ``source`` (a description), ``layout`` (``"gathers"``,
-        ``"waveforms"`` or ``"auto"`` when only the shape can tell) and
-        ``sampling_rate`` (None when unknown).
-    """
-    if path is None:
-        from sklearn_seismo.datasets import make_shot_gathers
-
-        try:
-            X, y = make_shot_gathers(
-                n_samples, shape=shape, weights=weights, random_state=seed
-            )
-        except ValueError as exc:
-            raise UsageError(f"--shape/--n-samples: {exc}") from None
-        source = (
-            f"make_shot_gathers(n_samples={n_samples}, shape={tuple(shape)}, "
-            f"random_state={seed})"
-        )
-        return Bunch(
-            X=X, y=y, source=source, layout="gathers", sampling_rate=sampling_rate
-        )
-    is_glob = any(c in path for c in "*?[")
-    if not is_glob and not os.path.exists(path):
-        raise UsageError(f"--data {path}: no such file.")
-    if path.endswith(".npz"):
-        X, y = _load_npz(path)
-        layout, rate = "auto", sampling_rate
-    else:
-        X, y, rate = _load_waveform_files(
-            path,
-            labels,
-            window=window,
-            step=step,
-            channels=tuple(channels) if channels else None,
-            sampling_rate=sampling_rate,
-        )
-        layout = "waveforms"
-    counts = {str(c): int(n) for c, n in zip(*np.unique(y, return_counts=True))}
-    if len(counts) < 2:
-        raise UsageError(f"--data {path}: y has a single class {counts}; need >= 2.")
-    return Bunch(
-        X=X,
-        y=y,
-        source=f"{path} (classes: {counts})",
-        layout=layout,
-        sampling_rate=rate,
+def _add_suite_options(p):
+    suite = p.add_argument_group("suite")
+    suite.add_argument(
+        "--suite",
+        choices=tuple(SUITES),
+        default="quick",
+        help="preset (default: quick); the options below override it",
     )
-
-
-def preprocess(X, *, waveform, bandpass=None, normalize=None, sampling_rate=None):
-    """Stateless per-sample filtering and scaling (no information across samples)."""
-    from sklearn_seismo.preprocessing import Bandpass, Normalize
-
-    time_axis = -1 if waveform else 1
-    if bandpass is not None:
-        fmin, fmax = bandpass
-        if fmax >= sampling_rate / 2:
-            raise UsageError(
-                f"--bandpass {fmin:g} {fmax:g}: FMAX must be below the Nyquist "
-                f"frequency {sampling_rate / 2:g} Hz."
-            )
-        X = Bandpass(
-            fmin, fmax, sampling_rate=sampling_rate, time_axis=time_axis
-        ).fit_transform(X)
-    if normalize is not None:
-        X = Normalize(method=normalize, time_axis=time_axis).fit_transform(X)
-    return X
-
-
-def _is_waveform(sample_shape, layout):
-    if layout != "auto":
-        return layout == "waveforms"
-    # --layout overrides the guess GlowOversampler(n_dim="auto") makes too
-    return is_waveform_shape(sample_shape)
-
-
-def _flow_n_dim(sample_shape, waveform):
-    # the flow follows the layout the classifier was chosen for, rather than
-    # guessing it again from the sample shape (n_dim="auto")
-    return 1 if waveform or len(sample_shape) == 1 else 2
-
-
-def make_estimators(cfg, sample_shape, *, layout="auto", device="auto", seed=0):
-    """Classifier and glow templates of the configuration ``cfg``."""
-    from sklearn_seismo.over_sampling import GlowOversampler
-
-    clf_params = dict(cfg["classifier"], device=device, random_state=seed)
-    waveform = _is_waveform(sample_shape, layout)
-    if waveform:
-        from sklearn_seismo.neural import ResNetClassifier as Classifier
-    else:
-        from sklearn_seismo.neural import MiniceptionClassifier as Classifier
-    known = Classifier().get_params(deep=False)
-    clf = Classifier(**{k: v for k, v in clf_params.items() if k in known})
-    n_dim = _flow_n_dim(sample_shape, waveform)
-    glow = GlowOversampler(**cfg["glow"], n_dim=n_dim, device=device, random_state=seed)
-    return clf, glow
-
-
-def apply_overrides(cfg, args):
-    """Copy the options given on the command line into ``cfg``.
-
-    Returns the names of the entries changed (for the header).
-    """
-    changed = []
-    for key in ("arms", "folds", "n_synthetic", "n_samples", "shape", "sweep"):
-        value = getattr(args, key)
-        if value is not None and value != cfg[key]:
-            cfg[key] = value
-            changed.append(key)
-    if args.sweep_sizes is not None and tuple(args.sweep_sizes) != tuple(
-        cfg["sweep_sizes"]
-    ):
-        cfg["sweep_sizes"] = args.sweep_sizes
-        changed.append("sweep_sizes")
-    for option, section, key in (
-        ("epochs", "classifier", "max_epochs"),
-        ("lr", "classifier", "lr"),
-        ("batch_size", "classifier", "batch_size"),
-        ("flow_epochs", "glow", "max_epochs"),
-    ):
-        value = getattr(args, option)
-        if value is not None and value != cfg[section].get(key):
-            cfg[section][key] = value
-            changed.append(option)
-    if args.epochs is not None:
-        cfg["sweep_classifier"]["max_epochs"] = args.epochs
-    if args.k_neighbors != 5:
-        changed.append("k_neighbors")
-    cfg["k_neighbors"] = args.k_neighbors
-    return changed
-
-
-def _describe_config(cfg, changed, args):
-    name = f"{cfg['name']} config"
-    if args.data is not None:
-        changed = [c for c in changed if c not in ("n_samples", "shape")]
-    if not changed:
-        return name
-    shown = []
-    for key in changed:
-        value = getattr(args, key, None)
-        if key in ("shape",):
-            value = "x".join(map(str, value))
-        elif isinstance(value, (tuple, list)):
-            value = ",".join(map(str, value))
-        shown.append(f"{key.replace('_', '-')}={value}")
-    return f"{name} with {' '.join(shown)}"
-
-
-# ----------------------------------------------------------- reproducibility
-
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def environment(n_threads):
-    """Versions, threads and machine: what a rerun needs to match bit for bit."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {"python": platform.python_version()}
-    for package in (
-        "sklearn-seismo",
-        "torch",
-        "numpy",
-        "scipy",
-        "scikit-learn",
-        "imbalanced-learn",
-        "skorch",
-        "obspy",
-    ):
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:
-            versions[package] = None
-    return {
-        "versions": versions,
-        "torch_threads_per_fit": n_threads,
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
-        "system": f"{platform.system()} {platform.machine()}",
-    }
-
-
-# ----------------------------------------------------------------- execution
-
-
-def _dask_client(args, stack):
-    """A client of the given scheduler, or of a local cluster on 127.0.0.1."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise UsageError(
-            "--backend dask needs dask.distributed: pip install 'dask[distributed]'."
-        ) from None
-    if args.scheduler:
-        try:
-            client = Client(args.scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(
-                f"--scheduler {args.scheduler}: cannot reach it ({exc}); start one "
-                "with `dask scheduler`, or drop --scheduler for a local cluster."
-            ) from None
-        return stack.enter_context(client)
-    import joblib
-
-    n_workers = joblib.effective_n_jobs(args.n_jobs)
-    cluster = stack.enter_context(
-        LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+    suite.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        help="cv: repeated stratified k-fold; holdout: independent "
+        "training sets and test sets drawn with other seeds",
     )
-    return stack.enter_context(Client(cluster))
+    suite.add_argument(
+        "--datasets",
+        type=_datasets,
+        metavar="A,B,...",
+        help="registered data sets, comma separated, or 'all' (see "
+        "sklearn_seismo.datasets.BENCHMARKS)",
+    )
+    suite.add_argument("--arms", type=_arms, metavar="A,B,...")
+    suite.add_argument("--folds", type=_positive_int, metavar="K")
+    suite.add_argument("--repeats", type=_positive_int, metavar="R")
+    suite.add_argument(
+        "--seeds",
+        type=_positive_int,
+        metavar="S",
+        help="holdout: number of training sets",
+    )
+    suite.add_argument(
+        "--n-samples",
+        type=_positive_int,
+        metavar="N",
+        help="samples per draw (holdout: training-set size)",
+    )
+    suite.add_argument(
+        "--n-test",
+        type=_positive_int,
+        metavar="N",
+        help="holdout test-set size (default 6000)",
+    )
+    suite.add_argument("--n-synthetic", type=_positive_int, metavar="N")
+    suite.add_argument("--epochs", type=_positive_int, metavar="N")
+    suite.add_argument("--flow-epochs", type=_positive_int, metavar="N")
+    suite.add_argument(
+        "--rank-metric",
+        default="f1_minority",
+        help="score ranked across data sets (default: f1_minority; also "
+        "f1_macro, balanced_accuracy, ... or a per-class score f1_<class>)",
+    )
+    suite.add_argument("--alpha", type=float, default=0.05)
+    suite.add_argument(
+        "--cache", metavar="DIR", help="joblib cache: a rerun resumes where it stopped"
+    )
+    add_data_options(p, generated=False)
+    add_execution_options(p, out="suite_results")
 
 
-# Warnings of the main process that the CLIs report themselves: failed fits
-# are listed in report.md (and on screen by the study CLI).
-_REPORTED_ELSEWHERE = r".* failed, scores recorded as NaN"
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose epilog may be a function, called for --help."""
+
+    def format_help(self):
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
 
 
-@contextmanager
-def _silence_reported_elsewhere():
-    """Ignore the main process's warnings that the CLIs report themselves.
+def build_parser():
+    """The ``argparse`` parser of the command line, with its two subcommands.
 
-    Only the messages of ``_REPORTED_ELSEWHERE``: any other warning (the
-    flow's "undertrained" one, a user's) still reaches the user. The fits'
-    own warnings are recorded per fit by ``fit_and_score`` and listed in the
-    reports.
+    The subparsers are in ``parser.commands`` (name -> parser).
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_REPORTED_ELSEWHERE)
-        yield
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="seismo-study",
+        description=TOP_DESCRIPTION,
+        epilog=TOP_EPILOG,
+        formatter_class=formatter,
+    )
+    sub = parser.add_subparsers(
+        dest="command", metavar="{run,suite}", parser_class=_Parser
+    )
+    run = sub.add_parser(
+        "run",
+        help="one cross-validated study (the default)",
+        description=RUN_DESCRIPTION,
+        epilog=RUN_EPILOG,
+        formatter_class=formatter,
+    )
+    _add_run_options(run)
+    suite = sub.add_parser(
+        "suite",
+        help="every arm on several data sets, ranked across them",
+        description=SUITE_DESCRIPTION,
+        epilog=_suite_epilog,
+        formatter_class=formatter,
+    )
+    _add_suite_options(suite)
+    parser.commands = {"run": run, "suite": suite}
+    return parser
+
+
+_RUNNERS = {"run": run_command, "suite": suite_command}
 
 
 def main(argv=None):
-    """Run the study from the command line; returns the exit status.
+    """Run the command line; returns the exit status.
 
     Parameters
     ----------
     argv : list of str, default=None
-        Arguments (``sys.argv[1:]`` when None).
+        Arguments (``sys.argv[1:]`` when None). Without a command (``run`` or
+        ``suite``) as first argument, ``run`` is meant: ``seismo-study`` and
+        ``seismo-study --folds 3`` run the single study.
 
     Returns
     -------
@@ -829,207 +605,13 @@ def main(argv=None):
         written). Bad options or data are found before any fit and exit with
         status 2 and a message (``argparse``), never a traceback.
     """
-    from . import _suite
-
-    if _suite.wants_suite(sys.argv[1:] if argv is None else argv):
-        return _suite.main(argv)
-
-    parser = build_parser()
-    args = parser.parse_args(argv)
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    explicit = argv[:1] and argv[0] in (*COMMANDS, "-h", "--help")
+    args = parser.parse_args(argv if explicit else ["run", *argv])
+    command = parser.commands[args.command]
     with ExitStack() as stack:
         try:
-            return _run(args, argv, stack)
+            return _RUNNERS[args.command](args, argv, stack)
         except UsageError as exc:
-            parser.error(str(exc))
-
-
-def _run(args, argv, stack):
-    from sklearn_seismo.utils import torch_threads
-
-    from ._report import format_study_table, format_warnings, write_report
-    from ._study import run_study
-    from ._sweep import run_sweep
-
-    t_start = time.perf_counter()
-    cfg = get_config("paper" if args.paper else "quick")
-    changed = apply_overrides(cfg, args)
-    check_options(args)
-    try:
-        n_threads = torch_threads(
-            _n_workers(args.n_jobs, args.backend), n_threads=args.torch_threads
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    data = load_data(
-        args.data,
-        labels=args.labels,
-        window=args.window,
-        step=args.step,
-        channels=args.channels,
-        sampling_rate=args.sampling_rate,
-        n_samples=cfg["n_samples"],
-        shape=cfg["shape"],
-        weights=cfg["weights"],
-        seed=args.seed,
-    )
-    X, y = data.X, data.y
-    sample_shape = tuple(X.shape[1:])
-    layout = args.layout if args.layout != "auto" else data.layout
-    waveform = _is_waveform(sample_shape, layout)
-    minority = parse_minority(args.minority, y)
-    check_folds(cfg["folds"], y)
-    X = preprocess(
-        X,
-        waveform=waveform,
-        bandpass=args.bandpass,
-        normalize=args.normalize,
-        sampling_rate=data.sampling_rate,
-    )
-    clf, glow = make_estimators(
-        cfg, sample_shape, layout=layout, device=args.device, seed=args.seed
-    )
-    check_sample_shape_fits(clf, sample_shape)
-    scheduler = _dask_client(args, stack) if args.backend == "dask" else None
-    verbose = 0 if args.quiet else 1
-    print(
-        f"seismo-study ({_describe_config(cfg, changed, args)}): {len(X)} samples "
-        f"of {sample_shape} from {data.source}; {cfg['folds']} folds x "
-        f"{len(cfg['arms'])} arms, {cfg['n_synthetic']} synthetic per fold; "
-        f"{n_threads} torch thread(s) per fit.",
-        flush=True,
-    )
-    # one pretraining per fold, shared by the glow arms and the sweep's sizes
-    # (a private folder: joblib's cache pickles are trusted code)
-    flow_cache = stack.enter_context(tempfile.TemporaryDirectory(prefix="seismo-"))
-    common = dict(
-        classifier=clf,
-        glow=glow,
-        memory=Memory(flow_cache, verbose=0),
-        minority=minority,
-        k_neighbors=cfg["k_neighbors"],
-        n_jobs=args.n_jobs,
-        backend=args.backend,
-        scheduler=scheduler,
-        n_threads=n_threads,
-        random_state=args.seed,
-        verbose=verbose,
-    )
-    # failed fits are listed below and in report.md
-    with _silence_reported_elsewhere():
-        result = run_study(
-            X,
-            y,
-            arms=cfg["arms"],
-            cv=cfg["folds"],
-            n_synthetic=cfg["n_synthetic"],
-            augmenter=default_augmenter(sample_shape, time_axis=-1 if waveform else 1),
-            **common,
-        )
-        t_study = time.perf_counter() - t_start
-        sweep = None
-        if cfg["sweep"]:
-            sweep_clf = clone(clf).set_params(
-                **{
-                    k: v
-                    for k, v in cfg["sweep_classifier"].items()
-                    if k in clf.get_params(deep=False)
-                }
-            )
-            sweep = run_sweep(
-                X,
-                y,
-                sizes=cfg["sweep_sizes"],
-                methods=[m for m in ("glow", "smote") if m in cfg["arms"]]
-                or ["glow", "smote"],
-                n_runs=cfg["sweep_runs"],
-                **dict(common, classifier=sweep_clf),
-            )
-    wall = time.perf_counter() - t_start
-    config = {
-        "command": "seismo-study " + " ".join(argv),
-        "config": cfg,
-        "data": data.source,
-        "preprocessing": {"bandpass": args.bandpass, "normalize": args.normalize},
-        "sample_shape": sample_shape,
-        "layout": "waveforms" if waveform else "gathers",
-        "minority": result.minority,
-        "classifier": repr(clf),
-        "glow": repr(glow),
-        "n_jobs": args.n_jobs,
-        "backend": args.backend,
-        "seed": args.seed,
-        "environment": environment(n_threads),
-    }
-    timing = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "wall_time_s": round(wall, 1),
-        "study_time_s": round(t_study, 1),
-        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-    }
-    paths = write_report(result, args.out, sweep=sweep, config=config, timing=timing)
-    print()
-    print(format_study_table(result))
-    skipped = dict(result.skipped_arms)
-    notes = list(result.notes)
-    if sweep is not None:
-        skipped.update({f"{m} (sweep)": r for m, r in sweep.skipped_methods.items()})
-        notes += [f"sweep: {note}" for note in sweep.notes]
-    for arm, reason in skipped.items():
-        print(f"\narm {arm} skipped: {reason}")
-    for note in notes:
-        print(f"\nnote: {note}")
-    _print_failed_fits(result)
-    lines = format_warnings(
-        [("", result.warnings)] + ([(" (sweep)", sweep.warnings)] if sweep else [])
-    )
-    if lines and args.verbose:
-        print("\nwarnings raised by the fits (message: count):")
-        print("\n".join(f"  {line}" for line in lines))
-    elif lines and not args.quiet:
-        n = sum(int(re.search(r"\(x(\d+)\)$", line).group(1)) for line in lines)
-        print(
-            f"\n{n} warning(s) raised by the fits, listed in report.md (-v prints them)"
-        )
-    names = ", ".join(sorted(paths))
-    print(
-        f"\nwall time {wall:.0f} s (study {t_study:.0f} s); files in {args.out}: "
-        f"{names}"
-    )
-    dead = _failed_arms(result)
-    if dead:
-        print(
-            f"\nerror: arm(s) {', '.join(dead)} failed on every fold; see the "
-            "messages above and report.md.",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-def _n_workers(n_jobs, backend):
-    import joblib
-
-    if backend == "dask":
-        return 1  # threads follow each dask worker's host (see run_study)
-    return max(1, joblib.effective_n_jobs(n_jobs))
-
-
-def _print_failed_fits(result, where=""):
-    """Print the failed fits of one study result (the CLIs silence their warnings)."""
-    if result.errors:
-        print(
-            f"\n{len(result.errors)} fit(s) failed{where} (not averaged), "
-            "see report.md:"
-        )
-        for row in result.errors:
-            print(f"  {row['arm']} fold {row['fold']}: {row['error']}")
-
-
-def _failed_arms(result):
-    dead = []
-    for arm in result.arms:
-        rows = [r for r in result.scores if r["arm"] == arm]
-        if rows and all(r.get("error") for r in rows):
-            dead.append(arm)
-    return dead + list(result.get("skipped_arms") or {})
+            command.error(str(exc))

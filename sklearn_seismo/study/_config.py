@@ -7,9 +7,20 @@ change. The CLI options override single entries.
 
 import copy
 
-from ._arms import ALL_ARMS
+__all__ = ["QUICK", "PAPER", "STUDY_ARMS", "get_config"]
 
-__all__ = ["QUICK", "PAPER", "get_config"]
+#: The arms of the study's configurations: the paper's comparison (the
+#: threshold and loss arms of ``ALL_ARMS`` are named with ``--arms``).
+STUDY_ARMS = (
+    "none",
+    "glow",
+    "smote",
+    "adasyn",
+    "random",
+    "class_weight",
+    "augment",
+    "glow+augment",
+)
 
 #: The default of ``python -m sklearn_seismo.study``: the paper's protocol scaled
 #: down to a 2-core laptop CPU. 800 gathers of 32 x 32 keep the paper's class
@@ -23,7 +34,7 @@ QUICK = {
     "weights": (0.6668, 0.3154, 0.0176),
     "folds": 4,
     "n_synthetic": 100,
-    "arms": ALL_ARMS,
+    "arms": STUDY_ARMS,
     "classifier": {"max_epochs": 8, "lr": 1e-3, "batch_size": 32},
     # pretrained 10 epochs on the training fold (all classes), fine-tuned on
     # its bad gathers with early stopping (benchmarks/bench_glow_ablation.py)

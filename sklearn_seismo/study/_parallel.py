@@ -28,6 +28,7 @@ from ..metrics import (
     rare_class_brier_score,
 )
 from ..utils._torch import limit_torch_threads, torch_threads
+from ._dask import dask_client
 
 BACKENDS = ("loky", "threading", "dask")
 
@@ -118,13 +119,9 @@ def _fit_score(pipe, X, y, train, test, labels, fit_params, rare_class):
     proba = None
     if hasattr(est, "predict_proba"):
         proba = est.predict_proba(X[test])
-    final = est[-1] if hasattr(est, "steps") else est
-    # the same labels as est.predict, without a second forward pass
     if proba is not None and _predict_is_argmax(est):
+        # the same labels as est.predict, without a second forward pass
         y_pred = est.classes_[np.argmax(proba, axis=1)]
-    elif proba is not None and hasattr(final, "predict_from_proba"):
-        # a threshold-tuning wrapper: predict == predict_from_proba(predict_proba)
-        y_pred = final.predict_from_proba(proba)
     else:
         y_pred = est.predict(X[test])
     t2 = time.perf_counter()
@@ -153,9 +150,8 @@ def _predict_is_argmax(est):
 
     True for a pipeline ending in the package's classifiers (their ``predict``
     is ``classes_[argmax(predict_proba)]``, so one forward pass gives both).
-    A final estimator with ``predict_from_proba`` (the threshold-tuning
-    wrapper) applies its own rule to the same probabilities; any other (a
-    scikit-learn model) keeps its own ``predict``.
+    Any other final estimator (a threshold-tuning wrapper, a scikit-learn
+    model) keeps its own ``predict``.
     """
     final = est[-1] if hasattr(est, "steps") else est
     # not imported here: a study without the neural classifiers need not load
@@ -195,26 +191,6 @@ def collect_warnings(rows, by):
         if counts:
             collected[group] = counts
     return collected
-
-
-def _dask_client(scheduler):
-    try:
-        from distributed import Client, get_client
-    except ImportError as exc:
-        raise ImportError(
-            "backend='dask' needs dask.distributed: pip install 'dask[distributed]'."
-        ) from exc
-    if isinstance(scheduler, Client):
-        return scheduler, False
-    if scheduler is None:
-        try:
-            return get_client(), False
-        except ValueError as exc:
-            raise ValueError(
-                "backend='dask' needs a cluster: pass scheduler='tcp://host:8786' "
-                "(or a distributed.Client), or create a Client before the call."
-            ) from exc
-    return Client(scheduler), True
 
 
 def _dask_threads(client, n_threads=None):
@@ -261,7 +237,7 @@ def run_tasks(
     client = None
     owns_client = False
     if backend == "dask":
-        client, owns_client = _dask_client(scheduler)
+        client, owns_client = dask_client(scheduler)
         threads = _dask_threads(client, n_threads)
         if n_jobs in (None, 1):
             n_jobs = -1

@@ -5,6 +5,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import Bunch
 
 from ..metrics import (
@@ -57,8 +58,6 @@ def _pick_minority(y, minority):
 
 
 def _make_cv(cv, random_state):
-    from sklearn.model_selection import StratifiedKFold
-
     if cv is None:
         return StratifiedKFold(10, shuffle=True, random_state=random_state)
     if isinstance(cv, Integral):
@@ -251,6 +250,7 @@ def run_study(
         )
     if memory is not None:
         if glow is None:
+            # imports torch: only when a flow is needed
             from sklearn_seismo.over_sampling import GlowOversampler
 
             glow = GlowOversampler(random_state=random_state)
@@ -280,7 +280,12 @@ def run_study(
     tasks = [
         (
             (pipes[arm], Xf, y, train, test),
-            dict(labels=labels, meta={"arm": arm, "fold": k}, on_error=on_error),
+            dict(
+                labels=labels,
+                meta={"arm": arm, "fold": k},
+                on_error=on_error,
+                rare_class=minority,
+            ),
         )
         for k, (train, test) in enumerate(folds)
         if k not in skip

@@ -8,42 +8,53 @@ is the study report); across data sets the arms are ranked (Friedman test,
 Nemenyi critical difference).
 """
 
-import argparse
-import copy
 import hashlib
 import math
-import os
-import platform
-import sys
-import time
-from datetime import datetime, timezone
+from contextlib import nullcontext
 
+import joblib
 import numpy as np
+from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.utils import Bunch
 
 from ..metrics import (
+    OVERALL_METRICS,
     compare_to_reference,
     corrected_ttest,
     critical_difference,
-    format_markdown_table,
+    fold_scores,
     friedman_test,
+    holm,
     mean_ranks,
 )
 from ..utils import flatten_samples
-from ._arms import ALL_ARMS, default_augmenter, make_arms
-from ._parallel import _progress, fit_and_score
+from ._arms import ALL_ARMS, make_arms
+from ._checks import check_allocation
+from ._dask import dask_client
+from ._estimators import build_estimators
+from ._parallel import _dask_threads, _progress, fit_and_score
 from ._study import _pick_minority, _summarize, comparison_metrics
 
 __all__ = [
     "SUITES",
     "PROTOCOLS",
     "rank_arms",
+    "rank_metric_names",
     "run_suite",
-    "write_suite_report",
-    "main",
+    "user_benchmark",
 ]
 
 PROTOCOLS = ("cv", "holdout")
+BACKENDS = ("loky", "dask")
+
+#: Scores of each data set's own rare class that ``rank_metric`` may name.
+MINORITY_METRICS = (
+    "f1_minority",
+    "precision_minority",
+    "recall_minority",
+    "average_precision_minority",
+    "brier_minority",
+)
 
 #: Settings of ``--suite quick`` and ``--suite full``; CLI options override
 #: single entries.
@@ -124,22 +135,9 @@ SUITES = {
 }
 
 
-def _holm(p_values):
-    """Holm's step-down adjustment of a family of p-values (NaN kept)."""
-    p = np.asarray(p_values, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    if ok.size == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    m = ok.size
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
-
-def _user_benchmark(name, X, y, layout):
-    from sklearn_seismo.datasets import Benchmark
+def user_benchmark(name, X, y, layout):
+    """A :class:`~sklearn_seismo.datasets.Benchmark` of a user's arrays (cv only)."""
+    from ..datasets import Benchmark  # pylops and torch: loaded on use
 
     X, y = np.asarray(X), np.asarray(y)
     return Benchmark(
@@ -154,7 +152,7 @@ def _user_benchmark(name, X, y, layout):
 
 
 def _resolve(datasets):
-    from sklearn_seismo.datasets import BENCHMARKS
+    from ..datasets import BENCHMARKS  # pylops and torch: loaded on use
 
     out = []
     for d in datasets:
@@ -193,14 +191,41 @@ def _holdout_seeds(random_state, n_seeds):
     return train, test
 
 
+def _check_classes(y, where, y_test=None):
+    """``y`` holds 2 classes or more, and every class of ``y_test``."""
+    counts = {str(c): int(n) for c, n in zip(*np.unique(y, return_counts=True))}
+    missing = sorted(str(c) for c in np.unique(y_test if y_test is not None else y))
+    missing = [c for c in missing if c not in counts]
+    if len(counts) < 2 or missing:
+        lacking = f"; no sample of {missing}" if missing else ""
+        raise ValueError(
+            f"{where} hold(s) the classes {counts}{lacking}: the arms cannot be "
+            "compared on it; raise n_samples (--n-samples)."
+        )
+
+
+def _check_memory(bench, protocol, n_samples, n_test, seed):
+    """Refuse draws whose arrays alone exceed the available memory."""
+    n = bench.n_samples if n_samples is None else int(n_samples)
+    n_total = n + (int(n_test) if protocol == "holdout" else 0)
+    X, _ = bench.loader(2, seed)  # the sample shape and dtype, cheaply
+    X = np.asarray(X)
+    check_allocation(
+        n_total,
+        X.shape[1:],
+        itemsize=X.dtype.itemsize,
+        what=f"data set {bench.name!r}",
+        fix="lower n_samples or n_test (--n-samples, --n-test)",
+    )
+
+
 def _draws(bench, protocol, *, n_samples, n_test, folds, repeats, seeds, seed):
     """Yield (X, y, train, test, split) per split; X stacks train and test."""
     n = bench.n_samples if n_samples is None else int(n_samples)
     if protocol == "cv":
-        from sklearn.model_selection import RepeatedStratifiedKFold
-
         X, y = bench.loader(n, seed)
         y = np.asarray(y)
+        _check_classes(y, f"the {len(y)} samples of {bench.name!r}")
         cv = RepeatedStratifiedKFold(
             n_splits=folds, n_repeats=repeats, random_state=seed
         )
@@ -217,6 +242,8 @@ def _draws(bench, protocol, *, n_samples, n_test, folds, repeats, seeds, seed):
     for i, (s_tr, s_te) in enumerate(zip(*_holdout_seeds(seed, seeds))):
         X_tr, y_tr = train_loader(n, s_tr)
         X_te, y_te = test_loader(int(n_test), s_te)
+        where = f"training set {i} of {bench.name!r} ({len(y_tr)} samples)"
+        _check_classes(np.asarray(y_tr), where, np.asarray(y_te))
         _assert_disjoint(X_tr, X_te, bench.name)
         X = np.concatenate([X_tr, X_te])
         y = np.concatenate([np.asarray(y_tr), np.asarray(y_te)])
@@ -225,31 +252,9 @@ def _draws(bench, protocol, *, n_samples, n_test, folds, repeats, seeds, seed):
         yield X, y, tr, te, {"split": i, "train_seed": s_tr, "test_seed": s_te}
 
 
-def _estimators(bench, sample_shape, cfg, device, seed, memory):
-    from sklearn_seismo.over_sampling import GlowOversampler
-
-    from ._cli import _flow_n_dim
-
-    if bench.classifier == "resnet":
-        from sklearn_seismo.neural import ResNetClassifier as Classifier
-    else:
-        from sklearn_seismo.neural import MiniceptionClassifier as Classifier
-    waveforms = bench.layout == "waveforms"
-    known = Classifier().get_params(deep=False)
-    params = dict(cfg["classifier"], device=device, random_state=seed)
-    clf = Classifier(**{k: v for k, v in params.items() if k in known})
-    glow = GlowOversampler(
-        **cfg["glow"],
-        n_dim=_flow_n_dim(sample_shape, waveforms),
-        device=device,
-        memory=None if memory is None else memory.location,
-        random_state=seed,
-    )
-    augmenter = default_augmenter(sample_shape, time_axis=-1 if waveforms else 1)
-    return clf, glow, augmenter
-
-
-def _unit(pipe, X, y, train, test, *, labels, meta, on_error, threads=None):
+def _unit(
+    pipe, X, y, train, test, *, labels, meta, on_error, rare_class=None, threads=None
+):
     return fit_and_score(
         pipe,
         X,
@@ -259,6 +264,7 @@ def _unit(pipe, X, y, train, test, *, labels, meta, on_error, threads=None):
         labels=labels,
         meta=meta,
         on_error=on_error,
+        rare_class=rare_class,
         threads=threads,
     )
 
@@ -273,19 +279,26 @@ def _cached_unit(memory):
     return memory.cache(_unit, ignore=["threads"], mmap_mode="r")
 
 
-def _run_units(units, *, memory, n_jobs, verbose, desc):
-    import joblib
-
+def _run_units(units, *, memory, n_jobs, verbose, desc, client=None):
+    """Run the units (loky, or dask with ``client``); rows in unit order."""
     func = _cached_unit(memory)
-    n_workers = max(1, min(joblib.effective_n_jobs(n_jobs), len(units)))
-    threads = None if n_workers == 1 else max(1, joblib.cpu_count() // n_workers)
+    if client is not None:
+        # the same joblib call, on the cluster; the cache folder must be one
+        # the workers can reach (any folder for a local cluster)
+        threads = _dask_threads(client)
+        n_workers = -1 if n_jobs in (None, 1) else n_jobs
+        context = joblib.parallel_config(backend="dask")
+    else:
+        n_workers = max(1, min(joblib.effective_n_jobs(n_jobs), len(units)))
+        threads = None if n_workers == 1 else max(1, joblib.cpu_count() // n_workers)
+        context = nullcontext()
     jobs = (
         joblib.delayed(_indexed)(func, i, args, dict(kwargs, threads=threads))
         for i, (args, kwargs) in enumerate(units)
     )
     rows = [None] * len(units)
-    parallel = joblib.Parallel(n_jobs=n_workers, return_as="generator_unordered")
-    with _progress(len(units), verbose, desc) as bar:
+    with context, _progress(len(units), verbose, desc) as bar:
+        parallel = joblib.Parallel(n_jobs=n_workers, return_as="generator_unordered")
         for i, row in parallel(jobs):
             rows[i] = row
             bar.set_postfix_str(f"{row['arm']} split {row['fold']}")
@@ -345,7 +358,7 @@ def _pair_tests(result, protocol, reference, metrics):
                     "note": "; ".join(x for x in (test["note"], w["note"]) if x),
                 }
             )
-        for row, p in zip(family, _holm([r["p_value"] for r in family])):
+        for row, p in zip(family, holm([r["p_value"] for r in family])):
             row["p_holm"] = float(p)
         rows += family
     return rows
@@ -368,6 +381,8 @@ def run_suite(
     alpha=0.05,
     cache=None,
     n_jobs=1,
+    backend="loky",
+    scheduler=None,
     device="auto",
     random_state=0,
     on_error="record",
@@ -406,14 +421,25 @@ def run_suite(
     rank_metric : str, default="f1_minority"
         Score ranked across data sets (mean over splits); ``"f1_minority"``
         is the F1 of each data set's least frequent class, any other key of
-        the per-split scores (e.g. ``"f1_macro"``) is used as is.
+        the per-split scores (e.g. ``"f1_macro"``, see
+        :func:`rank_metric_names`) is used as is. An unknown name is an error
+        before any fit.
     alpha : float, default=0.05
         Significance level of the statements in the report.
     cache : str or None, default=None
         Folder of the ``joblib.Memory`` cache of units (and of the flows).
     n_jobs : int, default=1
         Units run concurrently (loky); torch threads per worker are
-        ``cores // workers``.
+        ``cores // workers``. With ``backend="dask"``, 1 means every worker
+        thread of the cluster.
+    backend : {"loky", "dask"}, default="loky"
+        ``"dask"`` runs the same joblib call on a dask.distributed cluster
+        (``scheduler``); ``cache`` must then be a folder every worker can
+        reach (a shared file system), since the workers read and write it.
+    scheduler : None, str or distributed.Client, default=None
+        With ``backend="dask"``: a scheduler address such as
+        ``"tcp://10.0.0.1:8786"``, a ``Client``, or None for the client
+        already active in this process.
     device : str, default="auto"
     random_state : int, default=0
         Seed of the draws, the splits, the samplers and the classifiers.
@@ -450,36 +476,93 @@ def run_suite(
     >>> res.per_dataset["gathers32_easy"].tests[0]["test"]
     'corrected t'
     """
-    import joblib
-
     if protocol not in PROTOCOLS:
         raise ValueError(
             f"unknown protocol {protocol!r}; choose among {list(PROTOCOLS)}."
         )
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"backend must be one of {list(BACKENDS)}, got {backend!r}; use "
+            "'dask' with scheduler='tcp://...' to run on a cluster."
+        )
+    check_rank_metric(rank_metric)
     benches = _resolve(datasets)
+    for bench in benches:
+        _check_memory(bench, protocol, n_samples, n_test, random_state)
     arms = tuple(arms)
     memory = None if cache is None else joblib.Memory(cache, verbose=0)
-    cfg = {"classifier": dict(classifier or {}), "glow": dict(glow or {})}
+    client, owned = (None, False)
+    if backend == "dask":
+        client, owned = dask_client(scheduler)
+    try:
+        per_dataset = _run_benches(
+            benches,
+            protocol=protocol,
+            arms=arms,
+            draw=dict(
+                n_samples=n_samples,
+                n_test=n_test,
+                folds=folds,
+                repeats=repeats,
+                seeds=seeds,
+                seed=random_state,
+            ),
+            n_synthetic=n_synthetic,
+            cfg={"classifier": dict(classifier or {}), "glow": dict(glow or {})},
+            rank_metric=rank_metric,
+            memory=memory,
+            run=dict(n_jobs=n_jobs, verbose=verbose, client=client),
+            device=device,
+            random_state=random_state,
+            on_error=on_error,
+        )
+    finally:
+        if owned:
+            client.close()
+    ranking = rank_arms(per_dataset, arms=list(arms), metric=rank_metric, alpha=alpha)
+    return Bunch(
+        per_dataset=per_dataset,
+        ranking=ranking,
+        protocol=protocol,
+        arms=list(arms),
+        datasets=[b.name for b in benches],
+        alpha=alpha,
+    )
+
+
+def _run_benches(
+    benches,
+    *,
+    protocol,
+    arms,
+    draw,
+    n_synthetic,
+    cfg,
+    rank_metric,
+    memory,
+    run,
+    device,
+    random_state,
+    on_error,
+):
     per_dataset = {}
     for bench in benches:
         units, splits = [], []
         pipes = labels = minority = sample_shape = None
-        for X, y, tr, te, split in _draws(
-            bench,
-            protocol,
-            n_samples=n_samples,
-            n_test=n_test,
-            folds=folds,
-            repeats=repeats,
-            seeds=seeds,
-            seed=random_state,
-        ):
+        for X, y, tr, te, split in _draws(bench, protocol, **draw):
             if pipes is None:
                 Xf, sample_shape = flatten_samples(X, None)
                 labels = np.unique(y).tolist()
+                check_rank_metric(rank_metric, labels)
                 minority = _pick_minority(y, None)
-                clf, glow_t, aug = _estimators(
-                    bench, sample_shape, cfg, device, random_state, memory
+                clf, glow_t, aug = build_estimators(
+                    sample_shape,
+                    waveform=bench.layout == "waveforms",
+                    classifier=cfg["classifier"],
+                    glow=cfg["glow"],
+                    device=device,
+                    seed=random_state,
+                    memory=None if memory is None else memory.location,
                 )
                 pipes = make_arms(
                     minority=minority,
@@ -499,12 +582,15 @@ def run_suite(
                 units.append(
                     (
                         (pipe, Xf, y, tr, te),
-                        dict(labels=labels, meta=meta, on_error=on_error),
+                        dict(
+                            labels=labels,
+                            meta=meta,
+                            on_error=on_error,
+                            rare_class=minority,
+                        ),
                     )
                 )
-        rows = _run_units(
-            units, memory=memory, n_jobs=n_jobs, verbose=verbose, desc=bench.name
-        )
+        rows = _run_units(units, memory=memory, desc=bench.name, **run)
         # rows in split-then-arm order, as run_study's
         res = _summarize(
             rows,
@@ -521,19 +607,70 @@ def run_suite(
         res.protocol = protocol
         res.tests = _pair_tests(res, protocol, "none", comparison_metrics(minority))
         per_dataset[bench.name] = res
-    ranking = rank_arms(per_dataset, arms=list(arms), metric=rank_metric, alpha=alpha)
-    return Bunch(
-        per_dataset=per_dataset,
-        ranking=ranking,
-        protocol=protocol,
-        arms=list(arms),
-        datasets=[b.name for b in benches],
-        alpha=alpha,
+    return per_dataset
+
+
+def rank_metric_names(labels=None):
+    """Names ``rank_metric`` accepts: ``f1_minority`` and the per-split scores.
+
+    Parameters
+    ----------
+    labels : sequence, default=None
+        Class labels of a data set; None lists the overall scores only (the
+        per-class ones, such as ``f1_bad``, depend on the labels).
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from sklearn_seismo.study import rank_metric_names
+    >>> names = rank_metric_names(["bad", "good"])
+    >>> "f1_minority" in names and "f1_macro" in names and "recall_bad" in names
+    True
+    """
+    names = [*MINORITY_METRICS, *OVERALL_METRICS]
+    if labels is not None:
+        labels = list(labels)
+        names += [
+            k for k in fold_scores(labels, labels, labels=labels) if k not in names
+        ]
+    return names
+
+
+def check_rank_metric(metric, labels=None):
+    """Raise a ValueError for a ``rank_metric`` that no split will score.
+
+    Without ``labels`` only names that cannot be per-class scores are
+    refused; with them, every name not in :func:`rank_metric_names`.
+    """
+    known = rank_metric_names(labels)
+    per_class = isinstance(metric, str) and metric.startswith(_PER_CLASS_PREFIXES)
+    if metric in known or (labels is None and per_class):
+        return
+    raise ValueError(
+        f"unknown rank_metric {metric!r}; choose among {', '.join(known)}"
+        + ("" if labels is not None else ", or a per-class score such as f1_<class>")
+        + "."
     )
 
 
+_PER_CLASS_PREFIXES = (
+    "precision_",
+    "recall_",
+    "f1_",
+    "support_",
+    "average_precision_",
+    "brier_",
+)
+
+
 def _metric_of(result, metric):
-    return f"f1_{result.minority}" if metric == "f1_minority" else metric
+    # "<score>_minority" is that score of each data set's own rare class
+    if metric.endswith("_minority"):
+        return f"{metric[: -len('_minority')]}_{result.minority}"
+    return metric
 
 
 def rank_arms(per_dataset, *, arms, metric="f1_minority", alpha=0.05):
@@ -578,7 +715,9 @@ def rank_arms(per_dataset, *, arms, metric="f1_minority", alpha=0.05):
     )
     if not names or not arms:
         return out
-    out.ranks, out.mean_ranks = mean_ranks(out.table)
+    # the Brier score is a loss: rank 1 goes to the lowest
+    higher_is_better = not metric.startswith("brier_")
+    out.ranks, out.mean_ranks = mean_ranks(out.table, higher_is_better=higher_is_better)
     out.friedman = friedman_test(out.table)
     if len(arms) >= 2:
         out.cd = critical_difference(len(arms), len(names), alpha=alpha)
@@ -591,481 +730,3 @@ def rank_arms(per_dataset, *, arms, metric="f1_minority", alpha=0.05):
                     better, worse = (i, j) if diff > 0 else (j, i)
                     out.significant_pairs.append((arms[better], arms[worse]))
     return out
-
-
-def _fmt_p(p):
-    return "n/a" if p is None or not np.isfinite(p) else f"{p:.3g}"
-
-
-def _tests_table(res, alpha):
-    key = f"f1_{res.minority}"
-    shown = []
-    for r in res.tests:
-        if r["metric"] not in (key, "f1_macro", "balanced_accuracy"):
-            continue
-        shown.append(
-            {
-                "arm": r["arm"],
-                "metric": r["metric"],
-                "Δ vs none (pp)": f"{100 * r['mean_diff']:+.1f}"
-                if np.isfinite(r["mean_diff"])
-                else "n/a",
-                f"{r['test']} p": _fmt_p(r["p_value"]),
-                "Holm p": _fmt_p(r["p_holm"]),
-                "Wilcoxon p": _fmt_p(r["wilcoxon_p"]),
-                "significant": "yes"
-                if np.isfinite(r["p_holm"]) and r["p_holm"] < alpha
-                else "no",
-            }
-        )
-    return format_markdown_table(shown, list(shown[0])) if shown else ""
-
-
-def significance_statements(result):
-    """Plain sentences: which differences are significant, per data set and overall."""
-    alpha = result.alpha
-    lines = []
-    for name, res in result.per_dataset.items():
-        key = f"f1_{res.minority}"
-        sig = [
-            r
-            for r in res.tests
-            if r["metric"] == key and np.isfinite(r["p_holm"]) and r["p_holm"] < alpha
-        ]
-        test = res.tests[0]["test"] if res.tests else "t"
-        if not res.tests:
-            lines.append(f"- `{name}`: no `none` arm, nothing compared.")
-        elif not sig:
-            lines.append(
-                f"- `{name}`: no arm differs significantly from `none` on "
-                f"{key} ({test}-test, Holm-adjusted p < {alpha})."
-            )
-        else:
-            parts = [
-                f"`{r['arm']}` ({100 * r['mean_diff']:+.1f} pp, "
-                f"p={_fmt_p(r['p_holm'])})"
-                for r in sig
-            ]
-            lines.append(
-                f"- `{name}`: significantly different from `none` on {key} "
-                f"({test}-test, Holm-adjusted p < {alpha}): " + ", ".join(parts) + "."
-            )
-    rk = result.ranking
-    if rk.friedman is None:
-        lines.append("- Across data sets: nothing to rank.")
-    else:
-        p = rk.friedman["p_value"]
-        if not np.isfinite(p):
-            lines.append(
-                f"- Across data sets: no Friedman test ({rk.friedman['note']})."
-            )
-        elif p >= alpha:
-            lines.append(
-                f"- Across {len(rk.datasets)} data sets the Friedman test does not "
-                f"reject that all arms rank alike (p={_fmt_p(p)} ≥ {alpha}): no "
-                "difference of mean rank is significant."
-            )
-        elif not rk.significant_pairs:
-            lines.append(
-                f"- Across {len(rk.datasets)} data sets the Friedman test rejects "
-                f"(p={_fmt_p(p)}), but no pair of arms differs by the critical "
-                f"difference {rk.cd:.2f} of mean rank (Nemenyi)."
-            )
-        else:
-            pairs = ", ".join(f"`{a}` > `{b}`" for a, b in rk.significant_pairs)
-            lines.append(
-                f"- Across {len(rk.datasets)} data sets the Friedman test rejects "
-                f"(p={_fmt_p(p)}); pairs whose mean ranks differ by at least the "
-                f"critical difference {rk.cd:.2f} (Nemenyi, α={alpha}): {pairs}."
-            )
-    return lines
-
-
-def write_suite_report(result, out_dir, *, config=None):
-    """Write ``report.md``, ``ranking.csv``, ``tests.csv``, ``cd.png`` and one
-    study report per data set (sub-folders, :func:`write_report`).
-
-    Returns
-    -------
-    paths : dict of str -> str
-    """
-    import json
-
-    from ._report import _write_csv, format_study_table, write_report
-
-    os.makedirs(out_dir, exist_ok=True)
-    paths = {}
-    rk = result.ranking
-    md = ["# Study suite", ""]
-    md.append(
-        f"Protocol `{result.protocol}`; arms {', '.join(result.arms)}; data sets "
-        f"{', '.join(result.datasets)}."
-    )
-    test = (
-        "the Nadeau-Bengio corrected resampled t-test over the splits (it "
-        "accounts for the overlap of their training sets)"
-        if result.protocol == "cv"
-        else "the paired t-test over the independent training sets"
-    )
-    md += [
-        "",
-        "## Significance",
-        "",
-        f"Per data set, each arm is compared with `none` by {test}; p-values "
-        "are Holm-adjusted over the arms and *significant* means adjusted p < "
-        f"{result.alpha}. The Wilcoxon signed-rank p is shown for reference"
-        + (
-            " only: it ignores the overlap of training sets and is too optimistic."
-            if result.protocol == "cv"
-            else "."
-        ),
-        "",
-    ]
-    md += significance_statements(result) + [""]
-    tests_rows = []
-    for name, res in result.per_dataset.items():
-        sub = os.path.join(out_dir, name)
-        write_report(res, sub, config=config, title=f"Study: {name}")
-        paths[name] = sub
-        n = len(res.splits)
-        what = (
-            f"{n} splits (repeated stratified k-fold)"
-            if result.protocol == "cv"
-            else f"{n} independent training sets, each with its own test set"
-        )
-        md += [f"## {name}", "", f"{res.description}; {what}.", ""]
-        md += [format_study_table(res), ""]
-        md += [_tests_table(res, result.alpha), ""]
-        md += [f"Full tables: [{name}/report.md]({name}/report.md)", ""]
-        tests_rows += [dict(dataset=name, **r) for r in res.tests]
-    md += ["## Across data sets", ""]
-    if rk.friedman is not None:
-        rows = []
-        for d, name in enumerate(rk.datasets):
-            row = {"data set": name}
-            for a, arm in enumerate(rk.arms):
-                row[arm] = f"{100 * rk.table[d, a]:.1f} ({rk.ranks[d, a]:g})"
-            rows.append(row)
-        rows.append(
-            {"data set": "**mean rank**"}
-            | {arm: f"**{m:.2f}**" for arm, m in zip(rk.arms, rk.mean_ranks)}
-        )
-        md += [
-            f"Mean {rk.metric} over splits, in % (rank within the data set; 1 = best):",
-            "",
-            format_markdown_table(rows, ["data set", *rk.arms]),
-            "",
-            f"Friedman χ² = {rk.friedman['statistic']:.3g}, "
-            f"p = {_fmt_p(rk.friedman['p_value'])} ({rk.friedman['note'] or 'ok'}); "
-            f"Nemenyi critical difference {rk.cd:.2f} at α = {rk.alpha}.",
-            "",
-        ]
-        if rk.dropped:
-            md += [f"Left out (no finite score on some data set): {rk.dropped}.", ""]
-        ranking_rows = [
-            {
-                "dataset": name,
-                "arm": arm,
-                "score": rk.table[d, a],
-                "rank": rk.ranks[d, a],
-            }
-            for d, name in enumerate(rk.datasets)
-            for a, arm in enumerate(rk.arms)
-        ]
-        paths["ranking.csv"] = os.path.join(out_dir, "ranking.csv")
-        _write_csv(paths["ranking.csv"], ranking_rows)
-        if len(rk.arms) >= 2 and np.isfinite(rk.cd):
-            try:
-                import matplotlib
-
-                matplotlib.use("Agg", force=False)
-                import matplotlib.pyplot as plt
-
-                from ..metrics import plot_critical_difference
-            except ImportError:
-                plt = None
-            if plt is not None:
-                fig = plot_critical_difference(
-                    rk.mean_ranks,
-                    rk.arms,
-                    rk.cd,
-                    title=f"mean rank of {rk.metric} over {len(rk.datasets)} data sets",
-                )
-                paths["cd.png"] = os.path.join(out_dir, "cd.png")
-                fig.savefig(paths["cd.png"], dpi=120, bbox_inches="tight")
-                plt.close(fig)
-                md += ["![critical-difference diagram](cd.png)", ""]
-    paths["tests.csv"] = os.path.join(out_dir, "tests.csv")
-    _write_csv(paths["tests.csv"], tests_rows)
-    if config is not None:
-        paths["config.json"] = os.path.join(out_dir, "config.json")
-        with open(paths["config.json"], "w", encoding="utf-8") as fh:
-            json.dump(config, fh, indent=2, default=str)
-        md += [
-            "## Setup",
-            "",
-            "```json",
-            json.dumps(config, indent=2, default=str),
-            "```",
-            "",
-        ]
-    paths["report.md"] = os.path.join(out_dir, "report.md")
-    with open(paths["report.md"], "w", encoding="utf-8") as fh:
-        fh.write("\n".join(md))
-    return paths
-
-
-# ---------------------------------------------------------------- command line
-
-SUITE_OPTIONS = (
-    "--suite",
-    "--protocol",
-    "--datasets",
-    "--repeats",
-    "--seeds",
-    "--n-test",
-    "--cache",
-)
-
-
-def wants_suite(argv):
-    """Whether command-line arguments ask for the suite rather than the study."""
-    return any(a.split("=", 1)[0] in SUITE_OPTIONS for a in argv)
-
-
-def _datasets(text):
-    from sklearn_seismo.datasets import BENCHMARKS
-
-    names = tuple(d.strip() for d in text.split(",") if d.strip())
-    if names == ("all",):
-        return tuple(BENCHMARKS)
-    unknown = [d for d in names if d not in BENCHMARKS]
-    if not names or unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown data set(s) {unknown or text!r}; choose among "
-            f"{','.join(BENCHMARKS)} (or all)"
-        )
-    return names
-
-
-def build_parser():
-    """The ``argparse`` parser of the suite's command line."""
-    from sklearn_seismo.datasets import BENCHMARKS
-
-    from ._cli import _arms, _positive_int
-
-    listing = "\n".join(
-        f"  {name:<17} {b.description}" for name, b in BENCHMARKS.items()
-    )
-    p = argparse.ArgumentParser(
-        prog="seismo-study",
-        description=(
-            "Study suite: every arm on several data sets, with repeated "
-            "folds or an independent test set, paired tests per data set and "
-            "rankings (Friedman, Nemenyi critical difference) across them."
-        ),
-        epilog=f"data sets (--datasets):\n{listing}\n\n"
-        "exit status: 0 success; 1 an arm failed on every split of a data set "
-        "(the report is still written); 2 bad options or data.\n\n"
-        "examples:\n"
-        "  seismo-study --suite quick --n-jobs 2 --cache .suite_cache\n"
-        "  seismo-study --suite full --n-jobs 2 --cache .suite_cache\n"
-        "  seismo-study --protocol cv --folds 5 --repeats 3 --datasets "
-        "gathers32_easy,waveform_quality\n"
-        "  seismo-study --protocol cv --data mine.npz --datasets gathers32_hard",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "--suite",
-        choices=tuple(SUITES),
-        default="quick",
-        help="preset (default: quick); the options below override it",
-    )
-    p.add_argument(
-        "--protocol",
-        choices=PROTOCOLS,
-        help="cv: repeated stratified k-fold; holdout: independent "
-        "training sets and test sets drawn with other seeds",
-    )
-    p.add_argument(
-        "--datasets",
-        type=_datasets,
-        metavar="A,B,...",
-        help="registered data sets, comma separated, or 'all'",
-    )
-    p.add_argument(
-        "--data",
-        metavar="PATH",
-        help="your own data (.npz with X and y, or waveform files "
-        "with --labels), added to --datasets (cv only)",
-    )
-    p.add_argument("--labels", metavar="CSV", help="labels of waveform files")
-    p.add_argument(
-        "--window",
-        type=float,
-        metavar="SECONDS",
-        help="window length for waveform files",
-    )
-    p.add_argument(
-        "--layout",
-        choices=("auto", "gathers", "waveforms"),
-        default="auto",
-        help="layout of --data (as the study's)",
-    )
-    p.add_argument("--arms", type=_arms, metavar="A,B,...")
-    p.add_argument("--folds", type=_positive_int, metavar="K")
-    p.add_argument("--repeats", type=_positive_int, metavar="R")
-    p.add_argument(
-        "--seeds",
-        type=_positive_int,
-        metavar="S",
-        help="holdout: number of training sets",
-    )
-    p.add_argument(
-        "--n-samples",
-        type=_positive_int,
-        metavar="N",
-        help="samples per draw (holdout: training-set size)",
-    )
-    p.add_argument(
-        "--n-test",
-        type=_positive_int,
-        metavar="N",
-        help="holdout test-set size (default 6000)",
-    )
-    p.add_argument("--n-synthetic", type=_positive_int, metavar="N")
-    p.add_argument("--epochs", type=_positive_int, metavar="N")
-    p.add_argument("--flow-epochs", type=_positive_int, metavar="N")
-    p.add_argument(
-        "--rank-metric",
-        default="f1_minority",
-        help="score ranked across data sets (default: f1_minority)",
-    )
-    p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument(
-        "--cache", metavar="DIR", help="joblib cache: a rerun resumes where it stopped"
-    )
-    p.add_argument("--n-jobs", type=int, default=1, metavar="N")
-    p.add_argument("--device", default="auto")
-    p.add_argument("--out", default="suite_results", metavar="DIR")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-q", "--quiet", action="store_true")
-    return p
-
-
-def _config(args):
-    cfg = copy.deepcopy(SUITES[args.suite])
-    for key in (
-        "protocol",
-        "datasets",
-        "arms",
-        "folds",
-        "repeats",
-        "seeds",
-        "n_samples",
-        "n_test",
-        "n_synthetic",
-    ):
-        value = getattr(args, key)
-        if value is not None:
-            cfg[key] = value
-    if args.epochs is not None:
-        cfg["classifier"]["max_epochs"] = args.epochs
-    if args.flow_epochs is not None:
-        cfg["glow"]["max_epochs"] = args.flow_epochs
-    return cfg
-
-
-def _fit_and_score_s(result):
-    times = [
-        row.get(key, math.nan)
-        for res in result.per_dataset.values()
-        for row in res.scores
-        for key in ("fit_time", "score_time")
-    ]
-    return math.fsum(t for t in times if np.isfinite(t))
-
-
-def main(argv=None):
-    """Run the suite from the command line; returns the exit status."""
-    from ._cli import _failed_arms, _print_failed_fits, _silence_reported_elsewhere
-
-    parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    if not 0 < args.alpha < 1:
-        parser.error(f"--alpha must lie in (0, 1), got {args.alpha}.")
-    cfg = _config(args)
-    datasets = list(cfg["datasets"])
-    if args.data is not None:
-        from ._cli import UsageError, _is_waveform, load_data
-
-        if cfg["protocol"] != "cv":
-            parser.error(
-                "--data has no independent test set: use --protocol cv with it."
-            )
-        try:
-            data = load_data(args.data, labels=args.labels, window=args.window)
-        except UsageError as exc:
-            parser.error(str(exc))
-        X, y = data.X, data.y
-        guess = args.layout if args.layout != "auto" else data.layout
-        layout = "waveforms" if _is_waveform(X.shape[1:], guess) else "gathers"
-        name = os.path.splitext(os.path.basename(args.data))[0] or "data"
-        datasets = [_user_benchmark(name, X, y, layout)] + (
-            list(args.datasets) if args.datasets is not None else []
-        )
-    t0 = time.perf_counter()
-    # failed fits are listed in each data set's report.md
-    with _silence_reported_elsewhere():
-        try:
-            result = run_suite(
-                datasets,
-                protocol=cfg["protocol"],
-                arms=cfg["arms"],
-                n_samples=cfg["n_samples"],
-                n_test=cfg["n_test"],
-                folds=cfg["folds"],
-                repeats=cfg["repeats"],
-                seeds=cfg["seeds"],
-                n_synthetic=cfg["n_synthetic"],
-                classifier=cfg["classifier"],
-                glow=cfg["glow"],
-                rank_metric=args.rank_metric,
-                alpha=args.alpha,
-                cache=args.cache,
-                n_jobs=args.n_jobs,
-                device=args.device,
-                random_state=args.seed,
-                verbose=0 if args.quiet else 1,
-            )
-        except ValueError as exc:
-            parser.error(str(exc))
-    wall = time.perf_counter() - t0
-    config = {
-        "command": "seismo-study " + " ".join(argv),
-        "suite": cfg,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "wall_time_s": round(wall, 1),
-        # a resumed run's wall time misses the fits read from the cache; each
-        # fit's own times, recorded when it ran, do not
-        "fit_and_score_s": round(_fit_and_score_s(result), 1),
-        "n_jobs": args.n_jobs,
-        "cache": args.cache,
-    }
-    paths = write_suite_report(result, args.out, config=config)
-    print("\n".join(significance_statements(result)))
-    dead = []
-    for name, res in result.per_dataset.items():
-        _print_failed_fits(res, where=f" on {name}")
-        dead += [f"{arm} on {name}" for arm in _failed_arms(res)]
-    print(f"\nwall time {wall:.0f} s; report: {paths['report.md']}")
-    if dead:
-        print(
-            f"\nerror: arm(s) failed on every split: {', '.join(dead)}; see the "
-            "messages above and report.md.",
-            file=sys.stderr,
-        )
-        return 1
-    return 0

@@ -5,7 +5,9 @@ import shutil
 import tempfile
 
 import numpy as np
+from joblib import Memory
 from sklearn.base import clone
+from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
 from ..metrics import summarize_folds
@@ -40,8 +42,6 @@ def train_valid_test_split(y, *, fractions=(0.7, 0.1, 0.2), random_state=0):
     >>> int(sum(np.asarray(y)[te] == "b"))
     6
     """
-    from sklearn.model_selection import train_test_split
-
     f_train, f_valid, f_test = (float(f) for f in fractions)
     if min(fractions) <= 0 or not np.isclose(f_train + f_valid + f_test, 1.0):
         raise ValueError(
@@ -175,8 +175,6 @@ def run_sweep(
     >>> [(r["method"], r["n_synthetic"]) for r in res.summary]
     [('smote', 0), ('smote', 10), ('smote', 20)]
     """
-    from joblib import Memory
-
     y = _check_xy(X, y)
     Xf, sample_shape = flatten_samples(X, sample_shape)
     labels = np.unique(y).tolist()
@@ -198,6 +196,7 @@ def run_sweep(
     elif isinstance(memory, str):
         memory = Memory(memory, verbose=0)
     if glow is None and "glow" in methods:
+        # neural and over_sampling import torch: only for the defaults
         from sklearn_seismo.over_sampling import GlowOversampler
 
         glow = GlowOversampler(random_state=random_state)
@@ -223,7 +222,7 @@ def run_sweep(
     def task(pipe, meta):
         return (
             (pipe, Xf, y, train, test),
-            dict(labels=labels, meta=meta, fit_params=fit_params),
+            dict(labels=labels, meta=meta, fit_params=fit_params, rare_class=minority),
         )
 
     # Warm-up tasks first: the first fit of each method trains (and caches) its

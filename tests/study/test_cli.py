@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from sklearn_seismo.study._cli import _is_waveform, main, make_estimators
+from sklearn_seismo.study._cli import main
+from sklearn_seismo.study._estimators import build_estimators, is_waveform
 
 from ._helpers import tiny_data
 
@@ -45,11 +46,15 @@ def test_cli_writes_the_documented_files(tiny_npz, tmp_path, capsys):
         "per_class.csv",
         "comparisons.csv",
         "f1_per_class.png",
+        "precision_recall.png",
+        "reliability.png",
+        "probabilities.npz",
         "sweep.csv",
         "sweep_summary.csv",
         "sweep.png",
         "config.json",
         "timing.json",
+        ".seismo-study-files.json",  # the run's file list (--overwrite)
     }
     with open(out / "scores.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -155,7 +160,7 @@ def test_cli_waveform_files_need_labels_and_readable_files(tmp_path, capsys):
     ],
 )
 def test_layout_option_overrides_the_shape_rule(sample_shape, layout, expected):
-    assert _is_waveform(sample_shape, layout) is expected
+    assert is_waveform(sample_shape, layout) is expected
 
 
 @pytest.mark.parametrize(
@@ -172,8 +177,13 @@ def test_flow_and_classifier_follow_the_same_layout(
 ):
     from sklearn_seismo.study._config import get_config
 
-    clf, glow = make_estimators(
-        get_config("quick"), sample_shape, layout=layout, device="cpu", seed=0
+    cfg = get_config("quick")
+    clf, glow, _ = build_estimators(
+        sample_shape,
+        waveform=is_waveform(sample_shape, layout),
+        classifier=cfg["classifier"],
+        glow=cfg["glow"],
+        device="cpu",
     )
     assert type(clf).__name__ == classifier
     assert glow.n_dim == n_dim
@@ -211,8 +221,8 @@ def test_shape_accepts_both_syntaxes():
     from sklearn_seismo.study._cli import build_parser
 
     parser = build_parser()
-    assert parser.parse_args(["--shape", "32x16"]).shape == (32, 16)
-    assert parser.parse_args(["--shape", "32", "16"]).shape == (32, 16)
+    assert parser.parse_args(["run", "--shape", "32x16"]).shape == (32, 16)
+    assert parser.parse_args(["run", "--shape", "32", "16"]).shape == (32, 16)
 
 
 def test_datasets_command_accepts_both_shape_syntaxes(tmp_path, capsys):

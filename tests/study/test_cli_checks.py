@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from sklearn_seismo.study._cli import main, parse_minority
+from sklearn_seismo.study._checks import parse_minority
+from sklearn_seismo.study._cli import main
 
 from ._helpers import tiny_data
 

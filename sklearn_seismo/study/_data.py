@@ -1,0 +1,201 @@
+"""The study's data: reading (or generating) it and its stateless preprocessing.
+
+Used by both subcommands of the command line. Every problem is a
+:class:`UsageError` that names the option and the fix, raised before any fit.
+"""
+
+import csv
+import os
+import zipfile
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ..preprocessing import Bandpass, Normalize
+from ._checks import UsageError
+
+__all__ = ["load_data", "preprocess"]
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _load_npz(path):
+    if not zipfile.is_zipfile(path):
+        raise UsageError(
+            f"--data {path}: not a readable .npz file (not a zip archive); save "
+            "the data with np.savez(path, X=X, y=y)."
+        )
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in ("X", "y") if k not in f.files]
+            if missing:
+                raise UsageError(
+                    f"--data {path}: the .npz lacks array(s) {missing} (it has "
+                    f"{f.files}); save it with np.savez(path, X=X, y=y)."
+                )
+            X, y = f["X"], f["y"]
+    except ValueError as exc:
+        if isinstance(exc, UsageError):
+            raise
+        if "pickle" in str(exc):
+            # Loading object arrays would unpickle, which can run any code.
+            raise UsageError(
+                f"--data {path}: X or y is an object array, which numpy loads "
+                "only by unpickling (unsafe for files of unknown origin); save "
+                "labels as a fixed-width array: "
+                "np.savez(path, X=X, y=np.asarray(y).astype(str))."
+            ) from None
+        raise UsageError(f"--data {path}: not a readable .npz file ({exc}).") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise UsageError(f"--data {path}: not a readable .npz file ({exc}).") from None
+    if y.dtype.kind == "S":
+        y = np.char.decode(y, "utf-8")
+    if not np.issubdtype(X.dtype, np.number) or X.ndim < 2:
+        raise UsageError(
+            f"--data {path}: X must be a numeric array (n_samples, *sample_shape), "
+            f"got dtype {X.dtype} and shape {X.shape}."
+        )
+    if y.ndim != 1 or len(y) != len(X):
+        raise UsageError(
+            f"--data {path}: y must hold one label per sample of X, got y of shape "
+            f"{y.shape} for X of shape {X.shape}."
+        )
+    if not np.all(np.isfinite(X)):
+        raise UsageError(f"--data {path}: X holds NaN or infinite values; clean them.")
+    peak = float(np.max(np.abs(X))) if X.size else 0.0
+    if peak > _FLOAT32_MAX:
+        # the networks and flows compute in float32: such values become inf
+        raise UsageError(
+            f"--data {path}: X holds values up to {peak:.3g}, beyond float32's "
+            f"{_FLOAT32_MAX:.3g} (the precision the classifiers train in); "
+            "rescale X, e.g. divide each sample by its peak."
+        )
+    return X, y
+
+
+def _read_labels(labels_path, n_windows, data_path):
+    try:
+        with open(labels_path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"--labels {labels_path}: not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); save the CSV as UTF-8."
+        ) from None
+    except (OSError, csv.Error) as exc:
+        raise UsageError(f"--labels {labels_path}: cannot read it ({exc}).") from None
+    if not rows or "label" not in rows[0]:
+        raise UsageError(
+            f"--labels {labels_path}: needs a header with a 'label' column."
+        )
+    y = np.array([r["label"] for r in rows])
+    if len(y) != n_windows:
+        raise UsageError(
+            f"--labels {labels_path}: {len(y)} labels for {n_windows} "
+            f"windows read from {data_path}; give one label per window, in load "
+            "order."
+        )
+    return y
+
+
+def _load_waveform_files(path, labels_path, **options):
+    if labels_path is None:
+        raise UsageError(
+            f"--data {path}: waveform files need --labels CSV (a 'label' column, "
+            "one row per window); or pass a .npz with X and y."
+        )
+    # datasets loads pylops and torch (seconds): only when data is read, so
+    # that the option checks answer at once
+    from ..datasets import load_waveforms
+
+    options = {k: v for k, v in options.items() if v is not None}
+    try:
+        bunch = load_waveforms(path, **options)
+    except Exception as exc:  # obspy raises many types for unreadable files
+        raise UsageError(f"--data {path}: cannot read waveforms ({exc}).") from None
+    y = _read_labels(labels_path, len(bunch.data), path)
+    return bunch.data, y, bunch.sampling_rate
+
+
+def load_data(
+    path=None,
+    *,
+    labels=None,
+    window=None,
+    step=None,
+    channels=None,
+    sampling_rate=None,
+    n_samples=800,
+    shape=(32, 32),
+    weights=None,
+    seed=0,
+):
+    """Read (or generate) the study's data.
+
+    Returns
+    -------
+    data : Bunch
+        ``X``, ``y``, ``source`` (a description), ``layout`` (``"gathers"``,
+        ``"waveforms"`` or ``"auto"`` when only the shape can tell) and
+        ``sampling_rate`` (None when unknown).
+    """
+    if path is None:
+        from ..datasets import make_shot_gathers  # pylops and torch: see above
+
+        try:
+            X, y = make_shot_gathers(
+                n_samples, shape=shape, weights=weights, random_state=seed
+            )
+        except ValueError as exc:
+            raise UsageError(f"--shape/--n-samples: {exc}") from None
+        source = (
+            f"make_shot_gathers(n_samples={n_samples}, shape={tuple(shape)}, "
+            f"random_state={seed})"
+        )
+        return Bunch(
+            X=X, y=y, source=source, layout="gathers", sampling_rate=sampling_rate
+        )
+    is_glob = any(c in path for c in "*?[")
+    if not is_glob and not os.path.exists(path):
+        raise UsageError(f"--data {path}: no such file.")
+    if path.endswith(".npz"):
+        X, y = _load_npz(path)
+        layout, rate = "auto", sampling_rate
+    else:
+        X, y, rate = _load_waveform_files(
+            path,
+            labels,
+            window=window,
+            step=step,
+            channels=tuple(channels) if channels else None,
+            sampling_rate=sampling_rate,
+        )
+        layout = "waveforms"
+    counts = {str(c): int(n) for c, n in zip(*np.unique(y, return_counts=True))}
+    if len(counts) < 2:
+        raise UsageError(f"--data {path}: y has a single class {counts}; need >= 2.")
+    return Bunch(
+        X=X,
+        y=y,
+        source=f"{path} (classes: {counts})",
+        layout=layout,
+        sampling_rate=rate,
+    )
+
+
+def preprocess(X, *, waveform, bandpass=None, normalize=None, sampling_rate=None):
+    """Stateless per-sample filtering and scaling (no information across samples)."""
+    time_axis = -1 if waveform else 1
+    if bandpass is not None:
+        fmin, fmax = bandpass
+        if fmax >= sampling_rate / 2:
+            raise UsageError(
+                f"--bandpass {fmin:g} {fmax:g}: FMAX must be below the Nyquist "
+                f"frequency {sampling_rate / 2:g} Hz."
+            )
+        X = Bandpass(
+            fmin, fmax, sampling_rate=sampling_rate, time_axis=time_axis
+        ).fit_transform(X)
+    if normalize is not None:
+        X = Normalize(method=normalize, time_axis=time_axis).fit_transform(X)
+    return X

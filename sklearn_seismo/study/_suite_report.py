@@ -1,0 +1,231 @@
+"""The suite's report: significance statements, Markdown, CSV and the CD diagram.
+
+Each data set's part is the study report of that data set
+(:func:`~sklearn_seismo.study.write_report`, in a sub-folder); across data
+sets the ranking table, the Friedman test and the Nemenyi diagram.
+"""
+
+import json
+import os
+
+import numpy as np
+
+from ..metrics import format_markdown_table
+from ..metrics import format_p_value as _fmt_p
+from ._report import _write_csv, format_study_table, write_report
+
+__all__ = ["significance_statements", "write_suite_report"]
+
+
+def _tests_table(res, alpha):
+    key = f"f1_{res.minority}"
+    shown = []
+    for r in res.tests:
+        if r["metric"] not in (key, "f1_macro", "balanced_accuracy"):
+            continue
+        shown.append(
+            {
+                "arm": r["arm"],
+                "metric": r["metric"],
+                "Δ vs none (pp)": f"{100 * r['mean_diff']:+.1f}"
+                if np.isfinite(r["mean_diff"])
+                else "n/a",
+                f"{r['test']} p": _fmt_p(r["p_value"]),
+                "Holm p": _fmt_p(r["p_holm"]),
+                "Wilcoxon p": _fmt_p(r["wilcoxon_p"]),
+                "significant": "yes"
+                if np.isfinite(r["p_holm"]) and r["p_holm"] < alpha
+                else "no",
+            }
+        )
+    return format_markdown_table(shown, list(shown[0])) if shown else ""
+
+
+def significance_statements(result):
+    """Plain sentences: which differences are significant, per data set and overall."""
+    alpha = result.alpha
+    lines = []
+    for name, res in result.per_dataset.items():
+        key = f"f1_{res.minority}"
+        sig = [
+            r
+            for r in res.tests
+            if r["metric"] == key and np.isfinite(r["p_holm"]) and r["p_holm"] < alpha
+        ]
+        test = res.tests[0]["test"] if res.tests else "t"
+        if not res.tests:
+            lines.append(f"- `{name}`: no `none` arm, nothing compared.")
+        elif not sig:
+            lines.append(
+                f"- `{name}`: no arm differs significantly from `none` on "
+                f"{key} ({test}-test, Holm-adjusted p < {alpha})."
+            )
+        else:
+            parts = [
+                f"`{r['arm']}` ({100 * r['mean_diff']:+.1f} pp, "
+                f"p={_fmt_p(r['p_holm'])})"
+                for r in sig
+            ]
+            lines.append(
+                f"- `{name}`: significantly different from `none` on {key} "
+                f"({test}-test, Holm-adjusted p < {alpha}): " + ", ".join(parts) + "."
+            )
+    rk = result.ranking
+    if rk.friedman is None:
+        lines.append("- Across data sets: nothing to rank.")
+    else:
+        p = rk.friedman["p_value"]
+        if not np.isfinite(p):
+            lines.append(
+                f"- Across data sets: no Friedman test ({rk.friedman['note']})."
+            )
+        elif p >= alpha:
+            lines.append(
+                f"- Across {len(rk.datasets)} data sets the Friedman test does not "
+                f"reject that all arms rank alike (p={_fmt_p(p)} ≥ {alpha}): no "
+                "difference of mean rank is significant."
+            )
+        elif not rk.significant_pairs:
+            lines.append(
+                f"- Across {len(rk.datasets)} data sets the Friedman test rejects "
+                f"(p={_fmt_p(p)}), but no pair of arms differs by the critical "
+                f"difference {rk.cd:.2f} of mean rank (Nemenyi)."
+            )
+        else:
+            pairs = ", ".join(f"`{a}` > `{b}`" for a, b in rk.significant_pairs)
+            lines.append(
+                f"- Across {len(rk.datasets)} data sets the Friedman test rejects "
+                f"(p={_fmt_p(p)}); pairs whose mean ranks differ by at least the "
+                f"critical difference {rk.cd:.2f} (Nemenyi, α={alpha}): {pairs}."
+            )
+    return lines
+
+
+def write_suite_report(result, out_dir, *, config=None):
+    """Write ``report.md``, ``ranking.csv``, ``tests.csv``, ``cd.png`` and one
+    study report per data set (sub-folders, :func:`write_report`).
+
+    Returns
+    -------
+    paths : dict of str -> str
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    paths = {}
+    rk = result.ranking
+    md = ["# Study suite", ""]
+    md.append(
+        f"Protocol `{result.protocol}`; arms {', '.join(result.arms)}; data sets "
+        f"{', '.join(result.datasets)}."
+    )
+    test = (
+        "the Nadeau-Bengio corrected resampled t-test over the splits (it "
+        "accounts for the overlap of their training sets)"
+        if result.protocol == "cv"
+        else "the paired t-test over the independent training sets"
+    )
+    md += [
+        "",
+        "## Significance",
+        "",
+        f"Per data set, each arm is compared with `none` by {test}; p-values "
+        "are Holm-adjusted over the arms and *significant* means adjusted p < "
+        f"{result.alpha}. The Wilcoxon signed-rank p is shown for reference"
+        + (
+            " only: it ignores the overlap of training sets and is too optimistic."
+            if result.protocol == "cv"
+            else "."
+        ),
+        "",
+    ]
+    md += significance_statements(result) + [""]
+    tests_rows = []
+    for name, res in result.per_dataset.items():
+        sub = os.path.join(out_dir, name)
+        write_report(res, sub, config=config, title=f"Study: {name}")
+        paths[name] = sub
+        n = len(res.splits)
+        what = (
+            f"{n} splits (repeated stratified k-fold)"
+            if result.protocol == "cv"
+            else f"{n} independent training sets, each with its own test set"
+        )
+        md += [f"## {name}", "", f"{res.description}; {what}.", ""]
+        md += [format_study_table(res), ""]
+        md += [_tests_table(res, result.alpha), ""]
+        md += [f"Full tables: [{name}/report.md]({name}/report.md)", ""]
+        tests_rows += [dict(dataset=name, **r) for r in res.tests]
+    md += ["## Across data sets", ""]
+    if rk.friedman is not None:
+        rows = []
+        for d, name in enumerate(rk.datasets):
+            row = {"data set": name}
+            for a, arm in enumerate(rk.arms):
+                row[arm] = f"{100 * rk.table[d, a]:.1f} ({rk.ranks[d, a]:g})"
+            rows.append(row)
+        rows.append(
+            {"data set": "**mean rank**"}
+            | {arm: f"**{m:.2f}**" for arm, m in zip(rk.arms, rk.mean_ranks)}
+        )
+        md += [
+            f"Mean {rk.metric} over splits, in % (rank within the data set; 1 = best):",
+            "",
+            format_markdown_table(rows, ["data set", *rk.arms]),
+            "",
+            f"Friedman χ² = {rk.friedman['statistic']:.3g}, "
+            f"p = {_fmt_p(rk.friedman['p_value'])} ({rk.friedman['note'] or 'ok'}); "
+            f"Nemenyi critical difference {rk.cd:.2f} at α = {rk.alpha}.",
+            "",
+        ]
+        if rk.dropped:
+            md += [f"Left out (no finite score on some data set): {rk.dropped}.", ""]
+        ranking_rows = [
+            {
+                "dataset": name,
+                "arm": arm,
+                "score": rk.table[d, a],
+                "rank": rk.ranks[d, a],
+            }
+            for d, name in enumerate(rk.datasets)
+            for a, arm in enumerate(rk.arms)
+        ]
+        paths["ranking.csv"] = os.path.join(out_dir, "ranking.csv")
+        _write_csv(paths["ranking.csv"], ranking_rows)
+        if len(rk.arms) >= 2 and np.isfinite(rk.cd):
+            try:
+                import matplotlib
+
+                matplotlib.use("Agg", force=False)
+                import matplotlib.pyplot as plt
+
+                from ..metrics import plot_critical_difference
+            except ImportError:
+                plt = None
+            if plt is not None:
+                fig = plot_critical_difference(
+                    rk.mean_ranks,
+                    rk.arms,
+                    rk.cd,
+                    title=f"mean rank of {rk.metric} over {len(rk.datasets)} data sets",
+                )
+                paths["cd.png"] = os.path.join(out_dir, "cd.png")
+                fig.savefig(paths["cd.png"], dpi=120, bbox_inches="tight")
+                plt.close(fig)
+                md += ["![critical-difference diagram](cd.png)", ""]
+    paths["tests.csv"] = os.path.join(out_dir, "tests.csv")
+    _write_csv(paths["tests.csv"], tests_rows)
+    if config is not None:
+        paths["config.json"] = os.path.join(out_dir, "config.json")
+        with open(paths["config.json"], "w", encoding="utf-8") as fh:
+            json.dump(config, fh, indent=2, default=str)
+        md += [
+            "## Setup",
+            "",
+            "```json",
+            json.dumps(config, indent=2, default=str),
+            "```",
+            "",
+        ]
+    paths["report.md"] = os.path.join(out_dir, "report.md")
+    with open(paths["report.md"], "w", encoding="utf-8") as fh:
+        fh.write("\n".join(md))
+    return paths
