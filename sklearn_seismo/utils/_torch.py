@@ -112,11 +112,12 @@ def torch_threads(n_workers=1, *, n_threads=None):
 
     Why 1: torch's OpenMP threads busy-wait for each other at every operation.
     When other jobs share the cores, a waiting thread spins while the one it
-    waits for is not scheduled: on a 2-core machine with 4 busy processes a
-    2-epoch Miniception fit took 10.6 s with 1 thread and more than 120 s with
-    2. On an idle machine the small models of this package gain little from a
-    second thread (at most 1.5x for the default Glow at 64 x 64), and a second
-    fit running beside the first gains more
+    waits for is not scheduled: on a 2-core machine busy with other jobs, a
+    small Miniception + GlowOversampler fit took 5.9 s with 1 thread and
+    63.8 s with 2 (26.8 CPU-s instead of 2.5), and more than 120 s with 2
+    under 4 more busy processes. On an idle machine the small models of this
+    package gain little from a second thread (at most 1.5x for the default
+    Glow at 64 x 64), and a second fit running beside the first gains more
     (``benchmarks/results/threads.md``, ``benchmarks/bench_threads.py``).
 
     Parameters
