@@ -64,9 +64,16 @@ data files:
                           (save string labels as a str array, not object)
   --data 'dir/*.mseed' --labels labels.csv
                           windows read by sklearn_seismo.datasets.load_waveforms
-                          (--window, --step, --channels, --sampling-rate);
-                          labels.csv has a 'label' column with one row per
-                          window, in load order
+                          (--window, --step, --channels, --sampling-rate,
+                          --on-gap, --on-missing); --data a.mseed b.sac, or
+                          --data given again, reads the files together.
+                          labels.csv: list the windows first with
+                            python -m sklearn_seismo.datasets windows \
+                              'dir/*.mseed' --window 10 --out labels.csv
+                          (the same reader options), fill in its label
+                          column; rows are matched by window in any order.
+                          A CSV with only a 'label' column is read in load
+                          order.
 """
 
 OUT_EPILOG = """
@@ -246,15 +253,20 @@ def add_data_options(parser, *, generated):
     data = parser.add_argument_group("data")
     data.add_argument(
         "--data",
+        nargs="+",
+        action="extend",
         metavar="PATH",
-        help="a .npz with X and y, or "
-        "waveform files/glob read with load_waveforms (needs --labels)",
+        help="a .npz with X and y, or waveform files/globs read together with "
+        "load_waveforms (needs --labels); several paths, or --data given "
+        "again, add files",
     )
     data.add_argument(
         "--labels",
         metavar="CSV",
-        help="labels of the waveform "
-        "windows: a CSV with a 'label' column, one row per window",
+        help="labels of the waveform windows: the window list of `python -m "
+        "sklearn_seismo.datasets windows` with its label column filled in "
+        "(matched by window), or a CSV with only a 'label' column, one row per "
+        "window in load order",
     )
     data.add_argument(
         "--window",
@@ -280,6 +292,31 @@ def add_data_options(parser, *, generated):
         metavar="HZ",
         help="waveform files: resample to this rate; .npz data: its rate "
         "(needed by --bandpass)",
+    )
+    data.add_argument(
+        "--on-gap",
+        choices=("raise", "skip", "fill"),
+        help="waveform files with gaps: raise an error (default), skip the "
+        "windows that overlap a gap, or fill gaps by linear interpolation",
+    )
+    data.add_argument(
+        "--on-missing",
+        choices=("raise", "skip", "fill"),
+        help="instruments lacking a component of --channels: raise an error "
+        "(default), skip the instrument, or fill the component with zeros",
+    )
+    data.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help="ObsPy format of every waveform file (MSEED, SAC, SEGY, ...; "
+        "default: detected per file)",
+    )
+    data.add_argument(
+        "--max-decompressed-bytes",
+        type=_positive_int,
+        metavar="BYTES",
+        help="most bytes one compressed waveform file may decompress to "
+        "(default: 268435456)",
     )
     data.add_argument(
         "--bandpass",

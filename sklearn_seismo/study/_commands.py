@@ -53,7 +53,7 @@ __all__ = ["run_command", "suite_command"]
 
 
 def _from_files(args):
-    return args.data is not None and not args.data.endswith(".npz")
+    return bool(args.data) and not any(p.endswith(".npz") for p in args.data)
 
 
 def _out_folder(args):
@@ -77,12 +77,13 @@ def check_common_options(args):
         raise UsageError("--scheduler needs --backend dask.")
     files_only = [
         name
-        for name in ("labels", "window", "step", "channels")
+        for name in _READER_OPTIONS + ("labels",)
         if getattr(args, name) is not None
     ]
     if files_only and not _from_files(args):
         raise UsageError(
-            f"--{files_only[0]} applies to waveform files (--data 'dir/*.mseed') only."
+            f"--{files_only[0].replace('_', '-')} applies to waveform files "
+            "(--data 'dir/*.mseed') only."
         )
     if args.step is not None and args.window is None:
         raise UsageError("--step needs --window (the window length in seconds).")
@@ -256,14 +257,24 @@ def _publish(out, write, scores):
         return None
 
 
+#: load_waveforms options given as flags of the same name (--on-gap ...).
+_READER_OPTIONS = (
+    "window",
+    "step",
+    "channels",
+    "on_gap",
+    "on_missing",
+    "format",
+    "max_decompressed_bytes",
+)
+
+
 def _read_data(args, **generated):
     return load_data(
         args.data,
         labels=args.labels,
-        window=args.window,
-        step=args.step,
-        channels=args.channels,
         sampling_rate=args.sampling_rate,
+        **{name: getattr(args, name) for name in _READER_OPTIONS},
         **generated,
     )
 
@@ -504,8 +515,9 @@ def _user_dataset(args):
         normalize=args.normalize,
         sampling_rate=data.sampling_rate,
     )
-    name = os.path.splitext(os.path.basename(args.data))[0] or "data"
-    return user_benchmark(name, X, data.y, layout)
+    one = args.data[0] if len(args.data) == 1 else ""
+    name = os.path.splitext(os.path.basename(one))[0] if os.path.isfile(one) else ""
+    return user_benchmark(name or "data", X, data.y, layout)
 
 
 def suite_command(args, argv, stack):

@@ -73,9 +73,9 @@ def _load_npz(path):
     return X, y
 
 
-def _read_labels(labels_path, n_windows, data_path):
+def _read_header(labels_path):
     try:
-        with open(labels_path, newline="", encoding="utf-8") as fh:
+        with open(labels_path, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except UnicodeDecodeError as exc:
         raise UsageError(
@@ -88,33 +88,80 @@ def _read_labels(labels_path, n_windows, data_path):
         raise UsageError(
             f"--labels {labels_path}: needs a header with a 'label' column."
         )
+    return rows
+
+
+#: Columns that make a labels CSV a window list (``write_window_csv``),
+#: matched by window rather than by row order.
+_WINDOW_COLUMNS = ("network", "station", "starttime")
+
+
+def _read_labels(labels_path, n_windows, shown, list_windows_of):
+    rows = _read_header(labels_path)
+    if all(c in rows[0] for c in _WINDOW_COLUMNS):
+        from ..datasets import read_window_labels
+
+        try:
+            return read_window_labels(labels_path, list_windows_of())
+        except ValueError as exc:
+            raise UsageError(f"--labels {labels_path}: {exc}") from None
     y = np.array([r["label"] for r in rows])
     if len(y) != n_windows:
         raise UsageError(
             f"--labels {labels_path}: {len(y)} labels for {n_windows} "
-            f"windows read from {data_path}; give one label per window, in load "
-            "order."
+            f"windows read from {shown}; give one label per window, in load "
+            "order, or label the window list of `python -m "
+            "sklearn_seismo.datasets windows` (matched by window)."
         )
     return y
 
 
-def _load_waveform_files(path, labels_path, **options):
+def _reader_error(exc, shown):
+    """A reader error in command-line words: the flag that fixes it, if any."""
+    # ReaderOptionError names its fix as a flag (--on-gap fill); its class
+    # comes with datasets, loaded here already
+    from ..datasets import ReaderOptionError
+
+    if isinstance(exc, ReaderOptionError):
+        return UsageError(
+            exc.cli_message(prefix=f"--data {shown}: cannot read waveforms: ")
+        )
+    return UsageError(f"--data {shown}: cannot read waveforms ({exc}).")
+
+
+def _load_waveform_files(paths, labels_path, **options):
+    shown = " ".join(paths)
     if labels_path is None:
         raise UsageError(
-            f"--data {path}: waveform files need --labels CSV (a 'label' column, "
+            f"--data {shown}: waveform files need --labels CSV (a 'label' column, "
             "one row per window); or pass a .npz with X and y."
         )
     # datasets loads pylops and torch (seconds): only when data is read, so
     # that the option checks answer at once
-    from ..datasets import load_waveforms
+    from ..datasets import list_windows, load_waveforms
 
     options = {k: v for k, v in options.items() if v is not None}
+    source = paths[0] if len(paths) == 1 else list(paths)
     try:
-        bunch = load_waveforms(path, **options)
+        bunch = load_waveforms(source, **options)
     except Exception as exc:  # obspy raises many types for unreadable files
-        raise UsageError(f"--data {path}: cannot read waveforms ({exc}).") from None
-    y = _read_labels(labels_path, len(bunch.data), path)
+        raise _reader_error(exc, shown) from None
+    loader_options = {k: v for k, v in options.items() if k not in ("dtype",)}
+
+    def windows():
+        try:
+            return list_windows(source, **loader_options)
+        except Exception as exc:
+            raise _reader_error(exc, shown) from None
+
+    y = _read_labels(labels_path, len(bunch.data), shown, windows)
     return bunch.data, y, bunch.sampling_rate
+
+
+def _as_paths(path):
+    if path is None:
+        return []
+    return [path] if isinstance(path, (str, os.PathLike)) else list(path)
 
 
 def load_data(
@@ -125,12 +172,24 @@ def load_data(
     step=None,
     channels=None,
     sampling_rate=None,
+    on_gap=None,
+    on_missing=None,
+    format=None,
+    max_decompressed_bytes=None,
     n_samples=800,
     shape=(32, 32),
     weights=None,
     seed=0,
 ):
     """Read (or generate) the study's data.
+
+    Parameters
+    ----------
+    path : None, str or list of str
+        None generates shot gathers; one ``.npz`` (``X``, ``y``); or waveform
+        files and globs, all read together by ``load_waveforms`` with the
+        reader options (``window`` ... ``max_decompressed_bytes``, None for
+        its defaults) and labelled by the CSV ``labels``.
 
     Returns
     -------
@@ -139,7 +198,8 @@ def load_data(
         ``"waveforms"`` or ``"auto"`` when only the shape can tell) and
         ``sampling_rate`` (None when unknown).
     """
-    if path is None:
+    paths = [os.fspath(p) for p in _as_paths(path)]
+    if not paths:
         from ..datasets import make_shot_gathers  # pylops and torch: see above
 
         try:
@@ -155,29 +215,41 @@ def load_data(
         return Bunch(
             X=X, y=y, source=source, layout="gathers", sampling_rate=sampling_rate
         )
-    is_glob = any(c in path for c in "*?[")
-    if not is_glob and not os.path.exists(path):
-        raise UsageError(f"--data {path}: no such file.")
-    if path.endswith(".npz"):
-        X, y = _load_npz(path)
+    npz = [p for p in paths if p.endswith(".npz")]
+    if npz and len(paths) > 1:
+        raise UsageError(
+            f"--data {' '.join(paths)}: a .npz holds a whole data set; give it "
+            "alone (several --data are waveform files read together)."
+        )
+    for p in paths:
+        # a name that is a file is that file, whatever its characters
+        if not os.path.exists(p) and not any(c in p for c in "*?["):
+            raise UsageError(f"--data {p}: no such file.")
+    shown = " ".join(paths)
+    if npz:
+        X, y = _load_npz(paths[0])
         layout, rate = "auto", sampling_rate
     else:
         X, y, rate = _load_waveform_files(
-            path,
+            paths,
             labels,
             window=window,
             step=step,
             channels=tuple(channels) if channels else None,
             sampling_rate=sampling_rate,
+            on_gap=on_gap,
+            on_missing=on_missing,
+            format=format,
+            max_decompressed_bytes=max_decompressed_bytes,
         )
         layout = "waveforms"
     counts = {str(c): int(n) for c, n in zip(*np.unique(y, return_counts=True))}
     if len(counts) < 2:
-        raise UsageError(f"--data {path}: y has a single class {counts}; need >= 2.")
+        raise UsageError(f"--data {shown}: y has a single class {counts}; need >= 2.")
     return Bunch(
         X=X,
         y=y,
-        source=f"{path} (classes: {counts})",
+        source=f"{shown} (classes: {counts})",
         layout=layout,
         sampling_rate=rate,
     )
