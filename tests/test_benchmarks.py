@@ -68,18 +68,9 @@ def _report_scripts():
 # Scripts that still reach into private code, each with what would replace it.
 # Shrink this; never grow it.
 PRIVATE_PENDING = {
-    # patches over_sampling._glow_training.fit_flow to time pretraining and
-    # fine-tuning apart, and reads _glow_latent helpers: waits for a public
-    # per-phase fit time on GlowOversampler (asked of H2, issue 24)
-    "glow/bench_glow_ablation.py",
-    # reads study._config.QUICK: waits for a public study preset getter
+    # reads study._config.QUICK: waits for a public study preset getter (H1)
     "glow/bench_oversampler_quality.py",
-    # sets utils._batch._CHUNK_BYTES to compare chunked with unchunked
-    # filtering: waits for a public chunk-size setting (owner: H4)
-    "bench_memory.py",
 }
-# Scripts that do not use benchmarks/_harness.py yet (owner: H4).
-HARNESS_PENDING = {"bench_memory.py"}
 
 
 def _rel(path):
@@ -155,8 +146,6 @@ def test_every_script_uses_the_harness(path):
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
     }
     functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-    if _rel(path) in HARNESS_PENDING:
-        return
     assert "_harness" in modules, f"{_rel(path)} does not use benchmarks/_harness.py"
     assert "main" in functions, f"{_rel(path)} has no main(argv)"
     assert 'if __name__ == "__main__":' in text
