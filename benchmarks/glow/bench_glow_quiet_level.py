@@ -82,12 +82,15 @@ def run_arm(name, glow_params, cache, n_jobs, seeds):
 
 
 def paired(a, b):
-    from scipy.stats import ttest_rel, wilcoxon
+    """Mean difference, wins, paired t-test p and Wilcoxon p (metrics)."""
+    from scipy.stats import ttest_rel
+
+    from sklearn_seismo.metrics import paired_comparison
 
     d = np.asarray(a) - np.asarray(b)
     t = float(ttest_rel(a, b).pvalue) if np.ptp(d) > 0 else float("nan")
-    w = float(wilcoxon(d).pvalue) if np.any(d != 0) else 1.0
-    return float(d.mean()), int(np.sum(d > 0)), t, w
+    res = paired_comparison(a, b)
+    return res["mean_diff"], res["n_wins"], t, res["p_value"]
 
 
 def main(argv=None):

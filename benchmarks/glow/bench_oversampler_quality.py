@@ -263,16 +263,20 @@ def _values(rows, arm, size, key):
 
 
 def _mean_sd(v, scale=1.0, digits=2):
+    from sklearn_seismo.metrics import format_mean_std
+
     if not v:
         return "—"
-    v = np.asarray(v, dtype=float) * scale
+    v = np.asarray(v, dtype=float)
     sd = v.std(ddof=1) if len(v) > 1 else 0.0
-    return f"{v.mean():.{digits}f} ± {sd:.{digits}f}"
+    return format_mean_std(v.mean(), sd, scale=scale, digits=digits)
 
 
 def paired_tests(rows, size, arms, reference):
     """Paired differences of bad-class F1 against ``reference``, over seeds."""
-    from scipy.stats import ttest_rel, wilcoxon
+    from scipy.stats import ttest_rel
+
+    from sklearn_seismo.metrics import paired_comparison
 
     ref = {
         r["seed"]: r["f1_bad"]
@@ -299,7 +303,9 @@ def paired_tests(rows, size, arms, reference):
                 ttest_rel([own[s] for s in seeds], [ref[s] for s in seeds]).pvalue
             )
         if len(d) > 1 and np.any(d != 0):
-            res["p_wilcoxon"] = float(wilcoxon(d).pvalue)
+            res["p_wilcoxon"] = paired_comparison(
+                [own[s] for s in seeds], [ref[s] for s in seeds]
+            )["p_value"]
         out.append(res)
     return out
 
