@@ -119,9 +119,13 @@ def _fit_score(pipe, X, y, train, test, labels, fit_params, rare_class):
     proba = None
     if hasattr(est, "predict_proba"):
         proba = est.predict_proba(X[test])
+    final = est[-1] if hasattr(est, "steps") else est
+    # the same labels as est.predict, without a second forward pass
     if proba is not None and _predict_is_argmax(est):
-        # the same labels as est.predict, without a second forward pass
         y_pred = est.classes_[np.argmax(proba, axis=1)]
+    elif proba is not None and hasattr(final, "predict_from_proba"):
+        # a threshold-tuning wrapper: predict == predict_from_proba(predict_proba)
+        y_pred = final.predict_from_proba(proba)
     else:
         y_pred = est.predict(X[test])
     t2 = time.perf_counter()
@@ -150,8 +154,9 @@ def _predict_is_argmax(est):
 
     True for a pipeline ending in the package's classifiers (their ``predict``
     is ``classes_[argmax(predict_proba)]``, so one forward pass gives both).
-    Any other final estimator (a threshold-tuning wrapper, a scikit-learn
-    model) keeps its own ``predict``.
+    A final estimator with ``predict_from_proba`` (the threshold-tuning
+    wrapper) applies its own rule to the same probabilities; any other (a
+    scikit-learn model) keeps its own ``predict``.
     """
     final = est[-1] if hasattr(est, "steps") else est
     # not imported here: a study without the neural classifiers need not load
