@@ -291,8 +291,9 @@ def test_default_statements_carry_a_marker(path):
 def test_readme_default_statements_carry_a_marker():
     text = (ROOT / "README.md").read_text()
     assert not _unmarked(text)
+    # the README states GlowOversampler's default size: that line is marked
     names = {m[1] for m in parse_markers(text) if m[0] == "defaults"}
-    assert {"GlowOversampler", "MiniceptionClassifier"} <= names
+    assert "GlowOversampler" in names
 
 
 def _unmarked(text):
