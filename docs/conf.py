@@ -295,23 +295,12 @@ warnings.filterwarnings(
 
 # ---------------------------------------------------------------- study --help
 def write_study_help():
-    """The study command's ``--help``, captured at build time."""
-    try:
-        from sklearn_seismo.study._cli import build_parser
+    """The ``--help`` of the study's two commands, captured at build time."""
+    from sklearn_seismo.study._cli import build_parser
 
-        text = build_parser().format_help()
-    except (ImportError, AttributeError):
-        import subprocess
-        import sys
-
-        text = subprocess.run(
-            [sys.executable, "-m", "sklearn_seismo.study", "--help"],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "COLUMNS": "80"},
-        ).stdout
-    (HERE / "user_guide" / "_study_help.txt").write_text(text)
+    commands = build_parser().commands
+    for name, page in (("run", "_study_help.txt"), ("suite", "_suite_help.txt")):
+        (HERE / "user_guide" / page).write_text(commands[name].format_help())
 
 
 os.environ["COLUMNS"] = "80"  # argparse wraps --help to the terminal width

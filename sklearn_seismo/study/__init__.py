@@ -14,6 +14,7 @@ and ``suite`` (``seismo-study suite --suite quick``).
 """
 
 from ._arms import ALL_ARMS, AddSamples, default_augmenter, make_arms
+from ._config import get_config
 from ._report import format_study_table, plot_per_class_f1, plot_sweep, write_report
 from ._study import SCORE_COLUMNS, run_study
 from ._suite import SUITES, rank_arms, rank_metric_names, run_suite
@@ -27,6 +28,7 @@ __all__ = [
     "SUITES",
     "default_augmenter",
     "format_study_table",
+    "get_config",
     "make_arms",
     "plot_per_class_f1",
     "plot_sweep",

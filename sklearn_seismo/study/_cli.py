@@ -105,6 +105,22 @@ examples:
 """
 )
 
+CLUSTER_EPILOG = """
+on a cluster (--backend dask): the units (data set x arm x split) run as one
+joblib call on dask.distributed workers, with the same scores as --backend loky.
+  seismo-study suite --backend dask --n-jobs 4        # a local cluster: 4 worker
+                                                      # processes on this machine
+  dask scheduler                                      # on one machine; it prints
+                                                      # its address tcp://HOST:8786
+  dask worker tcp://HOST:8786 --nworkers 2 --nthreads 1   # on every machine
+  seismo-study suite --suite full --backend dask --scheduler tcp://HOST:8786 \\
+      --cache /shared/suite_cache
+Every worker needs the same sklearn_seismo (and torch) installed. --cache must
+be a folder that every worker can reach (a shared file system): the workers
+write each finished unit there, so an interrupted run resumes. Each fit gets
+cores // (worker threads on its machine) torch threads.
+"""
+
 SUITE_DESCRIPTION = """\
 Study suite: every arm on several data sets, with repeated folds or an
 independent test set, paired tests per data set and rankings (Friedman,
@@ -123,16 +139,16 @@ def _suite_epilog():
         f"data sets (--datasets):\n{listing}\n\n"
         + DATA_EPILOG
         + OUT_EPILOG
-        + "\nexit status: 0 success; 1 an arm failed on every split of a data set "
-        "(the report is still written), or the report could not be written (the "
+        + "\nexit status: 0 success; 1 an arm failed on every split of a data set\n"
+        "(the report is still written), or the report could not be written (the\n"
         "scores are saved); 2 bad options or data (checked before any fit).\n\n"
         "examples:\n"
         "  seismo-study suite --suite quick --n-jobs 2 --cache .suite_cache\n"
         "  seismo-study suite --suite full --n-jobs 2 --cache .suite_cache\n"
-        "  seismo-study suite --protocol cv --folds 5 --repeats 3 --datasets "
-        "gathers32_easy,waveform_quality\n"
+        "  seismo-study suite --protocol cv --folds 5 --repeats 3 \\\n"
+        "      --datasets gathers32_easy,waveform_quality\n"
         "  seismo-study suite --protocol cv --data mine.npz --datasets "
-        "gathers32_hard\n"
+        "gathers32_hard\n" + CLUSTER_EPILOG
     )
 
 
@@ -344,7 +360,7 @@ def add_data_options(parser, *, generated):
     return data
 
 
-def add_execution_options(parser, *, out):
+def add_execution_options(parser, *, out, verbose=False):
     """Execution and output: the same options for both commands."""
     run = parser.add_argument_group("execution")
     run.add_argument(
@@ -391,11 +407,27 @@ def add_execution_options(parser, *, out):
         "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default: 0)"
     )
     run.add_argument(
+        "--torch-threads",
+        type=_positive_int,
+        metavar="N",
+        help="torch threads per fit (default: 1, or $SEISMO_TORCH_THREADS; "
+        "auto = cores // concurrent fits)",
+    )
+    noise = run.add_mutually_exclusive_group()
+    noise.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         help="no progress bars, no warning summary",
     )
+    if verbose:
+        noise.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="print every warning the fits raised (default: a count; "
+            "report.md lists them)",
+        )
     return run
 
 
@@ -501,22 +533,7 @@ def _add_run_options(p):
         help="sweep sizes (quick: 0,50,100,200; paper: 0,100,...,1000)",
     )
     study.add_argument("--suite", action=_SuiteIsACommand, help=argparse.SUPPRESS)
-    run = add_execution_options(p, out="study_results")
-    run.add_argument(
-        "--torch-threads",
-        type=_positive_int,
-        metavar="N",
-        help="torch threads per fit (default: 1, or $SEISMO_TORCH_THREADS; "
-        "auto = cores // concurrent fits)",
-    )
-    noise = run.add_mutually_exclusive_group()
-    noise.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="print every warning the fits raised (default: a count; "
-        "report.md lists them)",
-    )
+    add_execution_options(p, out="study_results", verbose=True)
 
 
 def _add_suite_options(p):

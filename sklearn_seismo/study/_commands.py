@@ -40,7 +40,12 @@ from ._dask import dask_client
 from ._data import load_data, preprocess
 from ._estimators import build_estimators, is_waveform
 from ._outdir import OutputFolder, save_scores
-from ._report import format_study_table, format_warnings, write_report
+from ._report import (
+    conclusion_statements,
+    format_study_table,
+    format_warnings,
+    write_report,
+)
 from ._study import run_study
 from ._suite import SUITES, check_rank_metric, run_suite, user_benchmark
 from ._suite_report import significance_statements, write_suite_report
@@ -416,6 +421,8 @@ def run_command(args, argv, stack):
         return 1
     print()
     print(format_study_table(result))
+    print()
+    print("\n".join(conclusion_statements(result)))
     skipped = dict(result.skipped_arms)
     notes = list(result.notes)
     if sweep is not None:
@@ -551,6 +558,7 @@ def suite_command(args, argv, stack):
                 alpha=args.alpha,
                 cache=args.cache,
                 n_jobs=args.n_jobs,
+                n_threads=args.torch_threads,
                 backend=args.backend,
                 scheduler=scheduler,
                 device=args.device,
@@ -585,6 +593,7 @@ def suite_command(args, argv, stack):
     if paths is None:
         return 1
     print("\n".join(significance_statements(result)))
+    print("\n".join(conclusion_statements(result, alpha=args.alpha)))
     dead = []
     for name, res in result.per_dataset.items():
         _print_failed_fits(res, where=f" on {name}")

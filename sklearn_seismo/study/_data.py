@@ -146,11 +146,14 @@ def _load_waveform_files(paths, labels_path, **options):
         bunch = load_waveforms(source, **options)
     except Exception as exc:  # obspy raises many types for unreadable files
         raise _reader_error(exc, shown) from None
-    loader_options = {k: v for k, v in options.items() if k not in ("dtype",)}
 
     def windows():
+        # load_waveforms returns the windows it cut; list_windows (a second
+        # read of the files) only for a loader without them
+        if getattr(bunch, "windows", None) is not None:
+            return bunch.windows
         try:
-            return list_windows(source, **loader_options)
+            return list_windows(source, **options)
         except Exception as exc:
             raise _reader_error(exc, shown) from None
 

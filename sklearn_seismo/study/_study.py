@@ -132,16 +132,16 @@ def run_study(
         ``notes``); with fewer than 2 minority samples in a training fold the
         two arms are skipped (``skipped_arms``) rather than failing.
     n_jobs : int, default=1
-        Fits (folds x arms) run concurrently. Each worker's torch thread pool is
-        capped at ``cores // workers``. With ``backend="dask"``, 1 means every
-        worker thread of the cluster.
+        Fits (folds x arms) run concurrently, each with ``n_threads`` torch
+        threads. With ``backend="dask"``, 1 means every worker thread of the
+        cluster.
     backend : {"loky", "threading", "dask"}, default="loky"
         joblib backend. ``"dask"`` runs the same joblib call on a
         ``dask.distributed`` cluster (``scheduler``); workers with a GPU use it
         (the package's estimators default to ``device="auto"``).
     n_threads : int, default=None
         Torch threads per fit; ``None``: :func:`sklearn_seismo.utils.torch_threads`
-        (cores // concurrent fits, or ``SEISMO_TORCH_THREADS``).
+        (1, or ``SEISMO_TORCH_THREADS``; ``auto`` = cores // concurrent fits).
     scheduler : str or distributed.Client, default=None
         Scheduler address (``"tcp://host:8786"``) or client for
         ``backend="dask"``; ``None`` uses the current client.

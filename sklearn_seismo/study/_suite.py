@@ -28,6 +28,7 @@ from ..metrics import (
     mean_ranks,
 )
 from ..utils import flatten_samples
+from ..utils._torch import torch_threads
 from ._arms import ALL_ARMS, make_arms
 from ._checks import check_allocation
 from ._dask import dask_client
@@ -279,18 +280,18 @@ def _cached_unit(memory):
     return memory.cache(_unit, ignore=["threads"], mmap_mode="r")
 
 
-def _run_units(units, *, memory, n_jobs, verbose, desc, client=None):
+def _run_units(units, *, memory, n_jobs, verbose, desc, n_threads=None, client=None):
     """Run the units (loky, or dask with ``client``); rows in unit order."""
     func = _cached_unit(memory)
     if client is not None:
         # the same joblib call, on the cluster; the cache folder must be one
         # the workers can reach (any folder for a local cluster)
-        threads = _dask_threads(client)
+        threads = _dask_threads(client, n_threads)
         n_workers = -1 if n_jobs in (None, 1) else n_jobs
         context = joblib.parallel_config(backend="dask")
     else:
         n_workers = max(1, min(joblib.effective_n_jobs(n_jobs), len(units)))
-        threads = None if n_workers == 1 else max(1, joblib.cpu_count() // n_workers)
+        threads = torch_threads(n_workers, n_threads=n_threads)
         context = nullcontext()
     jobs = (
         joblib.delayed(_indexed)(func, i, args, dict(kwargs, threads=threads))
@@ -381,6 +382,7 @@ def run_suite(
     alpha=0.05,
     cache=None,
     n_jobs=1,
+    n_threads=None,
     backend="loky",
     scheduler=None,
     device="auto",
@@ -429,9 +431,12 @@ def run_suite(
     cache : str or None, default=None
         Folder of the ``joblib.Memory`` cache of units (and of the flows).
     n_jobs : int, default=1
-        Units run concurrently (loky); torch threads per worker are
-        ``cores // workers``. With ``backend="dask"``, 1 means every worker
-        thread of the cluster.
+        Units run concurrently, each with ``n_threads`` torch threads. With
+        ``backend="dask"``, 1 means every worker thread of the cluster.
+    n_threads : int, default=None
+        Torch threads per unit; ``None``: :func:`sklearn_seismo.utils.torch_threads`
+        (1, or ``SEISMO_TORCH_THREADS``; ``auto`` = cores // concurrent units).
+        On dask: cores // worker threads of each worker's machine.
     backend : {"loky", "dask"}, default="loky"
         ``"dask"`` runs the same joblib call on a dask.distributed cluster
         (``scheduler``); ``cache`` must then be a folder every worker can
@@ -511,7 +516,9 @@ def run_suite(
             cfg={"classifier": dict(classifier or {}), "glow": dict(glow or {})},
             rank_metric=rank_metric,
             memory=memory,
-            run=dict(n_jobs=n_jobs, verbose=verbose, client=client),
+            run=dict(
+                n_jobs=n_jobs, n_threads=n_threads, verbose=verbose, client=client
+            ),
             device=device,
             random_state=random_state,
             on_error=on_error,

@@ -12,7 +12,13 @@ import numpy as np
 
 from ..metrics import format_markdown_table
 from ..metrics import format_p_value as _fmt_p
-from ._report import _write_csv, format_study_table, write_report
+from ._report import (
+    _write_csv,
+    conclusion_statements,
+    format_study_table,
+    suite_threshold_free_section,
+    write_report,
+)
 
 __all__ = ["significance_statements", "write_suite_report"]
 
@@ -138,6 +144,7 @@ def write_suite_report(result, out_dir, *, config=None):
         "",
     ]
     md += significance_statements(result) + [""]
+    md += ["## Conclusion", "", *conclusion_statements(result, alpha=result.alpha), ""]
     tests_rows = []
     for name, res in result.per_dataset.items():
         sub = os.path.join(out_dir, name)
@@ -211,6 +218,7 @@ def write_suite_report(result, out_dir, *, config=None):
                 fig.savefig(paths["cd.png"], dpi=120, bbox_inches="tight")
                 plt.close(fig)
                 md += ["![critical-difference diagram](cd.png)", ""]
+    md += suite_threshold_free_section(result, out_dir, paths)
     paths["tests.csv"] = os.path.join(out_dir, "tests.csv")
     _write_csv(paths["tests.csv"], tests_rows)
     if config is not None:

@@ -59,3 +59,72 @@ def test_cli_dask_backend_without_scheduler_starts_a_local_cluster(tmp_path, cap
     assert config["backend"] == "dask"
     with open(out / "scores.csv") as fh:
         assert len(fh.read().splitlines()) == 3  # header + 2 folds
+
+
+SUITE_CLF = {"max_epochs": 1, "n_blocks": 1, "alpha": 1, "batch_size": 32}
+
+
+def _same_rows(a_rows, b_rows):
+    assert [(r["arm"], r["fold"]) for r in a_rows] == [
+        (r["arm"], r["fold"]) for r in b_rows
+    ]
+    for a, b in zip(a_rows, b_rows):
+        for key in a:
+            if isinstance(a[key], np.ndarray):  # the test set's probabilities
+                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+            elif key not in ("fit_time", "score_time"):
+                assert a[key] == b[key], (a["arm"], a["fold"], key)
+
+
+def test_suite_on_a_dask_cluster_gives_the_same_scores_as_loky(tmp_path):
+    from sklearn_seismo.study import run_suite
+
+    kwargs = dict(
+        protocol="cv",
+        arms=("none", "random"),
+        n_samples=120,
+        folds=2,
+        repeats=1,
+        n_synthetic=4,
+        classifier=SUITE_CLF,
+        device="cpu",
+        verbose=0,
+        on_error="raise",
+    )
+    loky = run_suite(["gathers32_easy"], n_jobs=2, **kwargs)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        # the workers write the unit cache; a local cluster shares the disk
+        dask = run_suite(
+            ["gathers32_easy"],
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            cache=str(tmp_path / "cache"),
+            **kwargs,
+        )
+    rows = loky.per_dataset["gathers32_easy"].scores
+    assert len(rows) == 4
+    _same_rows(rows, dask.per_dataset["gathers32_easy"].scores)
+    np.testing.assert_array_equal(loky.ranking.table, dask.ranking.table)
+    assert any((tmp_path / "cache").rglob("output.pkl"))  # units were cached
+
+
+def test_suite_cli_runs_on_a_local_dask_cluster(tmp_path, capsys):
+    import json
+
+    from sklearn_seismo.study._cli import main
+
+    out = tmp_path / "out"
+    argv = ["suite", "--protocol", "cv", "--datasets", "gathers32_easy"]
+    argv += ["--arms", "none", "--n-samples", "120", "--folds", "2", "--epochs", "1"]
+    argv += ["--backend", "dask", "--n-jobs", "2", "-q", "--out", str(out)]
+    assert main(argv) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["backend"] == "dask"
+    with open(out / "gathers32_easy" / "scores.csv") as fh:
+        assert len(fh.read().splitlines()) == 3  # header + 2 folds

@@ -296,6 +296,7 @@ def test_cli_silences_only_the_warnings_it_reports_itself(tmp_path, monkeypatch)
         _commands, "write_suite_report", lambda *a, **k: {"report.md": "report.md"}
     )
     monkeypatch.setattr(_commands, "significance_statements", lambda result: [])
+    monkeypatch.setattr(_commands, "conclusion_statements", lambda *a, **k: [])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 0
@@ -332,6 +333,7 @@ def test_cli_prints_failed_fits_and_fails_when_an_arm_never_fits(
         _commands, "write_suite_report", lambda *a, **k: {"report.md": "report.md"}
     )
     monkeypatch.setattr(_commands, "significance_statements", lambda result: [])
+    monkeypatch.setattr(_commands, "conclusion_statements", lambda *a, **k: [])
     assert main(["--protocol", "cv", "--out", str(tmp_path), "-q"]) == 1
     out, stderr = capsys.readouterr()
     assert "3 fit(s) failed on mine" in out and "other" not in out
