@@ -65,14 +65,6 @@ def _report_scripts():
     )
 
 
-# Scripts that still reach into private code, each with what would replace it.
-# Shrink this; never grow it.
-PRIVATE_PENDING = {
-    # reads study._config.QUICK: waits for a public study preset getter (H1)
-    "glow/bench_oversampler_quality.py",
-}
-
-
 def _rel(path):
     return path.relative_to(BENCHMARKS).as_posix()
 
@@ -120,9 +112,6 @@ def test_private_name_finder():
 @pytest.mark.parametrize("path", _report_scripts(), ids=_rel)
 def test_benchmarks_use_public_api_only(path):
     private = _private_names(ast.parse(path.read_text(encoding="utf-8")))
-    if _rel(path) in PRIVATE_PENDING:
-        assert private, f"{_rel(path)} is public-only now: drop it from PRIVATE_PENDING"
-        return
     assert not private, (
         f"{_rel(path)} imports private sklearn_seismo names {private}; use the "
         "public API (or ask the owner to expose what the benchmark needs)"

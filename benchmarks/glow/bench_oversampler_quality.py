@@ -48,8 +48,9 @@ STEM = "oversampler_quality"
 
 # ------------------------------------------------------------------ settings
 def _settings(quick):
-    from sklearn_seismo.study._config import QUICK
+    from sklearn_seismo.study import get_config
 
+    QUICK = get_config("quick")  # a copy: the study's quick preset
     clf = dict(QUICK["classifier"])
     glow = dict(QUICK["glow"])
     if quick:
