@@ -10,8 +10,7 @@ import os
 
 import numpy as np
 
-from ..metrics import format_markdown_table
-from ..metrics import format_p_value as _fmt_p
+from ..metrics import format_markdown_table, format_p_value
 from ._report import (
     _write_csv,
     conclusion_statements,
@@ -36,9 +35,9 @@ def _tests_table(res, alpha):
                 "Δ vs none (pp)": f"{100 * r['mean_diff']:+.1f}"
                 if np.isfinite(r["mean_diff"])
                 else "n/a",
-                f"{r['test']} p": _fmt_p(r["p_value"]),
-                "Holm p": _fmt_p(r["p_holm"]),
-                "Wilcoxon p": _fmt_p(r["wilcoxon_p"]),
+                f"{r['test']} p": format_p_value(r["p_value"]),
+                "Holm p": format_p_value(r["p_holm"]),
+                "Wilcoxon p": format_p_value(r["wilcoxon_p"]),
                 "significant": "yes"
                 if np.isfinite(r["p_holm"]) and r["p_holm"] < alpha
                 else "no",
@@ -69,7 +68,7 @@ def significance_statements(result):
         else:
             parts = [
                 f"`{r['arm']}` ({100 * r['mean_diff']:+.1f} pp, "
-                f"p={_fmt_p(r['p_holm'])})"
+                f"p={format_p_value(r['p_holm'])})"
                 for r in sig
             ]
             lines.append(
@@ -88,21 +87,22 @@ def significance_statements(result):
         elif p >= alpha:
             lines.append(
                 f"- Across {len(rk.datasets)} data sets the Friedman test does not "
-                f"reject that all arms rank alike (p={_fmt_p(p)} ≥ {alpha}): no "
-                "difference of mean rank is significant."
+                f"reject that all arms rank alike (p={format_p_value(p)} ≥ "
+                f"{alpha}): no difference of mean rank is significant."
             )
         elif not rk.significant_pairs:
             lines.append(
                 f"- Across {len(rk.datasets)} data sets the Friedman test rejects "
-                f"(p={_fmt_p(p)}), but no pair of arms differs by the critical "
+                f"(p={format_p_value(p)}), but no pair of arms differs by the critical "
                 f"difference {rk.cd:.2f} of mean rank (Nemenyi)."
             )
         else:
             pairs = ", ".join(f"`{a}` > `{b}`" for a, b in rk.significant_pairs)
             lines.append(
                 f"- Across {len(rk.datasets)} data sets the Friedman test rejects "
-                f"(p={_fmt_p(p)}); pairs whose mean ranks differ by at least the "
-                f"critical difference {rk.cd:.2f} (Nemenyi, α={alpha}): {pairs}."
+                f"(p={format_p_value(p)}); pairs whose mean ranks differ by at "
+                f"least the critical difference {rk.cd:.2f} (Nemenyi, α={alpha}): "
+                f"{pairs}."
             )
     return lines
 
@@ -179,7 +179,8 @@ def write_suite_report(result, out_dir, *, config=None):
             format_markdown_table(rows, ["data set", *rk.arms]),
             "",
             f"Friedman χ² = {rk.friedman['statistic']:.3g}, "
-            f"p = {_fmt_p(rk.friedman['p_value'])} ({rk.friedman['note'] or 'ok'}); "
+            f"p = {format_p_value(rk.friedman['p_value'])} "
+            f"({rk.friedman['note'] or 'ok'}); "
             f"Nemenyi critical difference {rk.cd:.2f} at α = {rk.alpha}.",
             "",
         ]
