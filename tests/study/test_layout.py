@@ -1,0 +1,72 @@
+"""The command line sits on top of study/: two subcommands, no cycle."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import sklearn_seismo.study as study
+from sklearn_seismo.study._cli import build_parser, main
+
+STUDY = Path(study.__file__).parent
+CLI_MODULES = {"_cli", "_commands", "_outdir", "__main__"}
+
+
+def _imports():
+    """Module -> study modules it imports (at any level)."""
+    graph = {}
+    for path in STUDY.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= {node.module} if node.module else {a.name for a in node.names}
+        graph[path.stem] = found
+    return graph
+
+
+def test_no_library_module_imports_the_command_line():
+    graph = _imports()
+    for module, deps in graph.items():
+        if module not in CLI_MODULES:
+            assert not deps & CLI_MODULES, (module, deps & CLI_MODULES)
+
+
+def test_study_modules_form_no_cycle():
+    graph = _imports()
+
+    def visit(module, path):
+        for dep in graph.get(module, ()):
+            assert dep not in path, " -> ".join([*path, dep])
+            visit(dep, [*path, dep])
+
+    for module in graph:
+        visit(module, [module])
+
+
+def test_top_level_help_lists_both_commands(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "{run,suite}" in out and "run" in out and "suite" in out
+    for name, words in (("run", "--sweep-sizes"), ("suite", "--protocol")):
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert words in capsys.readouterr().out
+
+
+def test_no_command_means_run(capsys):
+    # the run's own option check answers: the single study is the main job
+    with pytest.raises(SystemExit) as exc:
+        main(["--folds", "1"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "seismo-study run" in err and "2 folds or more" in err
+    assert build_parser().parse_args(["run"]).command == "run"
+
+
+def test_the_old_suite_flag_says_where_the_suite_went(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--suite", "quick"])
+    assert exc.value.code == 2
+    assert "seismo-study suite --suite quick" in capsys.readouterr().err
