@@ -282,12 +282,6 @@ def test_default_statements_carry_a_marker(path):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README.md is the lead's: it says '200 epochs' for the default "
-    "max_epochs=100 and has no markers yet; apply H6's replacement text, then "
-    "remove this xfail",
-)
 def test_readme_default_statements_carry_a_marker():
     text = (ROOT / "README.md").read_text()
     assert not _unmarked(text)

@@ -68,7 +68,8 @@ MINORITY_METRICS = (
 #: settings: about 13.5 CPU-s per 32x32-gather unit and 17 CPU-s per waveform
 #: unit; 72 units, so about 1,060 CPU-s, 9 minutes on 2 idle cores.
 #:
-#: ``full`` (a benchmark of hours): holdout on all 6 data sets with all 8 arms,
+#: ``full`` (a benchmark of hours): holdout on 7 data sets (the six of the
+#: 2026-11-30 run plus the in-domain waveform test) with all 12 arms,
 #: 5 training sets of each data set's default size (1,000 gathers, the paper's
 #: 5,223, 2,000 windows), each tested on its own 6,000; 20 epochs, the default
 #: Miniception and ResNet, 300 synthetic samples. Holdout rather than
@@ -79,7 +80,9 @@ MINORITY_METRICS = (
 #: 2 fits at a time, one torch thread each; summed fit time / 2): about 20
 #: minutes per 32 x 32 data set, 76 per 64 x 64 one, 83 for the paper's count
 #: and 3 hours for the waveform task; 58,000 s of fits, about 8 hours on 2
-#: cores.
+#: cores, with 8 arms and 6 data sets. The 4 newer arms (the threshold arms
+#: cost about 2.3 fits each) and the seventh data set bring an estimated 14+
+#: hours (not yet measured).
 SUITES = {
     "quick": {
         "name": "quick",
@@ -116,6 +119,9 @@ SUITES = {
             "gathers64_hard",
             "paper_count",
             "waveform_quality",
+            # the same task tested on held-out time of the training records:
+            # tells "helps the rare class" from "shifts a cross-record confusion"
+            "waveform_quality_in_domain",
         ),
         "arms": ALL_ARMS,
         "n_samples": None,  # each data set's default
