@@ -22,10 +22,13 @@ and then configures and trains a skorch net through its public API:
 
 A subclass names its torch module, the parameters forwarded to it, the shape
 rule of its inputs, its defaults and its explicit ``__init__``; nothing else.
+
+The checks and the ``set_params`` spelling of the skorch arguments are in
+``_params.py``, the class labels (order, encoding, weights, the balanced
+sampler) in ``_targets.py``. The classes a fitted estimator's pickle names
+(the estimator, ``_SeismoNet`` and the callbacks) stay in this module.
 """
 
-import contextlib
-import inspect
 import logging
 from functools import partial
 from numbers import Integral, Real
@@ -50,26 +53,18 @@ from ..utils._torch import (
     resolve_device,
 )
 from ._modules import FocalLoss
+from ._params import check_callbacks, check_net_params, pop_net_params
+from ._targets import (
+    balanced_sampler,
+    check_class_weight,
+    check_split_feasible,
+    encode,
+    fit_classes,
+)
 
 # Empty on purpose: sklearn_seismo.utils.discovery treats every class listed in
 # a module's __all__ as a public estimator, and this base is not usable alone.
 __all__ = []
-
-# Keys of ``net_params``: skorch arguments with these prefixes, e.g.
-# ``optimizer__weight_decay``, ``iterator_train__num_workers``,
-# ``criterion__label_smoothing``. ``module__`` is not among them: every
-# argument of the torch module is an estimator parameter (``alpha``,
-# ``kernel_sizes``), so each has one spelling.
-_NET_PARAM_PREFIXES = ("optimizer", "criterion", "iterator_train", "iterator_valid")
-
-# net_params keys that the estimator's own parameters set (one spelling each).
-_SHADOWED = {
-    "optimizer__lr": "lr",
-    "criterion__weight": "class_weight",
-    "iterator_train__batch_size": "batch_size",
-    "iterator_train__generator": "random_state",
-    "criterion__gamma": "focal_gamma",
-}
 
 # Torch stores the learning rate in float32 operations: a larger value
 # overflows inside the optimizer step with an error that does not name lr.
@@ -152,7 +147,7 @@ class _SeismoNet(NeuralNetClassifier):
             # the estimator refuses a user's shuffle or sampler with
             # balanced_batches, so this is the one sampler.
             kwargs["shuffle"] = False
-            kwargs["sampler"] = _balanced_sampler(dataset, generator)
+            kwargs["sampler"] = balanced_sampler(dataset, generator)
         kwargs.update(self.get_params_for("iterator_train"))
         return self.iterator_train(dataset, **kwargs)
 
@@ -173,28 +168,6 @@ class _SeismoNet(NeuralNetClassifier):
                 "augmenter's augment_batch."
             )
         return torch.from_numpy(np.asarray(out, dtype=np.float32)).reshape(Xi.shape)
-
-
-def _dataset_targets(dataset):
-    """Encoded labels of a skorch ``Dataset`` or a ``Subset`` of one."""
-    if isinstance(dataset, torch.utils.data.Subset):
-        return _dataset_targets(dataset.dataset)[np.asarray(dataset.indices)]
-    return np.asarray(dataset.y)
-
-
-def _balanced_sampler(dataset, generator):
-    """``WeightedRandomSampler`` giving every class the same chance per draw.
-
-    Each sample weighs ``1 / count(its class)``, so every class present in the
-    training set has total weight 1. Draws are with replacement and an epoch
-    has as many draws as the training set has samples.
-    """
-    y = _dataset_targets(dataset)
-    _, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-    weights = torch.as_tensor(1.0 / counts[inverse], dtype=torch.float64)
-    return torch.utils.data.WeightedRandomSampler(
-        weights, num_samples=len(y), replacement=True, generator=generator
-    )
 
 
 class _ProgressHint(Callback):
@@ -445,10 +418,10 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
             max_sample_ndim=self._max_sample_ndim,
         )
         check_classification_targets(y)
-        self.classes_ = self._fit_classes(y)
-        y_enc = self._encode(y)
+        self.classes_ = fit_classes(self.class_order, y)
+        y_enc = encode(self.classes_, y)
         X_mod = self._module_input(X_nd)
-        self._check_class_weight()
+        check_class_weight(self.class_weight, self.classes_)
         self.class_weight_ = compute_class_weight(
             self.class_weight, classes=self.classes_, y=y
         ).astype(np.float32)
@@ -466,10 +439,10 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
                 sample_shape=self.sample_shape,
                 max_sample_ndim=self._max_sample_ndim,
             )
-            valid = Dataset(self._module_input(X_val_nd), self._encode(y_val))
+            valid = Dataset(self._module_input(X_val_nd), encode(self.classes_, y_val))
             train_split = predefined_split(valid)
         elif self.early_stopping:
-            self._check_split_feasible(y_enc)
+            check_split_feasible(self.validation_fraction, y_enc)
             train_split = ValidSplit(
                 self.validation_fraction, stratified=True, random_state=seed
             )
@@ -628,74 +601,8 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
             from ..utils import check_sample_shape
 
             check_sample_shape(self.sample_shape)
-        net_params = self.net_params or {}
-        self._check_net_param_keys(net_params, where="net_params[{key!r}]")
-        if self.balanced_batches:
-            clash = [
-                k
-                for k in ("iterator_train__sampler", "iterator_train__shuffle")
-                if k in net_params and not (k.endswith("shuffle") and not net_params[k])
-            ]
-            if clash:
-                raise ValueError(
-                    f"balanced_batches=True sets the training sampler, so "
-                    f"net_params[{clash[0]!r}] cannot be used with it (a DataLoader "
-                    "takes a sampler or shuffle=True, not both). Drop "
-                    f"{clash[0]!r} from net_params or set balanced_batches=False."
-                )
-        if self.loss == "focal":
-            accepted = set(inspect.signature(FocalLoss).parameters) - {
-                "weight",
-                "gamma",
-            }
-            unknown = [
-                k
-                for k in net_params
-                if k.startswith("criterion__") and k.partition("__")[2] not in accepted
-            ]
-            if unknown:
-                raise ValueError(
-                    f"loss='focal' uses FocalLoss, which has no argument "
-                    f"{unknown[0].partition('__')[2]!r} (net_params[{unknown[0]!r}]; "
-                    f"it takes {sorted(accepted)} besides class_weight and "
-                    "focal_gamma). Drop it or use loss='cross_entropy'."
-                )
-        self._check_callbacks()
-
-    def _check_net_param_keys(self, keys, where):
-        """Refuse skorch arguments that are not ``net_params`` keys or that an
-        estimator parameter sets (one spelling per setting)."""
-        own = set(self._get_param_names())
-        for key in keys:
-            prefix, _, name = key.partition("__")
-            shadowed = _SHADOWED.get(key, name if prefix == "module" else None)
-            if shadowed in own:
-                raise ValueError(
-                    f"{where.format(key=key)} is set by the parameter {shadowed}: "
-                    f"pass {shadowed}=... to {type(self).__name__} instead."
-                )
-            if prefix not in _NET_PARAM_PREFIXES or not name:
-                raise ValueError(
-                    f"net_params keys must be skorch arguments '<component>__<name>' "
-                    f"for the components {list(_NET_PARAM_PREFIXES)} (e.g. "
-                    f"'optimizer__weight_decay'), got {key!r}."
-                )
-
-    def _check_callbacks(self):
-        for i, item in enumerate(self.callbacks or []):
-            cb = item
-            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
-                cb = item[1]
-            is_callback = isinstance(cb, Callback) or (
-                isinstance(cb, type) and issubclass(cb, Callback)
-            )
-            if not is_callback:
-                raise ValueError(
-                    f"callbacks[{i}] is {item!r}, which is not a skorch callback. "
-                    "Pass skorch.callbacks.Callback instances (or classes), or "
-                    "(name, callback) pairs, e.g. "
-                    "callbacks=[skorch.callbacks.GradientNormClipping(1.0)]."
-                )
+        check_net_params(self)
+        check_callbacks(self.callbacks)
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -722,126 +629,13 @@ class BaseSeismoClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : estimator instance
         """
-        net_keys = {}
-        for key in list(params):
-            prefix, sep, _ = key.partition("__")
-            if not sep:
-                continue
-            if prefix == "net_params":
-                inner = key.partition("__")[2]
-                raise ValueError(
-                    f"{type(self).__name__}.set_params got {key!r}: set skorch "
-                    f"arguments by their own name, {inner}=..., or pass a whole "
-                    "net_params dict (one spelling per setting)."
-                )
-            if prefix in _NET_PARAM_PREFIXES or prefix == "module":
-                net_keys[key] = params.pop(key)
+        net_keys = pop_net_params(self, params)
         if not net_keys:
             # plain scikit-learn: no validation here, fit validates
             return super().set_params(**params)
-        self._check_net_param_keys(net_keys, where="set_params({key}=...)")
-        given = params.get("net_params", self.net_params)
-        if given is not None and not isinstance(given, dict):
-            raise ValueError(
-                f"set_params got skorch arguments {sorted(net_keys)} but net_params "
-                f"is {given!r}, not a dict to store them in. Pass net_params=None "
-                "or a dict."
-            )
-        both = sorted(set(net_keys) & set(params.get("net_params") or {}))
-        if both:
-            raise ValueError(
-                f"{both[0]!r} is given twice to {type(self).__name__}.set_params, "
-                "in net_params and by name; give it once."
-            )
         super().set_params(**params)
         self.net_params = {**(self.net_params or {}), **net_keys}
         return self
-
-    def _check_class_weight(self):
-        weights = self.class_weight
-        if not isinstance(weights, dict):
-            return
-        classes = self.classes_
-        unknown = []
-        for key in weights:
-            try:
-                found = bool(np.any(classes == key))
-            except (TypeError, ValueError):
-                found = False
-            if not found:
-                unknown.append(key)
-        if unknown:
-            raise ValueError(
-                f"class_weight has keys {unknown!r} that are not classes of y "
-                f"(classes_={classes.tolist()}); use the labels of y as keys, "
-                "e.g. class_weight={"
-                + ", ".join(f"{c!r}: 1.0" for c in classes.tolist()[:3])
-                + "}."
-            )
-        bad = {
-            k: v
-            for k, v in weights.items()
-            if not isinstance(v, Real) or not np.isfinite(v) or v < 0
-        }
-        if bad:
-            raise ValueError(
-                f"class_weight values must be finite non-negative numbers, got "
-                f"{bad!r}; a class's weight multiplies its loss, so pass e.g. "
-                "1.0 for neutral and larger values for rare classes."
-            )
-        if not any(v > 0 for v in weights.values()) and len(weights) == len(classes):
-            raise ValueError(
-                "class_weight gives every class weight 0, so the loss is always "
-                "zero; give at least one class a positive weight."
-            )
-
-    def _fit_classes(self, y):
-        if self.class_order is None:
-            return np.unique(y)
-        order = np.asarray(self.class_order)
-        if order.ndim != 1 or len(np.unique(order)) != len(order):
-            raise ValueError(
-                f"class_order must be a 1-D list of distinct labels, got "
-                f"{self.class_order!r}."
-            )
-        with contextlib.suppress(ValueError, TypeError):
-            order = order.astype(y.dtype)
-        missing = np.setdiff1d(np.unique(y), order)
-        if missing.size:
-            raise ValueError(
-                f"y contains labels {missing.tolist()} that are not in "
-                f"class_order={list(self.class_order)}. Add them to class_order "
-                "or set class_order=None."
-            )
-        return order
-
-    def _encode(self, y):
-        classes = self.classes_
-        order = np.argsort(classes, kind="stable")
-        sorted_classes = classes[order]
-        y = np.asarray(y)
-        pos = np.clip(np.searchsorted(sorted_classes, y), 0, len(classes) - 1)
-        unknown = sorted_classes[pos] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"y contains labels {np.unique(y[unknown]).tolist()} unseen in "
-                f"fit (classes_={classes.tolist()}). Use labels of the training "
-                "set in y_val."
-            )
-        return order[pos].astype(np.int64)
-
-    def _check_split_feasible(self, y_enc):
-        counts = np.bincount(y_enc)
-        n_valid = int(np.ceil(self.validation_fraction * len(y_enc)))
-        if counts.min() < 2 or n_valid < len(counts):
-            raise ValueError(
-                f"early_stopping=True needs a stratified validation split of "
-                f"{self.validation_fraction:.0%} of the {len(y_enc)} samples with "
-                f"every class in both parts, but the class counts are "
-                f"{counts.tolist()}. Increase validation_fraction, pass an explicit "
-                "validation set with fit(X, y, X_val=..., y_val=...), or set "
-                "early_stopping=False."
-            )
 
     def _module_input_shape(self, sample_shape):
         """Per-sample shape fed to the module, e.g. ``(C, H, W)``."""
