@@ -469,11 +469,11 @@ def test_flows_package_does_not_import_sklearn():
 
 
 def test_channels_last_fast_path_matches_plain_layout(monkeypatch):
-    import sklearn_seismo.flows._layers as layers
+    import sklearn_seismo.flows._coupling as coupling
 
     torch.manual_seed(0)
     fast = AffineCoupling(4, n_dim=2, hidden_channels=8)
-    monkeypatch.setattr(layers, "_CHANNELS_LAST", False)
+    monkeypatch.setattr(coupling, "_CHANNELS_LAST", False)
     slow = AffineCoupling(4, n_dim=2, hidden_channels=8)
     slow.load_state_dict(fast.state_dict())
     assert fast.net.channels_last and not slow.net.channels_last
