@@ -11,13 +11,9 @@ import os
 import numpy as np
 
 from ..metrics import format_markdown_table, format_p_value
-from ._report import (
-    _write_csv,
-    conclusion_statements,
-    format_study_table,
-    suite_threshold_free_section,
-    write_report,
-)
+from ._conclusion import conclusion_statements, suite_threshold_free_section
+from ._report import write_report
+from ._report_tables import _write_csv, format_study_table
 
 __all__ = ["significance_statements", "write_suite_report"]
 
