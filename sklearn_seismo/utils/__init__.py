@@ -10,6 +10,7 @@ from ._layout import (
 )
 from ._torch import TORCH_THREADS_ENV, limit_torch_threads, torch_threads
 from .discovery import all_estimators
+from .environment import PACKAGES, cpu_model, package_versions, run_environment
 
 __all__ = [
     "all_estimators",
@@ -22,4 +23,8 @@ __all__ = [
     "TORCH_THREADS_ENV",
     "torch_threads",
     "limit_torch_threads",
+    "PACKAGES",
+    "cpu_model",
+    "package_versions",
+    "run_environment",
 ]
