@@ -542,6 +542,19 @@ def mean_ranks(rows, datasets, arms, key):
     return np.mean(ranks, axis=0) if ranks else np.full(len(arms), np.nan)
 
 
+def read_rows(paths):
+    """The rows of earlier runs' CSVs, numbers as floats (``split`` as int)."""
+    rows = []
+    for path in paths:
+        with open(path, newline="") as fh:
+            for row in csv.DictReader(fh):
+                for key in ("n_new", *COLUMNS):
+                    row[key] = float(row[key]) if row[key] != "" else float("nan")
+                row["split"] = int(row["split"])
+                rows.append(row)
+    return rows
+
+
 def write(rows, cfg, names, skipped, args, wall, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -702,8 +715,23 @@ def main(argv=None):
         help="the study suite preset whose data sets, sizes and settings are used "
         "(full: the finalists' run of issue 23 item 5, hours)",
     )
+    parser.add_argument(
+        "--from-csv",
+        nargs="+",
+        default=None,
+        metavar="CSV",
+        help="write one report from the CSVs of earlier runs (e.g. one run per "
+        "data set) instead of fitting; the settings are the preset's",
+    )
     args = parser.parse_args(argv)
     cfg = settings(args.quick, args.preset)
+    if args.from_csv:
+        rows = read_rows(args.from_csv)
+        cfg["datasets"] = tuple(dict.fromkeys(r["dataset"] for r in rows))
+        names = tuple(dict.fromkeys(r["arm"] for r in rows))
+        path = args.out or RESULTS / "glow_v3_screen.md"
+        write(rows, cfg, names, {}, args, None, path)
+        return
     if args.datasets:
         cfg["datasets"] = tuple(args.datasets)
     if args.seeds:
