@@ -7,6 +7,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_seismo.augmentation import RandomShift
 from sklearn_seismo.ensemble import TestTimeAugmentationClassifier
 from sklearn_seismo.preprocessing import Highpass, Normalize
 
@@ -70,3 +71,21 @@ def test_errors():
         TestTimeAugmentationClassifier(LogisticRegression(), []).fit(X, y)
     with pytest.raises(TypeError, match="transformers"):
         TestTimeAugmentationClassifier(LogisticRegression(), ["raw"]).fit(X, y)
+
+
+# Moved from tests/test_hostile_inputs.py (hardening pass 1, cause 8).
+
+
+def test_tta_refuses_unseeded_random_transform():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 50)), np.repeat([0, 1], 20)
+    tta = TestTimeAugmentationClassifier(
+        LogisticRegression(), ["passthrough", RandomShift(max_shift=5)]
+    )
+    with pytest.raises(ValueError, match=r"transforms\[1\].*random_state"):
+        tta.fit(X, y)
+    tta.set_params(transforms=["passthrough", RandomShift(max_shift=5, random_state=0)])
+    tta.fit(X, y)
+    np.testing.assert_array_equal(tta.predict_proba(X), tta.predict_proba(X))
