@@ -21,17 +21,16 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedGroupKFold
 from sklearn.neighbors import KernelDensity
-from sklearn.pipeline import make_pipeline, make_union
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.pipeline import make_pipeline
 
 from ..utils import validate_samples
 from ..utils._artefacts import crest_factor, quiet_fraction, trace_kurtosis
 from ..utils._batch import resolve_time_axis
 from ..utils._random import seed_from_random_state
+from ..utils._two_sample import two_sample_classifier
 
 __all__ = [
     "artefact_ratios",
@@ -96,29 +95,6 @@ def _nearest_distance(reference, X, *, exclude_self=False):
         np.fill_diagonal(dist, np.inf)
     idx = np.argmin(dist, axis=1)
     return dist[np.arange(len(X)), idx], idx
-
-
-def _log_amplitude(X, eps):
-    return np.log1p(np.abs(X) / eps)
-
-
-def _default_c2st_estimator(n_train, n_features, eps, random_state):
-    # Raw values alone only let a linear model compare means, and seismic
-    # samples have mean ~0 whatever their quality (random polarity, events at
-    # random times): extra noise, speckle or smoothing change amplitudes, not
-    # means. Log-amplitudes turn those into mean shifts a linear model sees.
-    return make_pipeline(
-        make_union(
-            FunctionTransformer(),
-            FunctionTransformer(_log_amplitude, kw_args={"eps": eps}),
-        ),
-        StandardScaler(),
-        PCA(
-            n_components=max(1, min(_N_COMPONENTS, n_train - 1, n_features)),
-            random_state=random_state,
-        ),
-        LogisticRegression(class_weight="balanced", max_iter=1000),
-    )
 
 
 def _scores(estimator, X):
@@ -235,7 +211,7 @@ def classifier_two_sample_test(
         if len(np.unique(y[train])) < 2 or len(np.unique(y[test])) < 2:
             continue
         if estimator is None:
-            est = _default_c2st_estimator(len(train), 2 * X.shape[1], eps, seed)
+            est = two_sample_classifier(len(train), 2 * X.shape[1], eps, seed)
         else:
             est = clone(estimator)
         est.fit(X[train], y[train])

@@ -17,11 +17,7 @@ import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
-from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.pipeline import make_pipeline, make_union
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -30,41 +26,14 @@ from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
 from ..utils._random import seed_from_random_state
 from ..utils._sampling import check_strategy_counts
+from ..utils._two_sample import two_sample_classifier
 from ._glow import GlowOversampler
 
 __all__ = ["CriticFilteredSampler"]
 
-# PCA components of the default critic: the large-scale structure of a sample,
-# well below the few dozen real rare samples the critic is trained on.
-_N_COMPONENTS = 10
-# Log-amplitude floor relative to the real samples' RMS (see _log_amplitude).
+# Log-amplitude floor relative to the real samples' RMS (see
+# utils._two_sample).
 _EPS_RELATIVE = 1e-3
-
-
-def _log_amplitude(X, eps):
-    # Module level so that the fitted critic pickles.
-    return np.log1p(np.abs(X) / eps)
-
-
-def _default_estimator(n_train, n_features, eps, seed):
-    # A linear model on raw values compares only means, and seismic samples
-    # have mean ~0 whatever their quality (random polarity and onset); the
-    # log-amplitudes turn a learned noise floor, filled gaps or extra
-    # roughness into mean shifts it sees. PCA keeps it from fitting noise with
-    # a few dozen real samples; balanced weights make its log-odds the log
-    # density ratio whatever the candidate/real counts.
-    return make_pipeline(
-        make_union(
-            FunctionTransformer(),
-            FunctionTransformer(_log_amplitude, kw_args={"eps": eps}),
-        ),
-        StandardScaler(),
-        PCA(
-            n_components=max(1, min(_N_COMPONENTS, n_train - 1, n_features)),
-            random_state=seed,
-        ),
-        LogisticRegression(class_weight="balanced", max_iter=1000),
-    )
 
 
 def _real_log_odds(estimator, X):
@@ -455,7 +424,7 @@ class CriticFilteredSampler(BaseOverSampler):
             X_fit = np.concatenate([real, cand[train]])
             y_fit = np.r_[np.ones(len(real), dtype=int), np.zeros(len(train), int)]
             if self.estimator is None:
-                est = _default_estimator(len(X_fit), 2 * real.shape[1], eps, seed)
+                est = two_sample_classifier(len(X_fit), 2 * real.shape[1], eps, seed)
             else:
                 est = clone(self.estimator)
             est.fit(X_fit, y_fit)
