@@ -6,6 +6,9 @@ classifier told the ``sample_shape``. Arms differ in which sampler fills the
 two sampler slots (``"passthrough"`` otherwise), in one classifier option
 (``class_weight``, ``balanced_batches``, ``focal``), or in a threshold-tuning
 wrapper around the classifier (``threshold``, ``augment+threshold``).
+``augment+critic`` fills the augment slot with the augmentation sampler inside
+a ``CriticFilteredSampler`` (the best arm of the generative-oversampling
+screen, ``benchmarks/glow/bench_glow_v3_screen.py``).
 """
 
 from collections import Counter
@@ -39,6 +42,10 @@ ARM_DESCRIPTIONS = {
     "augment+threshold": "the augment arm with its minority threshold tuned",
     "balanced_batches": "the classifier with balanced_batches=True",
     "focal": "the classifier with loss='focal'",
+    "augment+critic": (
+        "AugmentationSampler draws 3n augmented minority candidates, "
+        "CriticFilteredSampler keeps the n its classifier critic finds most real"
+    ),
 }
 
 ALL_ARMS = tuple(ARM_DESCRIPTIONS)
@@ -226,7 +233,15 @@ def make_arms(
     balanced_batches  passthrough                passthrough /
                                                  clf(balanced_batches=True)
     focal             passthrough                passthrough / clf(loss="focal")
+    augment+critic    passthrough                Critic(AugmentationSampler)
+                                                 (+n of 3n) / clf
     ================= ========================== ===============================
+
+    ``Critic(sampler)`` is
+    :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with its
+    defaults: ``sampler`` draws three times the ``n`` samples, and the ``n``
+    that a cross-fitted classifier finds hardest to tell from the real
+    minority samples are kept.
 
     ``+n`` means ``n_synthetic`` new samples of ``minority`` per training
     fold (through :class:`AddSamples`); ``glow+augment`` splits the same budget
@@ -343,6 +358,19 @@ def make_arms(
             random_state=random_state,
         )
 
+    def critic_augment_sampler(n):
+        from sklearn_seismo.over_sampling import CriticFilteredSampler
+
+        inner = augment_sampler(n)
+        # The critic sets the inner sampler's count (3n) itself.
+        inner.set_params(sampling_strategy="auto")
+        return CriticFilteredSampler(
+            inner,
+            sampling_strategy=AddSamples(minority, n),
+            sample_shape=sample_shape,
+            random_state=random_state,
+        )
+
     def tuned(estimator):
         if threshold is None:
             from sklearn_seismo.model_selection import (
@@ -414,6 +442,11 @@ def make_arms(
             "passthrough",
             "passthrough",
             _with_option(clf, "focal", loss="focal"),
+        ),
+        "augment+critic": lambda: (
+            "passthrough",
+            critic_augment_sampler(n_synthetic),
+            clone(clf),
         ),
     }
     pipes = {}
