@@ -6,7 +6,8 @@ import time
 
 import numpy as np
 
-from ..utils._argparse import ShapeAction
+from ..utils._argparse import ShapeAction, int_at_least, parse_seed, positive_float
+from ..utils.environment import available_memory
 from ._examples import (
     EXAMPLE_RECORDS,
     available_example_records,
@@ -76,28 +77,6 @@ def plot_overview(X, y, meta, record, path):
     return path
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(
-            f"must be between 0 and 2**32 - 1 (a numpy seed), got {value}"
-        )
-    return value
-
-
 def _unit_float(text):
     try:
         value = float(text)
@@ -106,31 +85,6 @@ def _unit_float(text):
     if not 0.0 <= value <= 1.0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
-    if not 0.0 < value < float("inf"):  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _available_memory():
-    """Bytes of memory available to a new allocation (None when unknown)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def _summary_parser():
@@ -142,7 +96,7 @@ def _summary_parser():
         "lists the windows of your own waveform files for labelling "
         "(see 'windows --help').",
     )
-    parser.add_argument("--n-samples", type=_positive_int, default=5223)
+    parser.add_argument("--n-samples", type=int_at_least(1), default=5223)
     parser.add_argument(
         "--shape",
         nargs="+",
@@ -155,7 +109,7 @@ def _summary_parser():
         "--difficulty", type=_unit_float, default=0.5, help="between 0 and 1"
     )
     parser.add_argument(
-        "--random-state", type=_seed, default=0, help="seed, 0 to 2**32 - 1"
+        "--random-state", type=parse_seed, default=0, help="seed, 0 to 2**32 - 1"
     )
     parser.add_argument(
         "--out", default="sklearn_seismo_figures", help="folder for the PNG"
@@ -193,13 +147,13 @@ def _windows_parser():
     parser.add_argument("--overwrite", action="store_true", help="replace --out")
     parser.add_argument(
         "--window",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="window length (default: one window over each record)",
     )
     parser.add_argument(
         "--step",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="step between window starts (default: --window)",
     )
@@ -211,7 +165,7 @@ def _windows_parser():
     )
     parser.add_argument(
         "--sampling-rate",
-        type=_positive_float,
+        type=positive_float,
         metavar="HZ",
         help="resample every trace to this rate (needed for mixed rates)",
     )
@@ -230,7 +184,7 @@ def _windows_parser():
     parser.add_argument("--format", metavar="FORMAT", help="ObsPy format name")
     parser.add_argument(
         "--max-decompressed-bytes",
-        type=_positive_int,
+        type=int_at_least(1),
         default=MAX_DECOMPRESSED_BYTES,
         metavar="BYTES",
         help=f"cap per compressed file (default: {MAX_DECOMPRESSED_BYTES})",
@@ -324,7 +278,7 @@ def main(argv=None):
         )
     # the float32 gathers and one float32 copy made while generating them
     needed = 2.0 * 4 * args.n_samples * args.shape[0] * args.shape[1]
-    available = _available_memory()
+    available = available_memory()
     if available is not None and needed > available:
         parser.error(
             f"--n-samples {args.n_samples} --shape {args.shape[0]}x{args.shape[1]}"

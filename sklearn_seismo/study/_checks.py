@@ -10,9 +10,10 @@ import tempfile
 
 import numpy as np
 
+from ..utils.environment import available_memory
+
 __all__ = [
     "UsageError",
-    "available_memory",
     "check_allocation",
     "check_device",
     "check_folds",
@@ -94,21 +95,6 @@ def check_device(device):
             )
     if kind == "mps" and not torch.backends.mps.is_available():
         raise UsageError(f"--device {device}: MPS is not available; use cpu.")
-
-
-def available_memory():
-    """Bytes of memory available to a new allocation (None when unknown)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
 
 
 def check_allocation(n_samples, sample_shape, *, what, fix, itemsize=4):

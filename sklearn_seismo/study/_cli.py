@@ -12,9 +12,12 @@ import argparse
 import sys
 from contextlib import ExitStack
 
-import numpy as np
-
-from ..utils._argparse import ShapeAction
+from ..utils._argparse import (
+    ShapeAction,
+    int_at_least,
+    parse_seed,
+    positive_float,
+)
 from ._arms import ALL_ARMS
 from ._checks import UsageError
 from ._commands import run_command, suite_command
@@ -182,36 +185,7 @@ def _arms(text):
     return arms
 
 
-def _int_at_least(low, hint=""):
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer >= {low}, got {text!r}{hint}"
-            )
-        return value
-
-    parse.__name__ = f"integer >= {low}"
-    return parse
-
-
-_positive_int = _int_at_least(1)
-
-
-def _seed(text):
-    # numpy and torch take seeds in [0, 2**32)
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(
-            f"expected a seed between 0 and 2**32 - 1, got {text!r}"
-        )
-    return value
+_positive_int = int_at_least(1)
 
 
 def _channels(text):
@@ -221,16 +195,6 @@ def _channels(text):
             f"expected component letters such as ZNE or ZE, got {text!r}"
         )
     return letters
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or not np.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def _n_jobs(text):
@@ -286,13 +250,13 @@ def add_data_options(parser, *, generated):
     )
     data.add_argument(
         "--window",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="window length for waveform files (load_waveforms)",
     )
     data.add_argument(
         "--step",
-        type=_positive_float,
+        type=positive_float,
         metavar="SECONDS",
         help="step between window starts for waveform files (default: --window)",
     )
@@ -304,7 +268,7 @@ def add_data_options(parser, *, generated):
     )
     data.add_argument(
         "--sampling-rate",
-        type=_positive_float,
+        type=positive_float,
         metavar="HZ",
         help="waveform files: resample to this rate; .npz data: its rate "
         "(needed by --bandpass)",
@@ -336,7 +300,7 @@ def add_data_options(parser, *, generated):
     )
     data.add_argument(
         "--bandpass",
-        type=_positive_float,
+        type=positive_float,
         nargs=2,
         metavar=("FMIN", "FMAX"),
         help="Butterworth band-pass (sklearn_seismo.preprocessing.Bandpass) "
@@ -404,7 +368,10 @@ def add_execution_options(parser, *, out, verbose=False):
         "files are left alone)",
     )
     run.add_argument(
-        "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default: 0)"
+        "--seed",
+        type=parse_seed,
+        default=0,
+        help="random seed, 0 to 2**32 - 1 (default: 0)",
     )
     run.add_argument(
         "--torch-threads",
@@ -480,7 +447,7 @@ def _add_run_options(p):
     )
     study.add_argument(
         "--folds",
-        type=_int_at_least(2, "; cross-validation needs 2 folds or more"),
+        type=int_at_least(2, "; cross-validation needs 2 folds or more"),
         metavar="K",
         help="number of stratified folds, 2 to the size of the smallest class "
         "(quick: 4, paper: 10)",
@@ -507,7 +474,7 @@ def _add_run_options(p):
         "early stopping; paper: 40, sweep 100)",
     )
     study.add_argument(
-        "--lr", type=_positive_float, metavar="RATE", help="classifier learning rate"
+        "--lr", type=positive_float, metavar="RATE", help="classifier learning rate"
     )
     study.add_argument(
         "--batch-size", type=_positive_int, metavar="N", help="classifier batch size"

@@ -10,7 +10,13 @@ from ._layout import (
 )
 from ._torch import TORCH_THREADS_ENV, limit_torch_threads, torch_threads
 from .discovery import all_estimators
-from .environment import PACKAGES, cpu_model, package_versions, run_environment
+from .environment import (
+    PACKAGES,
+    available_memory,
+    cpu_model,
+    package_versions,
+    run_environment,
+)
 
 __all__ = [
     "all_estimators",
@@ -24,6 +30,7 @@ __all__ = [
     "torch_threads",
     "limit_torch_threads",
     "PACKAGES",
+    "available_memory",
     "cpu_model",
     "package_versions",
     "run_environment",

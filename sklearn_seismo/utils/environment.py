@@ -11,7 +11,13 @@ import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-__all__ = ["PACKAGES", "cpu_model", "package_versions", "run_environment"]
+__all__ = [
+    "PACKAGES",
+    "available_memory",
+    "cpu_model",
+    "package_versions",
+    "run_environment",
+]
 
 #: Distributions whose versions :func:`run_environment` records.
 PACKAGES = (
@@ -47,6 +53,37 @@ def cpu_model():
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def available_memory():
+    """Bytes of memory available to a new allocation (None when unknown).
+
+    The commands check a requested data size against it before allocating,
+    so that a size that cannot fit is a usage error, not an out-of-memory kill.
+
+    Returns
+    -------
+    n_bytes : int or None
+        ``MemAvailable`` of ``/proc/meminfo`` on Linux, else the available
+        physical pages times the page size, else None.
+
+    Examples
+    --------
+    >>> n = available_memory()
+    >>> n is None or n > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def package_versions(packages=PACKAGES):

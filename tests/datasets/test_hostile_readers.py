@@ -348,7 +348,7 @@ def test_datasets_cli_out_file_exits_2_before_work(tmp_path, capsys):
 def test_datasets_cli_sizes_beyond_memory_exit_2_before_allocating(capsys, monkeypatch):
     from sklearn_seismo.datasets import _cli
 
-    monkeypatch.setattr(_cli, "_available_memory", lambda: 2**30)
+    monkeypatch.setattr(_cli, "available_memory", lambda: 2**30)
     code, err = _run(capsys, "--n-samples", "100000000", "--no-figure")
     assert code == 2 and "GiB of memory available" in err
     code, err = _run(capsys, "--shape", "20000x20000", "--n-samples", "10")
