@@ -10,7 +10,8 @@ import os
 import numpy as np
 
 from ..metrics import format_markdown_table, format_p_value, holm
-from ._report_tables import _write_csv
+from ._report_plots import save_critical_difference
+from ._report_tables import ranking_rows, write_ranking_csv
 
 # _suite imports no report module, so this top-level import makes no cycle
 # (tests/study/test_layout.py checks the study modules' import graph)
@@ -290,16 +291,7 @@ def suite_threshold_free_section(result, out_dir=None, paths=None):
         "threshold:",
         "",
     ]
-    rows = []
-    for d, name in enumerate(ranked.datasets):
-        row = {"data set": name}
-        for a, arm in enumerate(ranked.arms):
-            row[arm] = f"{100 * ranked.table[d, a]:.1f} ({ranked.ranks[d, a]:g})"
-        rows.append(row)
-    rows.append(
-        {"data set": "**mean rank, AP**"}
-        | {arm: f"**{m:.2f}**" for arm, m in zip(ranked.arms, ranked.mean_ranks)}
-    )
+    rows = ranking_rows(ranked, "mean rank, AP")
     if rk_f1 is not None and rk_f1.mean_ranks is not None:
         f1_ranks = dict(zip(rk_f1.arms, rk_f1.mean_ranks))
         rows.append(
@@ -338,42 +330,18 @@ def suite_threshold_free_section(result, out_dir=None, paths=None):
         paths = {} if paths is None else paths
         name = "ranking_average_precision.csv"
         paths[name] = os.path.join(out_dir, name)
-        _write_csv(
-            paths[name],
-            [
-                {
-                    "dataset": ds,
-                    "arm": arm,
-                    "score": ranked.table[d, a],
-                    "rank": ranked.ranks[d, a],
-                }
-                for d, ds in enumerate(ranked.datasets)
-                for a, arm in enumerate(ranked.arms)
-            ],
-        )
+        write_ranking_csv(paths[name], ranked)
         md += [f"Scores and ranks: [{name}]({name})", ""]
-        if len(ranked.arms) >= 2 and np.isfinite(ranked.cd):
-            try:
-                import matplotlib
-
-                matplotlib.use("Agg", force=False)
-                import matplotlib.pyplot as plt
-
-                from ..metrics import plot_critical_difference
-            except ImportError:
-                return md
-            fig = plot_critical_difference(
-                ranked.mean_ranks,
-                ranked.arms,
-                ranked.cd,
-                title=(
-                    "mean rank of average precision over "
-                    f"{len(ranked.datasets)} data sets"
-                ),
+        name = "cd_average_precision.png"
+        if (
+            len(ranked.arms) >= 2
+            and np.isfinite(ranked.cd)
+            and save_critical_difference(
+                ranked,
+                os.path.join(out_dir, name),
+                f"mean rank of average precision over {len(ranked.datasets)} data sets",
             )
-            name = "cd_average_precision.png"
+        ):
             paths[name] = os.path.join(out_dir, name)
-            fig.savefig(paths[name], dpi=120, bbox_inches="tight")
-            plt.close(fig)
             md += [f"![critical difference, average precision]({name})", ""]
     return md

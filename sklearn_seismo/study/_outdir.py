@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from ._checks import UsageError, check_folder
+from ._report import REPORT_FILES
 
 try:
     import fcntl
@@ -38,27 +39,7 @@ STAGING_PREFIX = ".seismo-tmp-"
 
 #: Names the study and the suite write, recognised as an earlier run's files
 #: in a folder written before the file list existed.
-KNOWN_OUTPUTS = frozenset(
-    {
-        "report.md",
-        "scores.csv",
-        "summary.csv",
-        "per_class.csv",
-        "comparisons.csv",
-        "f1_per_class.png",
-        "precision_recall.png",
-        "reliability.png",
-        "probabilities.npz",
-        "sweep.csv",
-        "sweep_summary.csv",
-        "sweep.png",
-        "config.json",
-        "timing.json",
-        "ranking.csv",
-        "tests.csv",
-        "cd.png",
-    }
-)
+KNOWN_OUTPUTS = frozenset(REPORT_FILES) | {"ranking.csv", "tests.csv", "cd.png"}
 
 
 def _ours(name):

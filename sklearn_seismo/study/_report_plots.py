@@ -14,6 +14,7 @@ __all__ = [
     "plot_precision_recall",
     "plot_reliability",
     "plot_sweep",
+    "save_critical_difference",
 ]
 
 
@@ -204,3 +205,25 @@ def plot_sweep(sweep):
     axes[0][-1].legend(fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def save_critical_difference(ranked, path, title):
+    """Write the critical-difference diagram of a ranking to ``path``.
+
+    Returns False, writing nothing, when matplotlib is not installed.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        from ..metrics import plot_critical_difference
+    except ImportError:
+        return False
+    fig = plot_critical_difference(
+        ranked.mean_ranks, ranked.arms, ranked.cd, title=title
+    )
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return True

@@ -21,6 +21,8 @@ __all__ = [
     "format_study_table",
     "format_threshold_free_table",
     "format_warnings",
+    "ranking_rows",
+    "write_ranking_csv",
 ]
 
 
@@ -272,6 +274,39 @@ def format_threshold_free_table(result):
             f"(the share of `{minority}` in the test folds)."
         )
     return table
+
+
+def ranking_rows(ranked, mean_label):
+    """Markdown rows of a cross-data-set ranking: "score % (rank)" per arm and
+    data set, then the bold mean-rank row labelled ``mean_label``."""
+    rows = []
+    for d, name in enumerate(ranked.datasets):
+        row = {"data set": name}
+        for a, arm in enumerate(ranked.arms):
+            row[arm] = f"{100 * ranked.table[d, a]:.1f} ({ranked.ranks[d, a]:g})"
+        rows.append(row)
+    rows.append(
+        {"data set": f"**{mean_label}**"}
+        | {arm: f"**{m:.2f}**" for arm, m in zip(ranked.arms, ranked.mean_ranks)}
+    )
+    return rows
+
+
+def write_ranking_csv(path, ranked):
+    """One row per (data set, arm): its mean score and its rank."""
+    _write_csv(
+        path,
+        [
+            {
+                "dataset": name,
+                "arm": arm,
+                "score": ranked.table[d, a],
+                "rank": ranked.ranks[d, a],
+            }
+            for d, name in enumerate(ranked.datasets)
+            for a, arm in enumerate(ranked.arms)
+        ],
+    )
 
 
 def format_warnings(sources):

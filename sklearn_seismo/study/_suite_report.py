@@ -13,7 +13,13 @@ import numpy as np
 from ..metrics import format_markdown_table, format_p_value
 from ._conclusion import conclusion_statements, suite_threshold_free_section
 from ._report import write_report
-from ._report_tables import _write_csv, format_study_table
+from ._report_plots import save_critical_difference
+from ._report_tables import (
+    _write_csv,
+    format_study_table,
+    ranking_rows,
+    write_ranking_csv,
+)
 
 __all__ = ["significance_statements", "write_suite_report"]
 
@@ -159,16 +165,7 @@ def write_suite_report(result, out_dir, *, config=None):
         tests_rows += [dict(dataset=name, **r) for r in res.tests]
     md += ["## Across data sets", ""]
     if rk.friedman is not None:
-        rows = []
-        for d, name in enumerate(rk.datasets):
-            row = {"data set": name}
-            for a, arm in enumerate(rk.arms):
-                row[arm] = f"{100 * rk.table[d, a]:.1f} ({rk.ranks[d, a]:g})"
-            rows.append(row)
-        rows.append(
-            {"data set": "**mean rank**"}
-            | {arm: f"**{m:.2f}**" for arm, m in zip(rk.arms, rk.mean_ranks)}
-        )
+        rows = ranking_rows(rk, "mean rank")
         md += [
             f"Mean {rk.metric} over splits, in % (rank within the data set; 1 = best):",
             "",
@@ -182,39 +179,19 @@ def write_suite_report(result, out_dir, *, config=None):
         ]
         if rk.dropped:
             md += [f"Left out (no finite score on some data set): {rk.dropped}.", ""]
-        ranking_rows = [
-            {
-                "dataset": name,
-                "arm": arm,
-                "score": rk.table[d, a],
-                "rank": rk.ranks[d, a],
-            }
-            for d, name in enumerate(rk.datasets)
-            for a, arm in enumerate(rk.arms)
-        ]
         paths["ranking.csv"] = os.path.join(out_dir, "ranking.csv")
-        _write_csv(paths["ranking.csv"], ranking_rows)
-        if len(rk.arms) >= 2 and np.isfinite(rk.cd):
-            try:
-                import matplotlib
-
-                matplotlib.use("Agg", force=False)
-                import matplotlib.pyplot as plt
-
-                from ..metrics import plot_critical_difference
-            except ImportError:
-                plt = None
-            if plt is not None:
-                fig = plot_critical_difference(
-                    rk.mean_ranks,
-                    rk.arms,
-                    rk.cd,
-                    title=f"mean rank of {rk.metric} over {len(rk.datasets)} data sets",
-                )
-                paths["cd.png"] = os.path.join(out_dir, "cd.png")
-                fig.savefig(paths["cd.png"], dpi=120, bbox_inches="tight")
-                plt.close(fig)
-                md += ["![critical-difference diagram](cd.png)", ""]
+        write_ranking_csv(paths["ranking.csv"], rk)
+        if (
+            len(rk.arms) >= 2
+            and np.isfinite(rk.cd)
+            and save_critical_difference(
+                rk,
+                os.path.join(out_dir, "cd.png"),
+                f"mean rank of {rk.metric} over {len(rk.datasets)} data sets",
+            )
+        ):
+            paths["cd.png"] = os.path.join(out_dir, "cd.png")
+            md += ["![critical-difference diagram](cd.png)", ""]
     md += suite_threshold_free_section(result, out_dir, paths)
     paths["tests.csv"] = os.path.join(out_dir, "tests.csv")
     _write_csv(paths["tests.csv"], tests_rows)
