@@ -9,7 +9,11 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
 * ``glow``: ``GlowOversampler`` as it is today;
 * ``glow_T0.6``: sampling temperature 0.6 (issue 23 item 3,
   ``sampling_temperature``); ``glow_translate``: translation from the other
-  classes (item 1, ``mode="translate"``); ``glow_translate_T0.6``: both.
+  classes (item 1, ``mode="translate"``); ``glow_translate_T0.6``: both;
+  ``glow_quiet``: the learned noise floor removed where the nearer parent is
+  quiet (item 3, ``quiet_level=0.01``: gaps and dead traces come back as the
+  parent's values, not as the flow's low-level signal); ``glow_quiet_T0.6``:
+  the cleaner decode at temperature 0.6 with the parent's quiet parts.
   Each runs only when ``GlowOversampler`` has the option;
 * ``critic_smote``, ``critic_augment``, ``critic_glow``:
   :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with the
@@ -18,8 +22,8 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
   under its pretrained flow (item 2);
 * ``glow+augment@s``: glow samples on top of augmentation, the glow taking the
   share ``s`` in 0.25 / 0.5 / 0.75 of the same budget (item 4; ``@0.5`` is the
-  study's ``glow+augment``); ``--stack-variant`` picks the glow variant that
-  is stacked (default ``glow``).
+  study's ``glow+augment``); ``V+augment@s`` stacks the glow variant ``V``
+  (e.g. ``glow_quiet+augment@0.5``) and runs when named in ``--arms``.
 
 An arm whose option is missing is skipped with the reason printed and written
 in the report. Each arm's pipeline is fitted step by step as
@@ -77,6 +81,8 @@ GLOW_VARIANTS = {
     "glow_T0.6": {"sampling_temperature": 0.6},
     "glow_translate": {"mode": "translate"},
     "glow_translate_T0.6": {"mode": "translate", "sampling_temperature": 0.6},
+    "glow_quiet": {"quiet_level": 0.01},
+    "glow_quiet_T0.6": {"quiet_level": 0.01, "sampling_temperature": 0.6},
 }
 COLUMNS = (
     "f1",
@@ -253,12 +259,12 @@ def build_arms(names, *, minority, sample_shape, n_rare, cfg, waveforms, seed):
     }
     for name, extra in GLOW_VARIANTS.items():
         builders.setdefault(name, lambda extra=extra: pipe(glow_n(n, **extra)))
-    stacked = GLOW_VARIANTS[cfg.get("stack_variant", "glow")]
-    for share in SHARES:
-        n_glow = max(1, int(round(share * n)))
-        builders[f"glow+augment@{share}"] = lambda g=n_glow: pipe(
-            glow_n(g, **stacked), augment_n(max(1, n - g))
-        )
+    for variant, extra in GLOW_VARIANTS.items():
+        for share in SHARES:
+            n_glow = max(1, int(round(share * n)))
+            builders[f"{variant}+augment@{share}"] = lambda g=n_glow, e=extra: pipe(
+                glow_n(g, **e), augment_n(max(1, n - g))
+            )
     for name in names:
         if name not in pipes:
             pipes[name] = builders[name]()
@@ -681,10 +687,16 @@ def plot(rows, datasets, names, path):
     plt.close(fig)
 
 
+def stacked_arms():
+    """Every ``V+augment@s`` arm (``V`` a glow variant, ``s`` a share)."""
+    return tuple(f"{v}+augment@{s}" for v in GLOW_VARIANTS for s in SHARES)
+
+
 def known_arms():
     from sklearn_seismo.study import ALL_ARMS
 
-    return (*arm_names(), *(a for a in ALL_ARMS if a not in arm_names()))
+    names = (*arm_names(), *stacked_arms())
+    return tuple(dict.fromkeys((*names, *ALL_ARMS)))
 
 
 def main(argv=None):
@@ -701,12 +713,6 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", default=None)
     parser.add_argument(
         "--seeds", type=int, default=None, help="training sets per data set"
-    )
-    parser.add_argument(
-        "--stack-variant",
-        choices=list(GLOW_VARIANTS),
-        default="glow",
-        help="glow variant of the glow+augment@share arms",
     )
     parser.add_argument(
         "--preset",
@@ -736,7 +742,6 @@ def main(argv=None):
         cfg["datasets"] = tuple(args.datasets)
     if args.seeds:
         cfg["seeds"] = args.seeds
-    cfg["stack_variant"] = args.stack_variant
     names = tuple(args.arms or arm_names())
     unknown = set(names) - set(known_arms())
     if unknown:
