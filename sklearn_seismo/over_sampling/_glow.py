@@ -186,6 +186,15 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         flow learned. The amplitude is restored afterwards. 1 decodes the
         mix as it is; moves towards a parent (after 16 rejections) decode
         at 1.
+    noise_source : {"flow", "parent"}, default="flow"
+        Where a sample's noise and fine detail come from when
+        ``sampling_temperature`` is below 1. ``"flow"``: the reduced-
+        temperature decode alone (smoother). ``"parent"``: the decode plus
+        the residual of the parent whose quiet parts it carries (the nearer
+        one; with ``mode="translate"`` the class's sample): what the same
+        temperature removes from that real sample, ``x_p - f^-1(t z_p)``.
+        A sample at ``lambda = 0`` is then its parent again. No effect at
+        temperature 1.
     acceptance_margin : float, default=0.5
         How far beyond the class's own range a decoded sample may go and
         still be accepted (bits/dim: additive; crest factor and kurtosis: a
@@ -403,6 +412,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         "mode": [StrOptions({"interpolate", "translate"})],
         "temperature": [Interval(numbers.Real, 0, None, closed="left")],
         "sampling_temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+        "noise_source": [StrOptions({"flow", "parent"})],
         "acceptance_margin": [Interval(numbers.Real, 0, None, closed="left")],
         "quiet_level": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "memory": [None, str, HasMethods(["cache"])],
@@ -443,6 +453,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         mode="interpolate",
         temperature=0.0,
         sampling_temperature=1.0,
+        noise_source="flow",
         acceptance_margin=0.5,
         quiet_level=None,
         memory=None,
@@ -473,6 +484,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         self.mode = mode
         self.temperature = temperature
         self.sampling_temperature = sampling_temperature
+        self.noise_source = noise_source
         self.acceptance_margin = acceptance_margin
         self.quiet_level = quiet_level
         self.memory = memory
@@ -681,6 +693,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         params = {
             "mode": self.mode,
             "sampling_temperature": self.sampling_temperature,
+            "noise_source": self.noise_source,
             "k_neighbors": self.k_neighbors,
             "interpolation": self.interpolation,
             "temperature": self.temperature,

@@ -206,8 +206,15 @@ class _Pairs:
     def log_scales(self, a, b):
         return self.log_s[a], self.log_s[b]
 
-    def quiet_parents(self, a, b, lam):
-        return self.data[np.where(lam < 0.5, a, b)]
+    def carrier(self, a, b, lam):
+        """Index of the class sample whose particulars (quiet parts,
+        residual) a sample carries: the nearer parent."""
+        return np.where(lam < 0.5, a, b)
+
+    def residual(self, c, t, decode):
+        """What decoding at temperature ``t`` removes from class samples
+        ``c``: their own noise and fine detail (zero at ``t = 1``)."""
+        return self.data[c] - decode([t * z[c] for z in self.zs])
 
     def shrink(self, lam):
         return np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)
@@ -250,8 +257,8 @@ class _Translations(_Pairs):
     def log_scales(self, a, b):
         return self.src_log[a], self.log_s[b]
 
-    def quiet_parents(self, a, b, lam):
-        return self.data[b]
+    def carrier(self, a, b, lam):
+        return b
 
     def shrink(self, lam):
         return 1 - (1 - lam) / 2
@@ -284,7 +291,8 @@ def generate(model, layout, n_samples, rs, *, params):
     rs : numpy.random.RandomState
     params : dict
         The sampler's ``mode``, ``k_neighbors``, ``interpolation``,
-        ``temperature``, ``sampling_temperature`` and ``quiet_level``.
+        ``temperature``, ``sampling_temperature``, ``noise_source`` and
+        ``quiet_level``.
 
     Returns
     -------
@@ -319,14 +327,19 @@ def generate(model, layout, n_samples, rs, *, params):
                 for zm in mixed
             ]
         t = params["sampling_temperature"]
-        if t != 1 and attempt <= _MAX_REDRAWS:
+        reduced = t != 1 and attempt <= _MAX_REDRAWS
+        if reduced:
             # the latents are standardised at every level: Glow's reduced
             # temperature (moves towards a parent decode at temperature 1)
             mixed = [t * zm for zm in mixed]
         x = model.decode(mixed)
+        c = pairs.carrier(a, b, lam)
+        if reduced and params["noise_source"] == "parent":
+            # a clean decode plus a real sample's noise: the part of the
+            # carrying parent that the same temperature removes from it
+            x = x + pairs.residual(c, t, model.decode)
         if params["quiet_level"] is not None:
-            parents = pairs.quiet_parents(a, b, lam)
-            x = carry_quiet(x, parents, layout, params["quiet_level"])
+            x = carry_quiet(x, model.data[c], layout, params["quiet_level"])
         xn, ok = check_decoded(model, layout, x)
         if attempt <= _MAX_REDRAWS:
             n_decoded += len(todo)

@@ -1,6 +1,7 @@
 """GlowOversampler's sampling options of issue 23: ``sampling_temperature``
-(Glow's reduced temperature) and ``mode="translate"`` (samples of other
-classes moved into the class in latent space).
+(Glow's reduced temperature), ``noise_source`` (a clean decode plus a real
+sample's residual) and ``mode="translate"`` (samples of other classes moved
+into the class in latent space).
 
 The stand-in flow (exactly invertible, linear, a spy) replaces the real one."""
 
@@ -41,6 +42,53 @@ def test_sampling_temperature_scales_the_decoded_latents():
         torch.testing.assert_close(zt, 0.5 * z1)
     with pytest.raises(ValueError, match="sampling_temperature"):
         GlowOversampler(**TINY, sampling_temperature=0.0).fit(X, y)
+
+
+# ----------------------------------------------------------------- noise source
+def _at_lambda(monkeypatch, value):
+    """Every drawn pair mixes at ``lambda = value``."""
+    real = _glow_latent.draw_pairs
+
+    def fixed(rs, n, neigh, m):
+        a, b, lam = real(rs, n, neigh, m)
+        return a, b, np.full_like(lam, value)
+
+    monkeypatch.setattr(_glow_latent, "draw_pairs", fixed)
+
+
+def test_noise_source_parent_is_the_clean_decode_plus_the_parent_residual():
+    X, y = make_data(counts=(30, 16))
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    # no effect at temperature 1: the same bits as the default
+    plain = s.sample(10, "b", random_state=3)
+    same = s.set_params(noise_source="parent").sample(10, "b", random_state=3)
+    assert plain.tobytes() == same.tobytes()
+    model = s._models["b"]
+    pairs = _glow_latent._Pairs(model, 5, np.random.RandomState(0))
+    c = np.arange(len(model.data))
+    res = pairs.residual(c, 0.5, model.decode)
+    # the residual is what the reduced temperature removes from the sample
+    smooth = model.decode([0.5 * z for z in model.latents])
+    np.testing.assert_allclose(smooth + res, model.data, atol=1e-5)
+    assert np.abs(res).max() > 0.1
+    assert np.abs(pairs.residual(c, 1.0, model.decode)).max() < 1e-4
+    with pytest.raises(ValueError, match="noise_source"):
+        GlowOversampler(**TINY, noise_source="real").fit(X, y)
+
+
+def test_noise_source_parent_at_lambda_zero_gives_the_parent_back(monkeypatch):
+    X, y = make_data(counts=(30, 16))
+    _at_lambda(monkeypatch, 0.0)
+    real = normalised(X[y == "b"])
+    out = {}
+    for source in ("flow", "parent"):
+        s = GlowOversampler(
+            **TINY, sampling_temperature=0.5, noise_source=source, random_state=0
+        ).fit(X, y)
+        out[source] = normalised(s.sample(8, "b", random_state=1))
+    # the parent's own residual restores it; the clean decode alone does not
+    assert rows(out["parent"], real)
+    assert not rows(out["flow"], real)
 
 
 # ------------------------------------------------------------------- translate
