@@ -13,7 +13,10 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
   ``glow_quiet``: the learned noise floor removed where the nearer parent is
   quiet (item 3, ``quiet_level=0.01``: gaps and dead traces come back as the
   parent's values, not as the flow's low-level signal); ``glow_quiet_T0.6``:
-  the cleaner decode at temperature 0.6 with the parent's quiet parts.
+  the cleaner decode at temperature 0.6 with the parent's quiet parts;
+  ``glow_T0.6_parent``: the cleaner decode plus a real sample's noise (the
+  parent's residual, ``noise_source="parent"``), ``glow_T0.6_parent_quiet``
+  with its quiet parts too.
   Each runs only when ``GlowOversampler`` has the option;
 * ``critic_smote``, ``critic_augment``, ``critic_glow``:
   :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with the
@@ -83,6 +86,12 @@ GLOW_VARIANTS = {
     "glow_translate_T0.6": {"mode": "translate", "sampling_temperature": 0.6},
     "glow_quiet": {"quiet_level": 0.01},
     "glow_quiet_T0.6": {"quiet_level": 0.01, "sampling_temperature": 0.6},
+    "glow_T0.6_parent": {"sampling_temperature": 0.6, "noise_source": "parent"},
+    "glow_T0.6_parent_quiet": {
+        "sampling_temperature": 0.6,
+        "noise_source": "parent",
+        "quiet_level": 0.01,
+    },
 }
 COLUMNS = (
     "f1",
