@@ -8,7 +8,9 @@ two sampler slots (``"passthrough"`` otherwise), in one classifier option
 wrapper around the classifier (``threshold``, ``augment+threshold``).
 ``augment+critic`` fills the augment slot with the augmentation sampler inside
 a ``CriticFilteredSampler`` (the best arm of the generative-oversampling
-screen, ``benchmarks/glow/bench_glow_v3_screen.py``).
+screen, ``benchmarks/glow/bench_glow_v3_screen.py``); ``glow_clean`` and
+``glow_quiet+augment`` are the screen's best glow arms, alone and stacked on
+augmentation.
 """
 
 from collections import Counter
@@ -46,7 +48,25 @@ ARM_DESCRIPTIONS = {
         "AugmentationSampler draws 3n augmented minority candidates, "
         "CriticFilteredSampler keeps the n its classifier critic finds most real"
     ),
+    "glow_clean": (
+        "GlowOversampler adds n samples decoded at temperature 0.6 that carry "
+        "their nearer parent's residual and quiet parts"
+    ),
+    "glow_quiet+augment": (
+        "GlowOversampler with the parents' quiet parts adds n//4, "
+        "AugmentationSampler the rest"
+    ),
 }
+
+#: GlowOversampler settings of the ``glow_clean`` arm (a cleaner decode with
+#: a real sample's noise and gaps) and of the glow share of
+#: ``glow_quiet+augment``; the glow template's other settings are kept.
+GLOW_CLEAN = {
+    "sampling_temperature": 0.6,
+    "noise_source": "parent",
+    "quiet_level": 0.01,
+}
+GLOW_QUIET = {"quiet_level": 0.01}
 
 ALL_ARMS = tuple(ARM_DESCRIPTIONS)
 
@@ -213,29 +233,39 @@ def make_arms(
     ``X.reshape(len(X), -1)``; the classifier gets ``sample_shape`` to restore
     the n-D layout. Unused sampler slots are ``"passthrough"``.
 
-    ================= ========================== ===============================
-    arm               ``oversample``             ``augment`` / ``clf``
-    ================= ========================== ===============================
-    none              passthrough                passthrough / clf
-    glow              GlowOversampler (+n)       passthrough / clf
-    smote             SMOTE (+n)                 passthrough / clf
-    adasyn            ADASYN (+n, approximately) passthrough / clf
-    random            RandomOverSampler (+n)     passthrough / clf
-    class_weight      passthrough                passthrough /
-                                                 clf(class_weight="balanced")
-    augment           passthrough                AugmentationSampler (+n) / clf
-    glow+augment      GlowOversampler (+n//2)    AugmentationSampler
-                                                 (+n - n//2) / clf
-    threshold         passthrough                passthrough / Tuned(clf)
-    augment+threshold passthrough                passthrough / Tuned(Pipeline(
-                                                 [AugmentationSampler (+n),
-                                                 clf]))
-    balanced_batches  passthrough                passthrough /
-                                                 clf(balanced_batches=True)
-    focal             passthrough                passthrough / clf(loss="focal")
-    augment+critic    passthrough                Critic(AugmentationSampler)
-                                                 (+n of 3n) / clf
-    ================= ========================== ===============================
+    ================== ========================== ===============================
+    arm                ``oversample``             ``augment`` / ``clf``
+    ================== ========================== ===============================
+    none               passthrough                passthrough / clf
+    glow               GlowOversampler (+n)       passthrough / clf
+    smote              SMOTE (+n)                 passthrough / clf
+    adasyn             ADASYN (+n, approximately) passthrough / clf
+    random             RandomOverSampler (+n)     passthrough / clf
+    class_weight       passthrough                passthrough /
+                                                  clf(class_weight="balanced")
+    augment            passthrough                AugmentationSampler (+n) / clf
+    glow+augment       GlowOversampler (+n//2)    AugmentationSampler
+                                                  (+n - n//2) / clf
+    threshold          passthrough                passthrough / Tuned(clf)
+    augment+threshold  passthrough                passthrough / Tuned(Pipeline(
+                                                  [AugmentationSampler (+n),
+                                                  clf]))
+    balanced_batches   passthrough                passthrough /
+                                                  clf(balanced_batches=True)
+    focal              passthrough                passthrough / clf(loss="focal")
+    augment+critic     passthrough                Critic(AugmentationSampler)
+                                                  (+n of 3n) / clf
+    glow_clean         GlowOversampler(clean)     passthrough / clf
+                       (+n)
+    glow_quiet+augment GlowOversampler(quiet)     AugmentationSampler
+                       (+n//4)                    (+n - n//4) / clf
+    ================== ========================== ===============================
+
+    ``GlowOversampler(clean)`` is the glow template with
+    ``sampling_temperature=0.6, noise_source="parent", quiet_level=0.01``
+    (a decode at reduced temperature plus the nearer parent's residual, with
+    its gaps and dead traces), ``GlowOversampler(quiet)`` with
+    ``quiet_level=0.01``: the best glow arms of the issue-23 screen.
 
     ``Critic(sampler)`` is
     :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with its
@@ -338,10 +368,10 @@ def make_arms(
     clf = _set_if_has(clone(classifier), sample_shape=sample_shape)
     clf = _seed_if_unset(clf, random_state)
 
-    def glow_sampler(n):
+    def glow_sampler(n, **settings):
         template = _default_glow(random_state) if glow is None else glow
         sampler = _set_if_has(
-            clone(template),
+            clone(template).set_params(**settings),
             sampling_strategy=AddSamples(minority, n),
             sample_shape=sample_shape,
         )
@@ -390,6 +420,7 @@ def make_arms(
 
     strategy = AddSamples(minority, n_synthetic)
     half = n_synthetic // 2
+    quarter = max(n_synthetic // 4, 1)
     builders = {
         "none": lambda: ("passthrough", "passthrough", clone(clf)),
         "glow": lambda: (glow_sampler(n_synthetic), "passthrough", clone(clf)),
@@ -446,6 +477,16 @@ def make_arms(
         "augment+critic": lambda: (
             "passthrough",
             critic_augment_sampler(n_synthetic),
+            clone(clf),
+        ),
+        "glow_clean": lambda: (
+            glow_sampler(n_synthetic, **GLOW_CLEAN),
+            "passthrough",
+            clone(clf),
+        ),
+        "glow_quiet+augment": lambda: (
+            glow_sampler(quarter, **GLOW_QUIET),
+            augment_sampler(max(n_synthetic - quarter, 1)),
             clone(clf),
         ),
     }

@@ -71,7 +71,7 @@ MINORITY_METRICS = (
 #: thread per fit: 477 s wall (4 training sets: 322 s).
 #:
 #: ``full`` (a benchmark of hours): holdout on 7 data sets (the six of the
-#: 2026-11-30 run plus the in-domain waveform test) with all 13 arms,
+#: 2026-11-30 run plus the in-domain waveform test) with all 15 arms,
 #: 5 training sets of each data set's default size (1,000 gathers, the paper's
 #: 5,223, 2,000 windows), each tested on its own 6,000; 20 epochs, the default
 #: Miniception and ResNet, 300 synthetic samples. Holdout rather than
@@ -82,9 +82,10 @@ MINORITY_METRICS = (
 #: 2 fits at a time, one torch thread each; summed fit time / 2): about 20
 #: minutes per 32 x 32 data set, 76 per 64 x 64 one, 83 for the paper's count
 #: and 3 hours for the waveform task; 58,000 s of fits, about 8 hours on 2
-#: cores, with 8 arms and 6 data sets. The 5 newer arms (the threshold arms
-#: cost about 2.3 fits each) and the seventh data set bring an estimated 14+
-#: hours (not yet measured).
+#: cores, with 8 arms and 6 data sets. The 7 newer arms (the threshold arms
+#: cost about 2.3 fits each; the glow arms share each training set's flows
+#: through the cache) and the seventh data set bring an estimated 16+ hours
+#: (not yet measured).
 SUITES = {
     "quick": {
         "name": "quick",
