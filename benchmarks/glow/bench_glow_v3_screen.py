@@ -558,16 +558,29 @@ def mean_ranks(rows, datasets, arms, key):
 
 
 def read_rows(paths):
-    """The rows of earlier runs' CSVs, numbers as floats (``split`` as int)."""
-    rows = []
+    """The rows of earlier runs' CSVs, numbers as floats (``split`` as int).
+
+    An arm run again on the same training set (``random``, the cost
+    reference of every run) keeps its first row; its scores must agree to
+    the bit, which shows the runs drew the same data and fitted alike.
+    """
+    rows = {}
     for path in paths:
         with open(path, newline="") as fh:
             for row in csv.DictReader(fh):
                 for key in ("n_new", *COLUMNS):
                     row[key] = float(row[key]) if row[key] != "" else float("nan")
                 row["split"] = int(row["split"])
-                rows.append(row)
-    return rows
+                key = (row["dataset"], row["split"], row["arm"])
+                first = rows.setdefault(key, row)
+                if (first["f1"], first["ap"]) != (row["f1"], row["ap"]):
+                    raise SystemExit(
+                        f"{path}: arm {key[2]!r} on training set {key[1]} of "
+                        f"{key[0]!r} scored differently in an earlier CSV "
+                        f"(F1 {first['f1']} against {row['f1']}): the runs did "
+                        "not draw or fit alike, so they cannot share a report."
+                    )
+    return list(rows.values())
 
 
 def write(rows, cfg, names, skipped, args, wall, path):
@@ -743,6 +756,7 @@ def main(argv=None):
     if args.from_csv:
         rows = read_rows(args.from_csv)
         cfg["datasets"] = tuple(dict.fromkeys(r["dataset"] for r in rows))
+        cfg["seeds"] = len({r["split"] for r in rows})
         names = tuple(dict.fromkeys(r["arm"] for r in rows))
         path = args.out or RESULTS / "glow_v3_screen.md"
         write(rows, cfg, names, {}, args, None, path)
