@@ -103,8 +103,10 @@ def run_study(
     y : array-like of shape (n_samples,)
         Class labels (any hashable values).
     arms : sequence of str, default=ALL_ARMS
-        Among ``"none"``, ``"glow"``, ``"smote"``, ``"adasyn"``, ``"random"``,
-        ``"class_weight"``, ``"augment"``, ``"glow+augment"``.
+        Among ``ALL_ARMS`` (``ARM_DESCRIPTIONS`` says what each changes):
+        the paper's ``"none"``, ``"glow"``, ``"smote"``, ``"adasyn"``,
+        ``"random"``, ``"class_weight"``, ``"augment"``, ``"glow+augment"``,
+        and the threshold, classifier-option, critic and v3 glow arms.
     cv : int or cross-validation splitter, default=None
         ``None``: ``StratifiedKFold(10, shuffle=True, random_state=random_state)``
         as the paper; an int ``k``: the same with ``k`` folds.
