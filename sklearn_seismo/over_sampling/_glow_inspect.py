@@ -79,8 +79,11 @@ class LatentMethodsMixin:
         The operation behind every synthetic sample, exposed for inspection:
         ``X_a[i]`` and ``X_b[i]`` are encoded by the flow of ``cls``, their
         latents mixed at every level with coefficient ``lam[i]`` (using
-        ``interpolation``; no ``temperature`` noise), decoded, and rescaled to
-        the geometric interpolation of their RMS amplitudes. Unlike
+        ``interpolation``; no ``temperature`` noise), decoded at
+        ``sampling_temperature`` (plus the nearer end's residual with
+        ``noise_source="parent"``, and its quiet values with ``quiet_level``,
+        as :meth:`sample` does), and rescaled to the geometric interpolation
+        of their RMS amplitudes. Unlike
         :meth:`sample`, no acceptance test is applied, but a result that is
         not finite (a ``lam`` far outside ``[0, 1]`` extrapolates beyond what
         the flow can invert) raises a ``ValueError``.
@@ -90,7 +93,9 @@ class LatentMethodsMixin:
         X_a, X_b : array-like of shape (n_samples, *sample_shape_)
             The two ends (2-D flattened input is accepted as well).
         lam : float or array-like of shape (n_samples,)
-            Finite mixing coefficients; 0 gives ``X_a`` back, 1 gives ``X_b``.
+            Finite mixing coefficients; 0 gives ``X_a`` back, 1 gives ``X_b``
+            (below ``sampling_temperature`` 1, only with
+            ``noise_source="parent"``).
         cls : class label, default=None
             A key of ``flows_``; may be omitted when there is only one.
 
@@ -107,14 +112,21 @@ class LatentMethodsMixin:
                 f"{len(Xb)}. Pair each sample of X_a with one of X_b."
             )
         lam = self._check_values(lam, len(Xa), "lam")
-        zs = latent.mix_latents(
-            model.encode(Xa), model.encode(Xb), lam, self.interpolation
-        )
+        za, zb = model.encode(Xa), model.encode(Xb)
+        t = self.sampling_temperature
+        zs = [t * z for z in latent.mix_latents(za, zb, lam, self.interpolation)]
         with np.errstate(over="ignore"):  # far extrapolations are refused below
             scales = np.exp((1.0 - lam) * np.log(sa) + lam * np.log(sb))
         x = model.decode(zs)
+        near = lam < 0.5
+        parents = np.where(per_sample(near, Xa.ndim), Xa, Xb)
+        if t != 1 and self.noise_source == "parent":
+            zp = [
+                torch.where(torch.as_tensor(per_sample(near, a.ndim)), a, b)
+                for a, b in zip(za, zb)
+            ]
+            x = x + latent.residual(parents, zp, t, model.decode)
         if self.quiet_level is not None:
-            parents = np.where(per_sample(lam < 0.5, Xa.ndim), Xa, Xb)
             x = latent.carry_quiet(x, parents, self._layout, self.quiet_level)
         x = self._layout.to_samples(x)
         rms = np.sqrt(np.mean(np.square(x.reshape(len(x), -1), dtype=np.float64), 1))

@@ -165,6 +165,14 @@ def carry_quiet(x, parents, layout, level):
     return x
 
 
+def residual(x, zs, t, decode):
+    """What decoding at temperature ``t`` removes from samples ``x`` (flow
+    layout) of per-level latents ``zs``: their own noise and fine detail
+    (zero at ``t = 1``). ``noise_source="parent"`` adds it to a decode at
+    ``t``."""
+    return x - decode([t * z for z in zs])
+
+
 def check_decoded(model, layout, x):
     """Renormalise decoded (padded) samples; test them for acceptance.
 
@@ -212,9 +220,8 @@ class _Pairs:
         return np.where(lam < 0.5, a, b)
 
     def residual(self, c, t, decode):
-        """What decoding at temperature ``t`` removes from class samples
-        ``c``: their own noise and fine detail (zero at ``t = 1``)."""
-        return self.data[c] - decode([t * z[c] for z in self.zs])
+        """:func:`residual` of class samples ``c``."""
+        return residual(self.data[c], [z[c] for z in self.zs], t, decode)
 
     def shrink(self, lam):
         return np.where(lam < 0.5, lam / 2, 1 - (1 - lam) / 2)

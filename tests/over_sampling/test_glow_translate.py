@@ -91,6 +91,27 @@ def test_noise_source_parent_at_lambda_zero_gives_the_parent_back(monkeypatch):
     assert not rows(out["flow"], real)
 
 
+def test_interpolate_uses_the_sampling_temperature_and_noise_source():
+    X, y = make_data(counts=(30, 16))
+    Xb = X[y == "b"]
+    a, b = Xb[:6], Xb[6:12]
+    lam = np.array([0.0, 0.0, 0.2, 0.5, 0.8, 1.0])
+    s = GlowOversampler(**TINY, random_state=0).fit(X, y)
+    plain = s.interpolate(a, b, lam, cls="b")
+    out = {}
+    for source in ("flow", "parent"):
+        s.set_params(sampling_temperature=0.5, noise_source=source)
+        out[source] = s.interpolate(a, b, lam, cls="b")
+    # the ends come back with the parent's residual, not from the clean decode
+    ends = np.concatenate([a[:2], b[-1:]])
+    np.testing.assert_allclose(out["parent"][[0, 1, 5]], ends, rtol=1e-4, atol=1e-4)
+    assert not np.allclose(out["flow"][[0, 1, 5]], ends, rtol=1e-2, atol=1e-2)
+    assert not np.allclose(out["flow"], plain, rtol=1e-2, atol=1e-2)
+    # at temperature 1 the noise source changes nothing
+    s.set_params(sampling_temperature=1.0, noise_source="parent")
+    assert s.interpolate(a, b, lam, cls="b").tobytes() == plain.tobytes()
+
+
 # ------------------------------------------------------------------- translate
 def _spy_sources(monkeypatch):
     seen = []
