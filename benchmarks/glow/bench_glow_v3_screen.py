@@ -22,7 +22,8 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
   :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with the
   default classifier critic (3x candidates, the top-scored kept), and
   ``critic_glow_flow`` with the flow critic when ``GlowOversampler`` scores
-  under its pretrained flow (item 2);
+  under its pretrained flow (item 2); ``critic_V`` filters the glow variant
+  ``V`` (e.g. ``critic_glow_T0.6_parent_quiet``) when named in ``--arms``;
 * ``glow+augment@s``: glow samples on top of augmentation, the glow taking the
   share ``s`` in 0.25 / 0.5 / 0.75 of the same budget (item 4; ``@0.5`` is the
   study's ``glow+augment``); ``V+augment@s`` stacks the glow variant ``V``
@@ -263,9 +264,13 @@ def build_arms(names, *, minority, sample_shape, n_rare, cfg, waveforms, seed):
                 )
             )
         ),
-        "critic_glow": lambda: pipe(critic(clone(glow))),
         "critic_glow_flow": lambda: pipe(critic(clone(glow), critic="flow")),
     }
+    for name, extra in GLOW_VARIANTS.items():
+        # critic_glow is the default glow's; critic_V any variant's
+        builders[f"critic_{name}"] = lambda e=extra: pipe(
+            critic(clone(glow).set_params(**e))
+        )
     for name, extra in GLOW_VARIANTS.items():
         builders.setdefault(name, lambda extra=extra: pipe(glow_n(n, **extra)))
     for variant, extra in GLOW_VARIANTS.items():
@@ -710,8 +715,10 @@ def plot(rows, datasets, names, path):
 
 
 def stacked_arms():
-    """Every ``V+augment@s`` arm (``V`` a glow variant, ``s`` a share)."""
-    return tuple(f"{v}+augment@{s}" for v in GLOW_VARIANTS for s in SHARES)
+    """Every ``V+augment@s`` arm (``V`` a glow variant, ``s`` a share) and
+    every ``critic_V`` arm."""
+    stacks = tuple(f"{v}+augment@{s}" for v in GLOW_VARIANTS for s in SHARES)
+    return stacks + tuple(f"critic_{v}" for v in GLOW_VARIANTS)
 
 
 def known_arms():
