@@ -24,6 +24,51 @@ from ._report_tables import (
 __all__ = ["significance_statements", "write_suite_report"]
 
 
+def _fit_cost(per_dataset, arms, reference="random"):
+    """Each arm's mean fit time over the ``reference`` arm's, per data set.
+
+    Returns ``{arm: [ratio per data set]}`` (NaN where a time is missing),
+    or ``{}`` without the reference arm. Both are timed in the same run, on
+    the same training sets, so a ratio is fairer than a bare time on a
+    shared machine.
+    """
+    if reference not in arms:
+        return {}
+    out = {arm: [] for arm in arms}
+    for res in per_dataset.values():
+        times = {r["arm"]: r.get("fit_time_mean", np.nan) for r in res.summary}
+        ref = times.get(reference, np.nan)
+        for arm in arms:
+            with np.errstate(all="ignore"):
+                out[arm].append(float(np.divide(times.get(arm, np.nan), ref)))
+    return out
+
+
+def _cost_lines(result):
+    cost = _fit_cost(result.per_dataset, result.arms)
+    if not cost:
+        return []
+    row = {"": "fit time ÷ random's"}
+    for arm, ratios in cost.items():
+        r = np.asarray(ratios)
+        r = r[np.isfinite(r) & (r > 0)]
+        row[arm] = (
+            f"{np.exp(np.mean(np.log(r))):.2f} ({r.min():.2f}-{r.max():.2f})"
+            if len(r)
+            else "n/a"
+        )
+    return [
+        "Fit cost: each arm's mean fit wall time over the `random` arm's on the "
+        "same data set in this run; geometric mean over data sets (range). "
+        "With `--cache`, the glow arms of one training set share its flows: "
+        "the first to run pays their training (`glow` starts first; two that "
+        "run at once both train), so the other glow arms' costs leave it out.",
+        "",
+        format_markdown_table([row], ["", *cost]),
+        "",
+    ]
+
+
 def _tests_table(res, alpha):
     key = f"f1_{res.minority}"
     shown = []
@@ -179,6 +224,7 @@ def write_suite_report(result, out_dir, *, config=None):
         ]
         if rk.dropped:
             md += [f"Left out (no finite score on some data set): {rk.dropped}.", ""]
+        md += _cost_lines(result)
         paths["ranking.csv"] = os.path.join(out_dir, "ranking.csv")
         write_ranking_csv(paths["ranking.csv"], rk)
         if (

@@ -277,6 +277,8 @@ def test_cli_runs_a_tiny_suite_with_user_data(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "## mine" in report and "## gathers32_easy" in report
     assert "Friedman" in report and "corrected t p" in report
+    cost_row = next(ln for ln in report.splitlines() if "fit time ÷ random" in ln)
+    assert cost_row.split("|")[3].strip().startswith("1.00 (1.00-1.00)")  # random
     printed = capsys.readouterr().out
     assert "`mine`" in printed and "`gathers32_easy`" in printed
     with pytest.raises(SystemExit):
@@ -370,3 +372,23 @@ def test_a_unit_cached_by_a_parallel_run_is_found_by_a_serial_one(tmp_path):
     X_other[0, 0] += 1.0
     args = (DummyClassifier(), X_other, y, tr, te)
     assert not func.check_call_in_cache(*args, threads=1, **kwargs)
+
+
+def test_fit_cost_is_each_arm_s_time_over_random_s_per_data_set():
+    from sklearn_seismo.study._suite_report import _cost_lines, _fit_cost
+
+    def res(**times):
+        return Bunch(summary=[{"arm": a, "fit_time_mean": t} for a, t in times.items()])
+
+    per_dataset = {
+        "a": res(none=2.0, random=4.0, glow=10.0),
+        "b": res(none=3.0, random=3.0, glow=float("nan")),
+    }
+    arms = ["none", "random", "glow"]
+    cost = _fit_cost(per_dataset, arms)
+    assert cost["none"] == [0.5, 1.0] and cost["random"] == [1.0, 1.0]
+    assert cost["glow"][0] == 2.5 and np.isnan(cost["glow"][1])
+    assert _fit_cost(per_dataset, ["none", "glow"]) == {}
+    table = _cost_lines(Bunch(per_dataset=per_dataset, arms=arms))[2]
+    # geometric mean over data sets, then the range; a missing time is left out
+    assert "| 0.71 (0.50-1.00) | 1.00 (1.00-1.00) | 2.50 (2.50-2.50) |" in table
