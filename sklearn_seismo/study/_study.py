@@ -28,6 +28,7 @@ SCORE_COLUMNS = (
     "n_train",
     "n_test",
     "fit_time",
+    "fit_cpu_time",
     "score_time",
     "error",
     *OVERALL_METRICS,

@@ -6,6 +6,7 @@ sets the ranking table, the Friedman test and the Nemenyi diagram.
 """
 
 import json
+import math
 import os
 
 import numpy as np
@@ -25,22 +26,30 @@ __all__ = ["significance_statements", "write_suite_report"]
 
 
 def _fit_cost(per_dataset, arms, reference="random"):
-    """Each arm's mean fit time over the ``reference`` arm's, per data set.
+    """Each arm's fit CPU time over the ``reference`` arm's, per data set.
 
-    Returns ``{arm: [ratio per data set]}`` (NaN where a time is missing),
-    or ``{}`` without the reference arm. Both are timed in the same run, on
-    the same training sets, so a ratio is fairer than a bare time on a
-    shared machine.
+    Returns ``{arm: [ratio per data set]}``: the arm's summed
+    ``fit_cpu_time`` over the splits where both it and the reference have
+    one, divided by the reference's over the same splits (NaN where there is
+    none); ``{}`` without the reference arm. CPU time, not wall time: on a
+    shared machine a fit's wall time includes the time other jobs held the
+    cores, its CPU time does not (one torch thread per fit).
     """
     if reference not in arms:
         return {}
     out = {arm: [] for arm in arms}
     for res in per_dataset.values():
-        times = {r["arm"]: r.get("fit_time_mean", np.nan) for r in res.summary}
-        ref = times.get(reference, np.nan)
+        cpu = {arm: {} for arm in arms}
+        for r in res.scores:
+            t = r.get("fit_cpu_time", np.nan)
+            if r["arm"] in cpu and np.isfinite(t):
+                cpu[r["arm"]][r.get("split", r.get("fold"))] = t
+        ref = cpu[reference]
         for arm in arms:
-            with np.errstate(all="ignore"):
-                out[arm].append(float(np.divide(times.get(arm, np.nan), ref)))
+            common = set(cpu[arm]) & set(ref)
+            den = sum(ref[k] for k in common)
+            num = sum(cpu[arm][k] for k in common)
+            out[arm].append(num / den if common and den > 0 else math.nan)
     return out
 
 
@@ -48,7 +57,7 @@ def _cost_lines(result):
     cost = _fit_cost(result.per_dataset, result.arms)
     if not cost:
         return []
-    row = {"": "fit time ÷ random's"}
+    row = {"": "fit CPU time ÷ random's"}
     for arm, ratios in cost.items():
         r = np.asarray(ratios)
         r = r[np.isfinite(r) & (r > 0)]
@@ -58,8 +67,9 @@ def _cost_lines(result):
             else "n/a"
         )
     return [
-        "Fit cost: each arm's mean fit wall time over the `random` arm's on the "
-        "same data set in this run; geometric mean over data sets (range). "
+        "Fit cost: each arm's fit CPU time over the `random` arm's on the same "
+        "training sets in this run; geometric mean over data sets (range; n/a "
+        "where no fit recorded CPU time). "
         "With `--cache`, the glow arms of one training set share its flows: "
         "the first to run pays their training (`glow` starts first; two that "
         "run at once both train), so the other glow arms' costs leave it out.",

@@ -170,7 +170,7 @@ def _tiny_suite(cache, verbose=0):
 
 
 def _numbers(result, times=False):
-    skip = () if times else ("fit_time", "score_time")
+    skip = () if times else ("fit_time", "fit_cpu_time", "score_time")
     return {
         name: [{k: v for k, v in row.items() if k not in skip} for row in res.scores]
         for name, res in result.per_dataset.items()
@@ -274,10 +274,14 @@ def test_cli_runs_a_tiny_suite_with_user_data(tmp_path, capsys):
     fits = sum(float(r[k] or 0) for r in rows for k in ("fit_time", "score_time"))
     assert fits > 0
     assert config["fit_and_score_s"] == pytest.approx(fits, abs=0.1)
+    # every fit records the CPU time of its worker (the cost the report ranks)
+    fitted = [r for r in rows if r["fit_time"]]
+    assert fitted and all(float(r["fit_cpu_time"]) > 0 for r in fitted)
+    assert all(not r["fit_cpu_time"] for r in rows if not r["fit_time"])
     report = (out / "report.md").read_text()
     assert "## mine" in report and "## gathers32_easy" in report
     assert "Friedman" in report and "corrected t p" in report
-    cost_row = next(ln for ln in report.splitlines() if "fit time ÷ random" in ln)
+    cost_row = next(ln for ln in report.splitlines() if "CPU time ÷ random" in ln)
     assert cost_row.split("|")[3].strip().startswith("1.00 (1.00-1.00)")  # random
     printed = capsys.readouterr().out
     assert "`mine`" in printed and "`gathers32_easy`" in printed
@@ -374,21 +378,33 @@ def test_a_unit_cached_by_a_parallel_run_is_found_by_a_serial_one(tmp_path):
     assert not func.check_call_in_cache(*args, threads=1, **kwargs)
 
 
-def test_fit_cost_is_each_arm_s_time_over_random_s_per_data_set():
+def test_fit_cost_is_each_arm_s_cpu_time_over_random_s_on_the_same_splits():
     from sklearn_seismo.study._suite_report import _cost_lines, _fit_cost
 
-    def res(**times):
-        return Bunch(summary=[{"arm": a, "fit_time_mean": t} for a, t in times.items()])
+    nan = float("nan")
+
+    def res(**cpu):  # arm -> CPU seconds per split (wall times are noise here)
+        return Bunch(
+            scores=[
+                {"arm": arm, "split": k, "fit_time": 99.0, "fit_cpu_time": t}
+                for arm, times in cpu.items()
+                for k, t in enumerate(times)
+            ]
+        )
 
     per_dataset = {
-        "a": res(none=2.0, random=4.0, glow=10.0),
-        "b": res(none=3.0, random=3.0, glow=float("nan")),
+        "a": res(none=[2.0, 2.0], random=[4.0, 4.0], glow=[10.0, 10.0]),
+        # glow failed on split 1: random's split 1 is left out of its ratio
+        "b": res(none=[3.0, 3.0], random=[3.0, 9.0], glow=[6.0, nan]),
+        # a run cached before CPU times were recorded
+        "c": Bunch(scores=[{"arm": "random", "split": 0, "fit_time": 1.0}]),
     }
     arms = ["none", "random", "glow"]
     cost = _fit_cost(per_dataset, arms)
-    assert cost["none"] == [0.5, 1.0] and cost["random"] == [1.0, 1.0]
-    assert cost["glow"][0] == 2.5 and np.isnan(cost["glow"][1])
+    assert cost["none"][:2] == [0.5, 0.5] and cost["random"][:2] == [1.0, 1.0]
+    assert cost["glow"][:2] == [2.5, 2.0]
+    assert all(np.isnan(v[2]) for v in cost.values())
     assert _fit_cost(per_dataset, ["none", "glow"]) == {}
     table = _cost_lines(Bunch(per_dataset=per_dataset, arms=arms))[2]
-    # geometric mean over data sets, then the range; a missing time is left out
-    assert "| 0.71 (0.50-1.00) | 1.00 (1.00-1.00) | 2.50 (2.50-2.50) |" in table
+    # geometric mean over the data sets that have CPU times, then the range
+    assert "| 0.50 (0.50-0.50) | 1.00 (1.00-1.00) | 2.24 (2.00-2.50) |" in table
