@@ -64,7 +64,8 @@ def fit_and_score(
     Returns one row (dict): ``meta``, ``n_train``, ``n_test``, ``fit_time``
     (wall seconds), ``fit_cpu_time`` (CPU seconds of the process: with loky,
     one fit per worker process, the fit's own, whatever else holds the
-    cores), ``score_time``, ``error``, ``warnings``, the keys of
+    cores; in a dask worker that runs several fits in threads, all of
+    theirs), ``score_time``, ``error``, ``warnings``, the keys of
     :func:`sklearn_seismo.metrics.fold_scores`, and the rare class's
     threshold-free scores ``average_precision_<rare>`` and ``brier_<rare>``
     (:func:`~sklearn_seismo.metrics.rare_class_average_precision`,
