@@ -714,7 +714,7 @@ def plot(rows, datasets, names, path):
     plt.close(fig)
 
 
-def stacked_arms():
+def variant_arms():
     """Every ``V+augment@s`` arm (``V`` a glow variant, ``s`` a share) and
     every ``critic_V`` arm."""
     stacks = tuple(f"{v}+augment@{s}" for v in GLOW_VARIANTS for s in SHARES)
@@ -724,7 +724,7 @@ def stacked_arms():
 def known_arms():
     from sklearn_seismo.study import ALL_ARMS
 
-    names = (*arm_names(), *stacked_arms())
+    names = (*arm_names(), *variant_arms())
     return tuple(dict.fromkeys((*names, *ALL_ARMS)))
 
 

@@ -333,15 +333,8 @@ def suite_threshold_free_section(result, out_dir=None, paths=None):
         write_ranking_csv(paths[name], ranked)
         md += [f"Scores and ranks: [{name}]({name})", ""]
         name = "cd_average_precision.png"
-        if (
-            len(ranked.arms) >= 2
-            and np.isfinite(ranked.cd)
-            and save_critical_difference(
-                ranked,
-                os.path.join(out_dir, name),
-                f"mean rank of average precision over {len(ranked.datasets)} data sets",
-            )
-        ):
+        title = f"mean rank of average precision over {len(ranked.datasets)} data sets"
+        if save_critical_difference(ranked, os.path.join(out_dir, name), title):
             paths[name] = os.path.join(out_dir, name)
             md += [f"![critical difference, average precision]({name})", ""]
     return md

@@ -210,8 +210,12 @@ def plot_sweep(sweep):
 def save_critical_difference(ranked, path, title):
     """Write the critical-difference diagram of a ranking to ``path``.
 
-    Returns False, writing nothing, when matplotlib is not installed.
+    Returns False, writing nothing, when there is no diagram to draw (fewer
+    than 2 arms, or no finite critical difference) or matplotlib is not
+    installed.
     """
+    if len(ranked.arms) < 2 or not np.isfinite(ranked.cd):
+        return False
     try:
         import matplotlib
 

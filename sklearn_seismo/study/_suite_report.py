@@ -6,10 +6,10 @@ sets the ranking table, the Friedman test and the Nemenyi diagram.
 """
 
 import json
-import math
 import os
 
 import numpy as np
+from scipy.stats import gmean
 
 from ..metrics import format_markdown_table, format_p_value
 from ._conclusion import conclusion_statements, suite_threshold_free_section
@@ -49,7 +49,7 @@ def _fit_cost(per_dataset, arms, reference="random"):
             common = set(cpu[arm]) & set(ref)
             den = sum(ref[k] for k in common)
             num = sum(cpu[arm][k] for k in common)
-            out[arm].append(num / den if common and den > 0 else math.nan)
+            out[arm].append(num / den if common and den > 0 else np.nan)
     return out
 
 
@@ -61,11 +61,7 @@ def _cost_lines(result):
     for arm, ratios in cost.items():
         r = np.asarray(ratios)
         r = r[np.isfinite(r) & (r > 0)]
-        row[arm] = (
-            f"{np.exp(np.mean(np.log(r))):.2f} ({r.min():.2f}-{r.max():.2f})"
-            if len(r)
-            else "n/a"
-        )
+        row[arm] = f"{gmean(r):.2f} ({r.min():.2f}-{r.max():.2f})" if len(r) else "n/a"
     return [
         "Fit cost: each arm's fit CPU time over the `random` arm's on the same "
         "training sets in this run; geometric mean over data sets (range; n/a "
@@ -237,15 +233,8 @@ def write_suite_report(result, out_dir, *, config=None):
         md += _cost_lines(result)
         paths["ranking.csv"] = os.path.join(out_dir, "ranking.csv")
         write_ranking_csv(paths["ranking.csv"], rk)
-        if (
-            len(rk.arms) >= 2
-            and np.isfinite(rk.cd)
-            and save_critical_difference(
-                rk,
-                os.path.join(out_dir, "cd.png"),
-                f"mean rank of {rk.metric} over {len(rk.datasets)} data sets",
-            )
-        ):
+        title = f"mean rank of {rk.metric} over {len(rk.datasets)} data sets"
+        if save_critical_difference(rk, os.path.join(out_dir, "cd.png"), title):
             paths["cd.png"] = os.path.join(out_dir, "cd.png")
             md += ["![critical-difference diagram](cd.png)", ""]
     md += suite_threshold_free_section(result, out_dir, paths)
