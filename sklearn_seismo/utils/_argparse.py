@@ -30,7 +30,10 @@ def parse_shape(values):
     ((32, 16), (32, 16), (64, 64))
     """
     text = values if isinstance(values, str) else " ".join(values)
-    parts = [p for p in re.split(r"[xX,\s]+", text.strip()) if p]
+    # one separator between two sizes: "3x" or "32,,32" is a typo, not (3,)
+    parts = re.split(r"\s*[xX,]\s*|\s+", text.strip())
+    if "" in parts:
+        parts = []
     try:
         shape = tuple(int(p) for p in parts)
     except ValueError:

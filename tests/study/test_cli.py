@@ -223,6 +223,16 @@ def test_shape_accepts_both_syntaxes():
     parser = build_parser()
     assert parser.parse_args(["run", "--shape", "32x16"]).shape == (32, 16)
     assert parser.parse_args(["run", "--shape", "32", "16"]).shape == (32, 16)
+    assert parser.parse_args(["run", "--shape", "32 x 16"]).shape == (32, 16)
+
+
+@pytest.mark.parametrize("text", ["3x", "x3", "32,,32", "32xx32", "", "32x-1"])
+def test_shape_refuses_a_size_left_out(text):
+    from sklearn_seismo.utils._argparse import parse_shape
+
+    # a dangling separator is a typo: "3x" must not become the shape (3,)
+    with pytest.raises(ValueError, match="invalid shape"):
+        parse_shape(text)
 
 
 def test_datasets_command_accepts_both_shape_syntaxes(tmp_path, capsys):
