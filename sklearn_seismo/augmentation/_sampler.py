@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
 from ..utils._random import generator_from_random_state
-from ..utils._sampling import check_strategy_counts
+from ..utils._sampling import check_new_samples_fit, check_strategy_counts
 
 __all__ = ["AugmentationSampler"]
 
@@ -202,6 +202,12 @@ class AugmentationSampler(BaseSampler):
         elif callable(self.sampling_strategy):
             # only the callable's result shows its counts
             check_strategy_counts(self.sampling_strategy(y), "sampling_strategy(y)")
+        check_new_samples_fit(
+            sum(n for n in self.sampling_strategy_.values() if n > 0),
+            X,
+            self,
+            fix="ask for fewer copies (n_copies, sampling_strategy)",
+        )
         rng = generator_from_random_state(self.random_state)
         source = []
         for label, n_new in self.sampling_strategy_.items():

@@ -25,7 +25,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
 from ..utils._random import seed_from_random_state
-from ..utils._sampling import check_strategy_counts
+from ..utils._sampling import check_new_samples_fit, check_strategy_counts
 from ..utils._two_sample import two_sample_classifier
 from ._glow import GlowOversampler
 
@@ -343,6 +343,12 @@ class CriticFilteredSampler(BaseOverSampler):
             (cls, count[cls] + math.ceil(self.oversampling_factor * n_new))
             for cls, n_new in wanted.items()
             if n_new > 0
+        )
+        check_new_samples_fit(
+            sum(n - count[cls] for cls, n in asked.items()),
+            X,
+            self,
+            fix="ask for fewer new samples or a lower oversampling_factor",
         )
         self.candidate_scores_, self.selected_ = {}, {}
         self.sampler_ = self._inner(dict(asked), inner_seed)

@@ -23,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
+from ..utils._sampling import check_new_samples_fit
 from ..utils._torch import (
     estimator_torch_threads,
     limit_torch_threads,
@@ -652,6 +653,8 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         # imblearn's hook: X is validated (in the caller's layout) and
         # sampling_strategy_ set by BaseSampler.fit_resample.
         X_nd, flat = as_samples(X, self.sample_shape_)
+        # before the flows are trained, not after
+        check_new_samples_fit(sum(self.sampling_strategy_.values()), X_nd, self)
         X_new, y_new = [X_nd], [y]
         with limit_torch_threads(estimator_torch_threads()):
             self._fit_models(X_nd, y, X_unlabeled)

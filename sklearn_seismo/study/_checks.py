@@ -10,7 +10,7 @@ import tempfile
 
 import numpy as np
 
-from ..utils.environment import available_memory
+from ..utils.environment import check_allocation as _check_allocation
 
 __all__ = [
     "UsageError",
@@ -100,17 +100,12 @@ def check_device(device):
 def check_allocation(n_samples, sample_shape, *, what, fix, itemsize=4):
     """Refuse data whose array alone would not fit in the available memory.
 
-    ``n_samples * prod(sample_shape) * itemsize`` bytes (float32 by default,
-    the dtype of the generated data) is a lower bound of what the run needs.
+    :func:`sklearn_seismo.utils.environment.check_allocation`, raising
+    :class:`UsageError` (float32 by default, the dtype of the generated data).
     """
-    n_bytes = float(n_samples) * float(np.prod(sample_shape)) * itemsize
-    available = available_memory()
-    if available is not None and n_bytes > available:
-        raise UsageError(
-            f"{what}: {n_samples} samples of {tuple(sample_shape)} need "
-            f"{n_bytes / 2**30:.3g} GiB for the data alone, more than the "
-            f"{available / 2**30:.3g} GiB of memory available here; {fix}."
-        )
+    _check_allocation(
+        n_samples, sample_shape, what=what, fix=fix, itemsize=itemsize, error=UsageError
+    )
 
 
 def parse_minority(text, y):

@@ -13,6 +13,7 @@ from .discovery import all_estimators
 from .environment import (
     PACKAGES,
     available_memory,
+    check_allocation,
     cpu_model,
     package_versions,
     run_environment,
@@ -31,6 +32,7 @@ __all__ = [
     "limit_torch_threads",
     "PACKAGES",
     "available_memory",
+    "check_allocation",
     "cpu_model",
     "package_versions",
     "run_environment",

@@ -4,7 +4,9 @@ from numbers import Integral
 
 import numpy as np
 
-__all__ = ["check_strategy_counts"]
+from .environment import check_allocation
+
+__all__ = ["check_new_samples_fit", "check_strategy_counts"]
 
 
 def check_strategy_counts(strategy, name="sampling_strategy"):
@@ -43,3 +45,28 @@ def check_strategy_counts(strategy, name="sampling_strategy"):
                 f"resampling, got {count!r}; round it (e.g. int(round(count)))."
             )
     return strategy
+
+
+def check_new_samples_fit(n_new, X, sampler, fix="ask for fewer new samples"):
+    """Refuse a resampling whose output cannot fit in memory, before any work.
+
+    The resampled ``X`` holds the ``len(X)`` given samples and ``n_new`` new
+    ones; without this, a huge count (``n_copies=10**9``) fails deep in numpy
+    with a bare ``MemoryError``, or after the flows were trained.
+
+    Parameters
+    ----------
+    n_new : int
+        New samples the sampler will make (for a critic: its candidates).
+    X : ndarray of shape (n_samples, *sample_shape)
+    sampler : estimator
+        Named in the message.
+    fix : str, default="ask for fewer new samples"
+    """
+    check_allocation(
+        len(X) + int(n_new),
+        X.shape[1:],
+        itemsize=X.dtype.itemsize,
+        what=f"{type(sampler).__name__}: the {len(X)} given and {int(n_new)} new",
+        fix=fix,
+    )

@@ -11,9 +11,12 @@ import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
+
 __all__ = [
     "PACKAGES",
     "available_memory",
+    "check_allocation",
     "cpu_model",
     "package_versions",
     "run_environment",
@@ -84,6 +87,48 @@ def available_memory():
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None
+
+
+def check_allocation(
+    n_samples, sample_shape, *, what, fix, itemsize=4, error=ValueError
+):
+    """Refuse an array that would not fit in the available memory.
+
+    ``n_samples * prod(sample_shape) * itemsize`` bytes is a lower bound of
+    what the caller is about to allocate; checking it first turns numpy's
+    ``MemoryError`` (or the kernel's out-of-memory kill) into an error that
+    names the request and the fix.
+
+    Parameters
+    ----------
+    n_samples : int
+    sample_shape : tuple of int
+    what : str
+        What asks for the memory, as the message starts.
+    fix : str
+        What to do instead, as the message ends.
+    itemsize : int, default=4
+        Bytes per value (float32 by default).
+    error : type, default=ValueError
+        The exception class raised.
+
+    Examples
+    --------
+    >>> check_allocation(10, (32, 32), what="x", fix="y")  # 40 KiB: fits
+    >>> check_allocation(10**15, (32, 32), what="AugmentationSampler",
+    ...                  fix="ask for fewer samples")
+    Traceback (most recent call last):
+    ...
+    ValueError: AugmentationSampler: 1000000000000000 samples of (32, 32) need ...
+    """
+    n_bytes = float(n_samples) * float(np.prod(sample_shape)) * itemsize
+    available = available_memory()
+    if available is not None and n_bytes > available:
+        raise error(
+            f"{what}: {n_samples} samples of {tuple(sample_shape)} need "
+            f"{n_bytes / 2**30:.3g} GiB for the data alone, more than the "
+            f"{available / 2**30:.3g} GiB of memory available here; {fix}."
+        )
 
 
 def package_versions(packages=PACKAGES):
