@@ -86,13 +86,29 @@ def literal_path(path):
     return glob.escape(os.path.abspath(path))
 
 
+def _escape_existing_folders(pattern):
+    """``pattern`` with its longest leading folder that exists glob-escaped.
+
+    The rule of a whole name applied to its folder part: ``run[1]/*.mseed``
+    reads the files of the folder ``run[1]`` when that folder exists (glob
+    alone would look in ``run1``); otherwise the folder part is a pattern too.
+    """
+    parts = pattern.split(os.sep)
+    for i in range(len(parts) - 1, 0, -1):
+        folder = os.sep.join(parts[:i]) or os.sep
+        if _GLOB_CHARS & set(folder) and os.path.isdir(folder):
+            return os.path.join(glob.escape(folder), *parts[i:])
+    return pattern
+
+
 def expand_sources(source, what="waveform file"):
     """List of file paths from a path, a glob or a list of either.
 
     A name is a path first: when a file of exactly that name exists it is
     read, even if the name holds glob characters (``sta[1].mseed``). Only a
     name that is not an existing path and holds ``*``, ``?`` or ``[`` is
-    expanded as a glob.
+    expanded as a glob, and the same rule holds for its folder part: in
+    ``run[1]/*.mseed`` an existing folder ``run[1]`` is that folder.
     """
     if isinstance(source, (str, os.PathLike)):
         source = [source]
@@ -117,7 +133,7 @@ def expand_sources(source, what="waveform file"):
             check_regular_file(item, what)
             paths.append(item)
             continue
-        matches = sorted(glob.glob(item))
+        matches = sorted(glob.glob(_escape_existing_folders(item)))
         if not matches:
             raise ValueError(
                 f"no file is named {item!r}, and as a glob pattern it matches no "

@@ -88,6 +88,19 @@ def test_a_name_that_exists_is_read_as_that_file_not_as_a_glob(tmp_path):
         load_waveforms(str(tmp_path / "nothing[0-9].mseed"))
 
 
+def test_a_folder_that_exists_is_that_folder_in_a_glob(tmp_path):
+    # the rule of a whole name holds for the folder part of a pattern
+    (tmp_path / "run[1]").mkdir()
+    (tmp_path / "run1").mkdir()
+    _write(tmp_path / "run1" / "a.mseed", _trace("DECOY"))
+    _write(tmp_path / "run[1]" / "a.mseed", _trace("LIT"))
+    pattern = str(tmp_path / "run[1]" / "*.mseed")
+    assert load_waveforms(pattern, channels="Z").stations == ["XX.LIT..EH"]
+    # a folder part that exists nowhere is still a pattern
+    b = load_waveforms(str(tmp_path / "run[0-9]" / "*.mseed"), channels="Z")
+    assert b.stations == ["XX.DECOY..EH"]
+
+
 # ------------------------------------------------------------ 2. overlaps
 
 
