@@ -32,9 +32,10 @@ COMMANDS = ("run", "suite")
 
 TOP_DESCRIPTION = """\
 The SeismoGlow study: ways to handle a rare class for a CNN classifier of
-seismograms (no oversampling, GlowOversampler, SMOTE, ADASYN, random
-oversampling, class weights, waveform augmentation, glow + augmentation),
-compared on the same splits.
+seismograms (new rare samples from GlowOversampler, SMOTE, ADASYN, random
+copies or waveform augmentation, alone, stacked or filtered by a critic;
+class weights, focal loss, class-balanced batches, a tuned decision
+threshold), compared on the same splits.
 
 Two commands, each with its own --help: run (one cross-validated study, the
 default when no command is given) and suite (every arm on several data sets,
@@ -51,8 +52,9 @@ examples:
 
 RUN_DESCRIPTION = """\
 Cross-validated comparison of ways to handle a rare class for a CNN classifier
-(the SeismoGlow study): no oversampling, GlowOversampler, SMOTE, ADASYN, random
-oversampling, class weights, waveform augmentation, glow + augmentation. Every
+(the SeismoGlow study); by default the paper's arms: no oversampling,
+GlowOversampler, SMOTE, ADASYN, random oversampling, class weights, waveform
+augmentation, glow + augmentation (--arms picks among all of them). Every
 arm sees the same stratified folds; synthetic samples come from each training
 fold only. Prints the per-class table and writes Markdown, CSV and PNG files.
 
