@@ -58,6 +58,18 @@ Result: ``benchmarks/results/glow_v3_screen.md`` (with ``.csv`` and ``.png``).
 measures on the full suite's data sets and settings (issue 23 item 5; hours)
 and writes ``benchmarks/results/glow_v3_full.md``.
 
+``--samples-only`` fits only the samplers and judges their samples (no
+classifier: F1, AP and cost are left empty). With ``--cache`` pointed at the
+``--cache`` folder of a study suite run, ``GlowOversampler`` loads that run's
+trained flows instead of training them, so the samples judged are the very
+ones the suite's classifiers were trained on, in seconds per arm: the
+two-sample AUC, quiet ratio and novelty of the full suite's arms (issue 23
+item 5) without refitting it:
+``python benchmarks/glow/bench_glow_v3_screen.py --preset full --samples-only
+--cache SUITE_CACHE --arms random augment glow glow_clean ...``
+(``results/glow_v3_full_samples.md``). A flow that is not in the cache is
+trained and written there (the suite would then load it).
+
 ``--quick`` is a smoke run on tiny data (one small data set, one training set,
 one epoch; a few minutes, numbers meaningless), written to a temporary folder
 unless ``--out`` is given:
@@ -188,8 +200,13 @@ def arm_names():
 
 
 # ---------------------------------------------------------------------- arms
-def build_arms(names, *, minority, sample_shape, n_rare, cfg, waveforms, seed):
-    """``{arm: imblearn Pipeline}`` on the flattened layout, as the study's."""
+def build_arms(
+    names, *, minority, sample_shape, n_rare, cfg, waveforms, seed, memory=None
+):
+    """``{arm: imblearn Pipeline}`` on the flattened layout, as the study's.
+
+    ``memory``: the glow's flow cache (a suite's ``--cache`` folder).
+    """
     from imblearn.over_sampling import SMOTE
     from imblearn.pipeline import Pipeline
     from sklearn.base import clone
@@ -213,6 +230,7 @@ def build_arms(names, *, minority, sample_shape, n_rare, cfg, waveforms, seed):
         sample_shape=sample_shape,
         device="cpu",
         random_state=seed,
+        memory=memory,
     )
     augmenter = default_augmenter(sample_shape, time_axis=-1 if waveforms else 1)
     k = max(1, min(5, n_rare - 1))
@@ -335,14 +353,19 @@ def _quality(real, new, heldout, sample_shape, time_axis, seed):
     return out
 
 
-def _fit_arm(pipe, X_tr, y_tr):
-    """Fit the pipeline's steps as ``Pipeline.fit`` does; keep the resampled data."""
+def _fit_arm(pipe, X_tr, y_tr, samples_only=False):
+    """Fit the pipeline's steps as ``Pipeline.fit`` does; keep the resampled data.
+
+    ``samples_only``: the samplers only (the classifier is ``None``).
+    """
     from sklearn.base import clone
 
     X_res, y_res = X_tr, y_tr
     for _, step in pipe.steps[:-1]:
         if step != "passthrough":
             X_res, y_res = clone(step).fit_resample(X_res, y_res)
+    if samples_only:
+        return None, X_res, y_res
     clf = clone(pipe.steps[-1][1]).fit(X_res, y_res)
     return clf, X_res, y_res
 
@@ -380,7 +403,20 @@ def _warm_up(warm, X_tr, y_tr):
     _WARM.append(True)
 
 
-def run_unit(arm, pipe, X_tr, y_tr, X_te, y_te, *, minority, meta, quality_args, warm):
+def run_unit(
+    arm,
+    pipe,
+    X_tr,
+    y_tr,
+    X_te,
+    y_te,
+    *,
+    minority,
+    meta,
+    quality_args,
+    warm,
+    samples_only=False,
+):
     """Fit one arm's pipeline step by step; score it and judge its samples."""
     from sklearn.metrics import average_precision_score, f1_score
 
@@ -394,9 +430,16 @@ def run_unit(arm, pipe, X_tr, y_tr, X_te, y_te, *, minority, meta, quality_args,
     try:
         with limit_torch_threads(1), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _warm_up(warm, X_tr, y_tr)
-            (clf, X_res, y_res), t = timed(_fit_arm, pipe, X_tr, y_tr)
+            if not samples_only:
+                _warm_up(warm, X_tr, y_tr)
+            (clf, X_res, y_res), t = timed(_fit_arm, pipe, X_tr, y_tr, samples_only)
             row["fit_time"], row["fit_cpu"] = t.wall_s, t.cpu_s
+            n = len(X_tr)
+            new = np.asarray(X_res)[n:][np.asarray(y_res)[n:] == minority]
+            row["n_new"] = len(new)
+            row.update(_quality(X_tr[y_tr == minority], new, **quality_args))
+            if clf is None:
+                return row
             proba = clf.predict_proba(X_te)
             rare = list(clf.classes_).index(minority)
             # predict, not the argmax of the probabilities: the threshold
@@ -404,10 +447,6 @@ def run_unit(arm, pipe, X_tr, y_tr, X_te, y_te, *, minority, meta, quality_args,
             pred = clf.predict(X_te)
             row["f1"] = float(f1_score(y_te, pred, labels=[minority], average="macro"))
             row["ap"] = float(average_precision_score(y_te == minority, proba[:, rare]))
-            n = len(X_tr)
-            new = np.asarray(X_res)[n:][np.asarray(y_res)[n:] == minority]
-            row["n_new"] = len(new)
-            row.update(_quality(X_tr[y_tr == minority], new, **quality_args))
     except Exception as exc:  # recorded, as the study's on_error="record"
         row["error"] = f"{type(exc).__name__}: {exc}"
     return row
@@ -442,7 +481,7 @@ def draws(name, cfg, random_state):
         )
 
 
-def run(cfg, names, n_jobs, random_state):
+def run(cfg, names, n_jobs, random_state, *, memory=None, samples_only=False):
     from joblib import Parallel, delayed
 
     units = []
@@ -462,6 +501,7 @@ def run(cfg, names, n_jobs, random_state):
                 cfg=cfg,
                 waveforms=waveforms,
                 seed=random_state,
+                memory=memory,
             )
             Xf_tr, Xf_te = X_tr.reshape(len(X_tr), -1), X_te.reshape(len(X_te), -1)
             heldout = Xf_te[y_te == minority][: cfg["heldout"]]
@@ -485,6 +525,7 @@ def run(cfg, names, n_jobs, random_state):
                         meta=meta,
                         quality_args=quality_args,
                         warm=warm,
+                        samples_only=samples_only,
                     )
                 )
     print(f"{len(units)} fits on {n_jobs} worker(s)", flush=True)
@@ -497,8 +538,12 @@ def run(cfg, names, n_jobs, random_state):
         if r["arm"] == "random"
     }
     for row in rows:
-        row["cost"] = row.get("fit_cpu", np.nan) / ref.get(
-            (row["dataset"], row["split"]), np.nan
+        # flows loaded from a cache, or no classifier: not a fit's cost
+        timed_fit = memory is None and not samples_only
+        row["cost"] = (
+            row.get("fit_cpu", np.nan) / ref.get((row["dataset"], row["split"]), np.nan)
+            if timed_fit
+            else np.nan
         )
     return rows
 
@@ -578,11 +623,16 @@ def read_rows(paths):
                 row["split"] = int(row["split"])
                 key = (row["dataset"], row["split"], row["arm"])
                 first = rows.setdefault(key, row)
-                if (first["f1"], first["ap"]) != (row["f1"], row["ap"]):
+                # NaN-aware: a samples-only run has no F1 or AP
+                seen = [first[k] for k in ("f1", "ap", "c2st")]
+                if not np.array_equal(
+                    seen, [row[k] for k in ("f1", "ap", "c2st")], equal_nan=True
+                ):
                     raise SystemExit(
                         f"{path}: arm {key[2]!r} on training set {key[1]} of "
                         f"{key[0]!r} scored differently in an earlier CSV "
-                        f"(F1 {first['f1']} against {row['f1']}): the runs did "
+                        f"(F1, AP, C2ST {seen} against "
+                        f"{[row[k] for k in ('f1', 'ap', 'c2st')]}): the runs did "
                         "not draw or fit alike, so they cannot share a report."
                     )
     return list(rows.values())
@@ -601,7 +651,11 @@ def write(rows, cfg, names, skipped, args, wall, path):
         + sys.argv[1:]
     )
     lines = header(
-        "Issue 23 screen: generative oversampling mechanisms"
+        (
+            "Issue 23: the arms' synthetic samples, judged without a classifier"
+            if args.samples_only
+            else "Issue 23 screen: generative oversampling mechanisms"
+        )
         + (" (smoke run, numbers meaningless)" if args.quick else ""),
         command.strip(),
         wall_s=wall,
@@ -616,6 +670,23 @@ def write(rows, cfg, names, skipped, args, wall, path):
             f"classifier {cfg['classifier']}; glow {cfg['glow']}; "
             "CriticFilteredSampler defaults (3x candidates, classifier critic, top)",
             f"{args.n_jobs} fit(s) at a time, 1 torch and 1 BLAS thread each",
+            *(
+                [
+                    "samples only: the samplers are fitted, no classifier (no F1, AP "
+                    "or cost)"
+                ]
+                if args.samples_only
+                else []
+            ),
+            *(
+                [
+                    f"flows loaded from the cache `{args.cache}` where it holds them "
+                    "(a suite run's: the same flows, so the same samples, as its "
+                    "classifiers were trained on); no fit cost measured"
+                ]
+                if args.cache
+                else []
+            ),
         ],
     )
     if skipped:
@@ -638,24 +709,35 @@ def write(rows, cfg, names, skipped, args, wall, path):
         "held-out real ones. Cost: fit CPU time / the random arm's on the same "
         "training set (the CSV has wall and CPU seconds).",
     ]
+    # (title, cell of (data set, arm)); a samples-only run has no classifier
+    cells = [
+        ("F1", lambda d, a: _fmt(_values(rows, d, a, "f1"), 100)),
+        ("AP", lambda d, a: _fmt(_values(rows, d, a, "ap"), 100)),
+        ("ΔF1 / ΔAP vs augment (wins)", lambda d, a: _paired(rows, d, a, "augment")),
+        ("C2ST", lambda d, a: _fmt(_values(rows, d, a, "c2st"), digits=2)),
+        ("C2ST (RF)", lambda d, a: _fmt(_values(rows, d, a, "c2st_rf"), digits=2)),
+        ("quiet", lambda d, a: _fmt(_values(rows, d, a, "quiet"), digits=2)),
+        ("novelty", lambda d, a: _fmt(_values(rows, d, a, "novelty"), digits=2)),
+        ("cost", lambda d, a: _fmt(_values(rows, d, a, "cost"), digits=2)),
+    ]
+    if args.samples_only:
+        cells = [c for c in cells if c[0] not in ("F1", "AP", "cost")]
+        cells = [c for c in cells if not c[0].startswith("ΔF1")]
     for d in cfg["datasets"]:
         lines += [
             "",
             f"## {d}",
             "",
-            "| arm | F1 | AP | ΔF1 / ΔAP vs augment (wins) | C2ST | C2ST (RF) "
-            "| quiet | novelty | cost |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| arm | " + " | ".join(title for title, _ in cells) + " |",
+            "|---" * (len(cells) + 1) + "|",
         ]
-        for a in names:
-            v = {k: _values(rows, d, a, k) for k in COLUMNS}
-            lines.append(
-                f"| {a} | {_fmt(v['f1'], 100)} | {_fmt(v['ap'], 100)} | "
-                f"{_paired(rows, d, a, 'augment')} | "
-                f"{_fmt(v['c2st'], digits=2)} | {_fmt(v['c2st_rf'], digits=2)} | "
-                f"{_fmt(v['quiet'], digits=2)} | {_fmt(v['novelty'], digits=2)} | "
-                f"{_fmt(v['cost'], digits=2)} |"
-            )
+        lines += [
+            f"| {a} | " + " | ".join(cell(d, a) for _, cell in cells) + " |"
+            for a in names
+        ]
+    if args.samples_only:
+        plot(rows, cfg["datasets"], names, path.with_suffix(".png"))
+        return write_report(path, lines)
     lines += [
         "",
         "## Mean rank over data sets (1 = best)",
@@ -684,7 +766,17 @@ def plot(rows, datasets, names, path):
         ("c2st", "two-sample AUC, default judge (0.5 = real)", 1),
         ("c2st_rf", "two-sample AUC, random-forest judge", 1),
         ("quiet", "quiet ratio (1 = real)", 1),
+        ("novelty", "novelty (0 = copies, 1 = as new as held-out real ones)", 1),
         ("cost", "fit CPU time / random's", 1),
+    ]
+    panels = [
+        p
+        for p in panels
+        if any(
+            np.isfinite(_values(rows, d, a, p[0])).any()
+            for d in datasets
+            for a in names
+        )
     ]
     # arms along x (more than matplotlib's 10 cycle colours), data sets as
     # colours, so that no two bars of a panel share a colour
@@ -751,6 +843,19 @@ def main(argv=None):
         "(full: the finalists' run of issue 23 item 5, hours)",
     )
     parser.add_argument(
+        "--samples-only",
+        action="store_true",
+        help="fit only the samplers and judge their samples (no classifier: no "
+        "F1, AP or cost)",
+    )
+    parser.add_argument(
+        "--cache",
+        default=None,
+        metavar="FOLDER",
+        help="GlowOversampler's flow cache (memory); a study suite's --cache "
+        "folder gives the suite's own flows, so the same samples, in seconds",
+    )
+    parser.add_argument(
         "--from-csv",
         nargs="+",
         default=None,
@@ -776,7 +881,7 @@ def main(argv=None):
     unknown = set(names) - set(known_arms())
     if unknown:
         parser.error(f"unknown arm(s) {sorted(unknown)}; choose among {known_arms()}")
-    if "random" not in names:
+    if "random" not in names and not args.samples_only:
         parser.error("the random arm is the cost reference; keep it in --arms")
 
     from sklearn_seismo.over_sampling import GlowOversampler
@@ -794,8 +899,17 @@ def main(argv=None):
     elif args.quick:
         path = Path(tempfile.mkdtemp(prefix="glow_v3_screen_")) / "smoke.md"
     else:
-        path = RESULTS / f"glow_v3_{'screen' if args.preset == 'quick' else 'full'}.md"
-    rows, t = timed(run, cfg, names, args.n_jobs, args.random_state)
+        stem = "screen" if args.preset == "quick" else "full"
+        path = RESULTS / f"glow_v3_{stem}{'_samples' if args.samples_only else ''}.md"
+    rows, t = timed(
+        run,
+        cfg,
+        names,
+        args.n_jobs,
+        args.random_state,
+        memory=args.cache,
+        samples_only=args.samples_only,
+    )
     write(rows, cfg, names, skipped, args, t.wall_s, path)
     print(f"wall time {t.wall_s:.0f} s")
 
