@@ -200,12 +200,39 @@ def _stream_kind(head):
 
 
 def _is_tar(path):
-    # POSIX and GNU tar headers carry "ustar" at byte 257. Headerless (v7)
-    # tars are not unpacked: tarfile's lenient check also accepts some
-    # waveform files.
+    # POSIX and GNU tar headers carry "ustar" at byte 257; an old (v7) header
+    # has no magic and is recognised by the strict check below, not by
+    # tarfile's lenient one, which also accepts some waveform files.
     with open(path, "rb") as fh:
-        fh.seek(257)
-        return fh.read(5) == b"ustar"
+        head = fh.read(512)
+    return head[257:262] == b"ustar" or _is_v7_header(head)
+
+
+def _octal_field(field):
+    """The value of a tar header's octal number field, else None."""
+    digits = field.rstrip(b"\0 ").lstrip(b" ")
+    if not digits or any(c not in b"01234567" for c in digits):
+        return None
+    return int(digits, 8)
+
+
+def _is_v7_header(head):
+    """Whether 512 bytes are a v7 tar header: a name, octal mode, size and
+    mtime fields, and a checksum that adds up (a chance match is about one in
+    ten million even before the other fields)."""
+    if len(head) < 512 or head[0] == 0:
+        return False
+    name = head[:100].split(b"\0", 1)[0]
+    if any(c < 32 or c > 126 for c in name):
+        return False
+    fields = (head[100:108], head[124:136], head[136:148])  # mode, size, mtime
+    checksum = _octal_field(head[148:156])
+    if checksum is None or any(_octal_field(f) is None for f in fields):
+        return False
+    unsigned = sum(head[:148]) + 8 * 32 + sum(head[156:512])
+    # some old tars summed signed bytes; tarfile accepts both, as here
+    signed = unsigned - 256 * sum(c > 127 for c in head[:148] + head[156:512])
+    return checksum in (unsigned, signed)
 
 
 class _StreamReader:
@@ -322,8 +349,8 @@ def decompressed(path, shown=None, max_bytes=MAX_DECOMPRESSED_BYTES):
     """Yield ``[(file, shown_name), ...]``: ``path`` itself or its members.
 
     gzip, bzip2 and xz files (recognised by their magic bytes, not their
-    names), zip archives and POSIX tar archives (each regular, non-empty
-    member; a tar inside gzip/bzip2/xz too) are decompressed to a temporary
+    names), zip archives and tar archives (POSIX, GNU or v7; each regular,
+    non-empty member; a tar inside gzip/bzip2/xz too) are decompressed to a temporary
     folder in steps of 1 MiB, at most ``max_bytes`` per compressed input:
     reading stops with a :class:`ReaderOptionError` naming the file, the cap
     and ``max_decompressed_bytes`` as soon as the output would pass the cap.
