@@ -22,7 +22,12 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ..utils import restore_layout, validate_samples, warn_if_sample_shape_missing
+from ..utils import (
+    check_allocation,
+    restore_layout,
+    validate_samples,
+    warn_if_sample_shape_missing,
+)
 from ..utils._sampling import check_new_samples_fit
 from ..utils._torch import (
     estimator_torch_threads,
@@ -767,6 +772,12 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
             raise ValueError(
                 f"n_samples must be a non-negative int, got {n_samples!r}."
             )
+        check_allocation(
+            n_samples,
+            self.sample_shape_,
+            what="GlowOversampler.sample",
+            fix="ask for fewer samples, or call sample() in chunks",
+        )
         rs = check_random_state(
             self.random_state if random_state is None else random_state
         )

@@ -82,3 +82,12 @@ def test_the_message_counts_what_the_caller_has(monkeypatch):
         check_new_samples_fit(10, X, AugmentationSampler(AddNoise()))  # 1,040
     monkeypatch.setattr(environment, "available_memory", lambda: None)
     check_new_samples_fit(10**15, X, AugmentationSampler(AddNoise()))  # unknown
+
+
+def test_glow_sample_refuses_what_cannot_fit(monkeypatch):
+    X, y = _data()
+    glow = SAMPLERS["glow"](4).fit(X, y)
+    assert glow.sample(3, "b").shape == (3, 8, 8)
+    monkeypatch.setattr(environment, "available_memory", lambda: 2**20)
+    with pytest.raises(ValueError, match=r"GlowOversampler\.sample: 10000 samples"):
+        glow.sample(10_000, "b")
