@@ -350,10 +350,11 @@ def decompressed(path, shown=None, max_bytes=MAX_DECOMPRESSED_BYTES):
 
     gzip, bzip2 and xz files (recognised by their magic bytes, not their
     names), zip archives and tar archives (POSIX, GNU or v7; each regular,
-    non-empty member; a tar inside gzip/bzip2/xz too) are decompressed to a temporary
-    folder in steps of 1 MiB, at most ``max_bytes`` per compressed input:
-    reading stops with a :class:`ReaderOptionError` naming the file, the cap
-    and ``max_decompressed_bytes`` as soon as the output would pass the cap.
+    non-empty member; a tar inside gzip/bzip2/xz too) are decompressed to a
+    temporary folder in steps of 1 MiB, at most ``max_bytes`` per compressed
+    input: reading stops with a :class:`ReaderOptionError` naming the file,
+    the cap and ``max_decompressed_bytes`` as soon as the output would pass
+    the cap.
     A zip whose comment holds ``obspy_no_uncompress`` is not unpacked
     (ObsPy's rule). Anything else is yielded as is.
     """
