@@ -537,9 +537,9 @@ def run(cfg, names, n_jobs, random_state, *, memory=None, samples_only=False):
         for r in rows
         if r["arm"] == "random"
     }
+    # flows loaded from a cache, or no classifier: not a fit's cost
+    timed_fit = memory is None and not samples_only
     for row in rows:
-        # flows loaded from a cache, or no classifier: not a fit's cost
-        timed_fit = memory is None and not samples_only
         row["cost"] = (
             row.get("fit_cpu", np.nan) / ref.get((row["dataset"], row["split"]), np.nan)
             if timed_fit
@@ -709,20 +709,30 @@ def write(rows, cfg, names, skipped, args, wall, path):
         "held-out real ones. Cost: fit CPU time / the random arm's on the same "
         "training set (the CSV has wall and CPU seconds).",
     ]
-    # (title, cell of (data set, arm)); a samples-only run has no classifier
+    # (title, needs a classifier, cell of (data set, arm))
     cells = [
-        ("F1", lambda d, a: _fmt(_values(rows, d, a, "f1"), 100)),
-        ("AP", lambda d, a: _fmt(_values(rows, d, a, "ap"), 100)),
-        ("ΔF1 / ΔAP vs augment (wins)", lambda d, a: _paired(rows, d, a, "augment")),
-        ("C2ST", lambda d, a: _fmt(_values(rows, d, a, "c2st"), digits=2)),
-        ("C2ST (RF)", lambda d, a: _fmt(_values(rows, d, a, "c2st_rf"), digits=2)),
-        ("quiet", lambda d, a: _fmt(_values(rows, d, a, "quiet"), digits=2)),
-        ("novelty", lambda d, a: _fmt(_values(rows, d, a, "novelty"), digits=2)),
-        ("cost", lambda d, a: _fmt(_values(rows, d, a, "cost"), digits=2)),
+        ("F1", True, lambda d, a: _fmt(_values(rows, d, a, "f1"), 100)),
+        ("AP", True, lambda d, a: _fmt(_values(rows, d, a, "ap"), 100)),
+        (
+            "ΔF1 / ΔAP vs augment (wins)",
+            True,
+            lambda d, a: _paired(rows, d, a, "augment"),
+        ),
+        ("C2ST", False, lambda d, a: _fmt(_values(rows, d, a, "c2st"), digits=2)),
+        (
+            "C2ST (RF)",
+            False,
+            lambda d, a: _fmt(_values(rows, d, a, "c2st_rf"), digits=2),
+        ),
+        ("quiet", False, lambda d, a: _fmt(_values(rows, d, a, "quiet"), digits=2)),
+        (
+            "novelty",
+            False,
+            lambda d, a: _fmt(_values(rows, d, a, "novelty"), digits=2),
+        ),
+        ("cost", True, lambda d, a: _fmt(_values(rows, d, a, "cost"), digits=2)),
     ]
-    if args.samples_only:
-        cells = [c for c in cells if c[0] not in ("F1", "AP", "cost")]
-        cells = [c for c in cells if not c[0].startswith("ΔF1")]
+    cells = [(t, cell) for t, clf, cell in cells if not (clf and args.samples_only)]
     for d in cfg["datasets"]:
         lines += [
             "",
