@@ -16,7 +16,9 @@ classifier (the suite preset's Miniception or ResNet, seeded alike). Arms:
   the cleaner decode at temperature 0.6 with the parent's quiet parts;
   ``glow_T0.6_parent``: the cleaner decode plus a real sample's noise (the
   parent's residual, ``noise_source="parent"``), ``glow_T0.6_parent_quiet``
-  with its quiet parts too.
+  with its quiet parts too; ``glow_translate_quiet`` and
+  ``glow_translate_T0.6_parent_quiet``: translation with the same fixes (the
+  majority's variation, the rare sample's gaps and dead traces).
   Each runs only when ``GlowOversampler`` has the option;
 * ``critic_smote``, ``critic_augment``, ``critic_glow``:
   :class:`~sklearn_seismo.over_sampling.CriticFilteredSampler` with the
@@ -101,6 +103,15 @@ GLOW_VARIANTS = {
     "glow_quiet_T0.6": {"quiet_level": 0.01, "sampling_temperature": 0.6},
     "glow_T0.6_parent": {"sampling_temperature": 0.6, "noise_source": "parent"},
     "glow_T0.6_parent_quiet": {
+        "sampling_temperature": 0.6,
+        "noise_source": "parent",
+        "quiet_level": 0.01,
+    },
+    # translation with the noise-floor fixes: the majority's variation, the
+    # rare sample's gaps and dead traces
+    "glow_translate_quiet": {"mode": "translate", "quiet_level": 0.01},
+    "glow_translate_T0.6_parent_quiet": {
+        "mode": "translate",
         "sampling_temperature": 0.6,
         "noise_source": "parent",
         "quiet_level": 0.01,
