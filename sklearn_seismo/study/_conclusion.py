@@ -110,7 +110,7 @@ def conclusion_statements(
     ...               ranking=None)
     >>> print(conclusion_statements(suite)[1])
     - `easy`: better than `none`: `random` (+30.0 pp, p=0.002); no significant \
-difference: `smote`; not settled: `glow` (+25.0 pp, p=0.045).
+difference: `smote` (+2.0 pp, p=0.7); not settled: `glow` (+25.0 pp, p=0.045).
     """
     clear = alpha / 5 if clear is None else float(clear)
     no_evidence = 2 * alpha if no_evidence is None else float(no_evidence)
@@ -165,10 +165,9 @@ difference: `smote`; not settled: `glow` (+25.0 pp, p=0.045).
                     + ", ".join(f"`{r['arm']}`" for r in groups["none"])
                 )
             else:
-                parts.append(
-                    "no significant difference: "
-                    + ", ".join(f"`{r['arm']}`" for r in groups["none"])
-                )
+                # with the effect: few training sets and a large Holm family
+                # leave even a consistent gain without significance
+                parts.append("no significant difference: " + _arm_list(groups["none"]))
         if groups["unsettled"]:
             parts.append("not settled: " + _arm_list(groups["unsettled"]))
         if groups["untested"]:
@@ -209,7 +208,9 @@ def _metric_key(res, metric):
 
 def _arm_list(rows):
     return ", ".join(
-        f"`{r['arm']}` ({100 * r['mean_diff']:+.1f} pp, p={r['p_holm']:.2g})"
+        f"`{r['arm']}` ({100 * r['mean_diff']:+.1f} pp"
+        + (f", higher in {r['n_wins']} of {r['n']}" if "n_wins" in r else "")
+        + f", p={r['p_holm']:.2g})"
         for r in rows
     )
 

@@ -53,13 +53,24 @@ def test_three_verdicts_by_adjusted_p():
     easy = lines[1]
     assert easy.startswith("- `easy`: better than `none`: `random` (+30.5 pp")
     assert "worse than `none`: `smote` (-12.0 pp" in easy
-    assert "no significant difference: `class_weight`;" in easy
+    assert "no significant difference: `class_weight` (+2.0 pp, p=0.6);" in easy
     assert "not settled: `glow` (+25.2 pp, p=0.045), `augment`" in easy
     assert "no test (too few finite scores): `adasyn`" in easy
     assert "f1_macro" not in easy
     assert lines[2] == (
         "- Across 1 data sets: no significant difference of mean rank on "
         "f1_minority (Friedman p=0.2)."
+    )
+
+
+def test_no_difference_shows_the_effect_and_how_often_it_held():
+    # 5 training sets, a Holm family of 14: a gain in 5 of 5 sets can stay
+    # above p = 0.1, and the reader must see it
+    row = dict(_test_row("random", 0.114, 0.2, n=5), n_wins=5)
+    line = conclusion_statements(_suite([row]))[1]
+    assert line == (
+        "- `easy`: no significant difference: `random` (+11.4 pp, higher in 5 "
+        "of 5, p=0.2)."
     )
 
 

@@ -140,6 +140,8 @@ def test_pair_tests_use_the_corrected_t_test_of_the_splits():
     from scipy.stats import ttest_rel
 
     assert math.isclose(row["p_value"], ttest_rel(a, b).pvalue)
+    # the effect next to the p-value: higher in 4 training sets, one tie
+    assert row["n_wins"] == 4 and row["n"] == 5
 
 
 def test_holm_adjustment():
