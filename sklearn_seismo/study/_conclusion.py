@@ -79,6 +79,13 @@ def conclusion_statements(
     the smallest Wilcoxon p is 0.125), the statement says so instead of
     claiming no difference.
 
+    A suite run under the holdout protocol adds one line pooled over the
+    training sets of all its data sets: a sign test of the paired
+    differences (how many training sets an arm beat ``reference`` in),
+    Holm-adjusted over the arms, in the same band. Each data set's few
+    training sets show little on their own; their count over all data sets
+    can. Cross-validation splits share samples, so a cv suite has no such line.
+
     Parameters
     ----------
     result : Bunch
@@ -147,38 +154,120 @@ difference: `smote` (+2.0 pp, p=0.7); not settled: `glow` (+25.0 pp, p=0.045).
         if not family:
             lines.append(f"- `{name}`: no `{reference}` arm, nothing compared.")
             continue
-        groups = {"clear": [], "none": [], "unsettled": [], "untested": []}
-        for r in family:
-            groups[_verdict(r["p_holm"], clear, no_evidence)].append(r)
-        parts = []
-        better = [r for r in groups["clear"] if r["mean_diff"] > 0]
-        worse = [r for r in groups["clear"] if r["mean_diff"] < 0]
-        for word, rows in (("better than", better), ("worse than", worse)):
-            if rows:
-                parts.append(f"{word} `{reference}`: " + _arm_list(rows))
-        if groups["none"]:
-            if floor >= clear:
-                parts.append(
-                    f"not testable here: with {max(r['n'] for r in family)} "
-                    f"paired folds the smallest reachable adjusted p is "
-                    f"{floor:.3g} (run more folds or the suite): "
-                    + ", ".join(f"`{r['arm']}`" for r in groups["none"])
-                )
-            else:
-                # with the effect: few training sets and a large Holm family
-                # leave even a consistent gain without significance
-                parts.append("no significant difference: " + _arm_list(groups["none"]))
-        if groups["unsettled"]:
-            parts.append("not settled: " + _arm_list(groups["unsettled"]))
-        if groups["untested"]:
-            parts.append(
-                "no test (too few finite scores): "
-                + ", ".join(f"`{r['arm']}`" for r in groups["untested"])
-            )
-        lines.append(f"- `{name}`: " + "; ".join(parts) + ".")
+        parts = _family_parts(family, floor, reference, clear, no_evidence)
+        lines.append(f"- `{name}`: " + parts + ".")
     if suite:
+        pooled = _pooled_family(result, metric, reference)
+        if pooled:
+            family, floor, n_sets = pooled
+            n = max(r["n"] for r in family)
+            parts = _family_parts(
+                family,
+                floor,
+                reference,
+                clear,
+                no_evidence,
+                unit="training sets",
+                more="more training sets (--seeds) or data sets",
+            )
+            lines.append(
+                f"- Pooled over the {n} training sets of the {n_sets} data sets "
+                "(sign test of the paired differences, Holm-adjusted over the "
+                "arms): " + parts + "."
+            )
         lines.append(_ranking_statement(result, clear, no_evidence))
     return lines
+
+
+def _family_parts(
+    family,
+    floor,
+    reference,
+    clear,
+    no_evidence,
+    unit="paired folds",
+    more="run more folds or the suite",
+):
+    """The verdicts of one family of tests against ``reference``, as a phrase."""
+    groups = {"clear": [], "none": [], "unsettled": [], "untested": []}
+    for r in family:
+        groups[_verdict(r["p_holm"], clear, no_evidence)].append(r)
+    parts = []
+    better = [r for r in groups["clear"] if r["mean_diff"] > 0]
+    worse = [r for r in groups["clear"] if r["mean_diff"] < 0]
+    for word, rows in (("better than", better), ("worse than", worse)):
+        if rows:
+            parts.append(f"{word} `{reference}`: " + _arm_list(rows))
+    if groups["none"]:
+        if floor >= clear:
+            parts.append(
+                f"not testable here: with {max(r['n'] for r in family)} "
+                f"{unit} the smallest reachable adjusted p is "
+                f"{floor:.3g} ({more}): "
+                + ", ".join(f"`{r['arm']}`" for r in groups["none"])
+            )
+        else:
+            # with the effect: few training sets and a large Holm family
+            # leave even a consistent gain without significance
+            parts.append("no significant difference: " + _arm_list(groups["none"]))
+    if groups["unsettled"]:
+        parts.append("not settled: " + _arm_list(groups["unsettled"]))
+    if groups["untested"]:
+        parts.append(
+            "no test (too few finite scores): "
+            + ", ".join(f"`{r['arm']}`" for r in groups["untested"])
+        )
+    return "; ".join(parts)
+
+
+def _pooled_family(result, metric, reference):
+    """Sign tests of every arm against ``reference`` over all training sets.
+
+    Only for the holdout protocol, whose training sets are independent draws
+    (cross-validation splits share samples). Each data set's few training
+    sets cannot show much on their own; pooled, the count of training sets
+    where an arm beat ``reference`` can. Returns ``(rows, floor, n_sets)``
+    (``floor``: the smallest Holm-adjusted p the counts can reach), or None.
+    """
+    from scipy.stats import binomtest
+
+    if result.get("protocol") != "holdout" or len(result.per_dataset) < 2:
+        return None
+    diffs = {}
+    for res in result.per_dataset.values():
+        key = _metric_key(res, metric)
+        by_arm = {}
+        for r in res.scores:
+            by_arm.setdefault(r["arm"], {})[r["fold"]] = r.get(key, np.nan)
+        ref = by_arm.get(reference)
+        if ref is None:
+            continue
+        for arm, values in by_arm.items():
+            if arm != reference:
+                d = [values[s] - ref[s] for s in sorted(set(values) & set(ref))]
+                diffs.setdefault(arm, []).extend(x for x in d if np.isfinite(x))
+    rows = []
+    for arm, d in diffs.items():
+        d = np.asarray(d, dtype=float)
+        wins, losses = int((d > 0).sum()), int((d < 0).sum())
+        rows.append(
+            {
+                "arm": arm,
+                "n": len(d),
+                "n_wins": wins,
+                "mean_diff": float(d.mean()) if len(d) else np.nan,
+                "p_value": binomtest(wins, wins + losses).pvalue
+                if wins + losses
+                else np.nan,
+            }
+        )
+    if not rows:
+        return None
+    for row, p in zip(rows, holm([r["p_value"] for r in rows])):
+        row["p_holm"] = float(p)
+    n = max(r["n"] for r in rows)
+    floor = min(1.0, len(rows) * 2 * 0.5**n)
+    return rows, floor, len(result.per_dataset)
 
 
 def _metric_words(metric):

@@ -170,3 +170,55 @@ def test_the_study_report_carries_the_conclusion(tmp_path):
     conclusion = md.split("## Conclusion")[1].split("## Tables")[0]
     assert "paired t-test over the independent training sets" in conclusion
     assert "better than `none`: `random` (+20.0 pp, p=0.004)" in conclusion
+
+
+def _holdout_suite(protocol="holdout", n_sets=2, seeds=4, gain=0.1):
+    per_dataset = {}
+    for d in range(n_sets):
+        scores = []
+        for k in range(seeds):
+            base = 0.1 * k
+            # random beats none in every training set, smote in every other
+            scores += [
+                {"arm": "none", "fold": k, "f1_bad": base},
+                {"arm": "random", "fold": k, "f1_bad": base + gain},
+                {"arm": "smote", "fold": k, "f1_bad": base + (0.01, -0.01)[k % 2]},
+            ]
+        tests = [_test_row("random", gain, 0.5), _test_row("smote", -0.005, 0.9)]
+        per_dataset[f"d{d}"] = Bunch(tests=tests, minority="bad", scores=scores)
+    return Bunch(per_dataset=per_dataset, ranking=None, protocol=protocol)
+
+
+def test_pooled_sign_test_over_every_training_set():
+    lines = conclusion_statements(_holdout_suite(seeds=6))
+    pooled = [line for line in lines if line.startswith("- Pooled")]
+    # 12 wins of 12: two-sided sign-test p = 2 / 2**12, Holm over 2 arms
+    # doubles it; smote: 6 of 12, p = 1
+    assert pooled == [
+        "- Pooled over the 12 training sets of the 2 data sets (sign test of the "
+        "paired differences, Holm-adjusted over the arms): better than `none`: "
+        "`random` (+10.0 pp, higher in 12 of 12, p=0.00098); no significant "
+        "difference: `smote` (+0.0 pp, higher in 6 of 12, p=1)."
+    ]
+
+
+def test_pooled_sign_test_says_when_the_counts_cannot_decide():
+    # 8 training sets: the smallest Holm-adjusted p is 2 * 2 / 2**8 = 0.0156,
+    # above the 0.01 that "better" needs, so "no difference" is not claimed
+    pooled = [
+        line
+        for line in conclusion_statements(_holdout_suite(seeds=4))
+        if line.startswith("- Pooled")
+    ][0]
+    assert "not testable here: with 8 training sets" in pooled
+    assert "0.0156 (more training sets (--seeds) or data sets): `smote`" in pooled
+    assert "not settled: `random` (+10.0 pp, higher in 8 of 8, p=0.016)" in pooled
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"protocol": "cv"}, {"n_sets": 1}], ids=["cv", "one data set"]
+)
+def test_no_pooled_test_without_independent_training_sets(kwargs):
+    # cross-validation splits share samples; one data set is its own line
+    lines = conclusion_statements(_holdout_suite(**kwargs))
+    assert not any(line.startswith("- Pooled") for line in lines)
