@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -43,14 +42,14 @@ def no_fit(monkeypatch):
 
 
 def usage_error(capsys, argv):
-    t0 = time.perf_counter()
+    # "at once" is what the no_fit / no_unit fixtures check (no fit starts),
+    # not a clock: a timed assertion fails on a busy machine
     with pytest.raises(SystemExit) as exc:
         main(argv)
-    seconds = time.perf_counter() - t0
     err = capsys.readouterr().err
     assert exc.value.code == 2, err
     assert "Traceback" not in err
-    return err, seconds
+    return err
 
 
 # ------------------------------------------------------- outputs, before fits
@@ -60,32 +59,29 @@ def usage_error(capsys, argv):
 def test_out_that_is_a_file_exits_2_at_once(command, tmp_path, capsys, no_fit):
     out = tmp_path / "results"
     out.write_text("not a folder")
-    err, seconds = usage_error(capsys, [*command, "--out", str(out)])
+    err = usage_error(capsys, [*command, "--out", str(out)])
     assert "--out" in err and "is an existing file" in err
-    assert seconds < 5
 
 
 @pytest.mark.parametrize("command", [RUN, SUITE])
 def test_out_that_cannot_be_written_exits_2(command, capsys, no_fit):
     # os.access says yes to root even here: the check must try for real
-    err, seconds = usage_error(capsys, [*command, "--out", "/proc/seismo/x"])
+    err = usage_error(capsys, [*command, "--out", "/proc/seismo/x"])
     assert "--out /proc/seismo/x: cannot write in /proc" in err
-    assert seconds < 5
 
 
 def test_cache_that_is_a_file_exits_2(tmp_path, capsys, no_fit):
     cache = tmp_path / "cache"
     cache.write_text("")
     argv = [*SUITE, "--cache", str(cache), "--out", str(tmp_path / "o")]
-    err, seconds = usage_error(capsys, argv)
+    err = usage_error(capsys, argv)
     assert "--cache" in err and "is an existing file" in err
-    assert seconds < 5
 
 
 @pytest.mark.parametrize("command", [RUN, SUITE])
 def test_device_that_holds_no_data_exits_2(command, tmp_path, capsys, no_fit):
     out = tmp_path / "o"
-    err, _ = usage_error(capsys, [*command, "--device", "meta", "--out", str(out)])
+    err = usage_error(capsys, [*command, "--device", "meta", "--out", str(out)])
     assert "--device meta" in err and "not 'meta'" in err
     assert not out.exists()
 
@@ -95,7 +91,7 @@ def test_non_empty_out_needs_overwrite(command, tmp_path, capsys, no_fit):
     out = tmp_path / "o"
     out.mkdir()
     (out / "report.md").write_text("an earlier run")
-    err, _ = usage_error(capsys, [*command, "--out", str(out)])
+    err = usage_error(capsys, [*command, "--out", str(out)])
     assert "not empty" in err and "--overwrite" in err
     assert (out / "report.md").read_text() == "an earlier run"
 
@@ -105,7 +101,7 @@ def test_a_second_run_on_a_locked_out_is_refused(command, tmp_path, capsys, no_f
     out = tmp_path / "o"
     with OutputFolder(str(out)):  # stands for a run in progress
         assert (out / LOCK_NAME).exists()
-        err, _ = usage_error(capsys, [*command, "--out", str(out), "--overwrite"])
+        err = usage_error(capsys, [*command, "--out", str(out), "--overwrite"])
     assert "another run is writing to this folder" in err
     assert not (out / LOCK_NAME).exists()
 
@@ -178,21 +174,19 @@ def test_labels_that_are_not_utf8(tmp_path, capsys, no_fit):
     labels = tmp_path / "labels.csv"
     labels.write_bytes(b"label\n\xff\xfe\xa0bad\n")
     argv = [*RUN, "--data", str(data), "--labels", str(labels)]
-    err, _ = usage_error(
-        capsys, [*argv, "--window", "10", "--out", str(tmp_path / "o")]
-    )
+    err = usage_error(capsys, [*argv, "--window", "10", "--out", str(tmp_path / "o")])
     assert "--labels" in err and "not UTF-8" in err
 
 
 @pytest.mark.parametrize("command", [RUN, SUITE])
 def test_an_arm_named_twice(command, capsys, no_fit):
-    err, _ = usage_error(capsys, [*command, "--arms", "none,none"])
+    err = usage_error(capsys, [*command, "--arms", "none,none"])
     assert "named twice" in err
 
 
 @pytest.mark.parametrize("command", [RUN, SUITE])
 def test_negative_seed(command, capsys, no_fit):
-    err, _ = usage_error(capsys, [*command, "--seed", "-1"])
+    err = usage_error(capsys, [*command, "--seed", "-1"])
     assert "--seed" in err and "2**32" in err
 
 
@@ -201,9 +195,8 @@ def test_negative_seed(command, capsys, no_fit):
     [["--n-samples", "100000000"], ["--shape", "20000x20000"]],
 )
 def test_generated_data_beyond_memory(argv, tmp_path, capsys, no_fit):
-    err, seconds = usage_error(capsys, [*RUN, *argv, "--out", str(tmp_path / "o")])
+    err = usage_error(capsys, [*RUN, *argv, "--out", str(tmp_path / "o")])
     assert "memory available" in err and "GiB" in err
-    assert seconds < 5
 
 
 @pytest.fixture
@@ -218,14 +211,13 @@ def no_unit(monkeypatch):
 
 def test_suite_test_set_beyond_memory(tmp_path, capsys, no_unit):
     argv = [*SUITE, "--protocol", "holdout", "--n-test", "100000000"]
-    err, seconds = usage_error(capsys, [*argv, "--out", str(tmp_path / "o")])
+    err = usage_error(capsys, [*argv, "--out", str(tmp_path / "o")])
     assert "gathers32_easy" in err and "memory available" in err
-    assert seconds < 5
 
 
 @pytest.mark.parametrize("command", [RUN, SUITE])
 def test_empty_channels(command, capsys, no_fit):
-    err, _ = usage_error(capsys, [*command, "--channels", ""])
+    err = usage_error(capsys, [*command, "--channels", ""])
     assert "--channels" in err and "component letters" in err
 
 
@@ -233,16 +225,16 @@ def test_npz_values_beyond_float32(tmp_path, capsys, no_fit):
     X, y = tiny_data()
     path = tmp_path / "huge.npz"
     np.savez(path, X=X.astype(np.float64) * 1e300, y=y.astype(str))
-    err, _ = usage_error(capsys, [*RUN, "--data", str(path)])
+    err = usage_error(capsys, [*RUN, "--data", str(path)])
     assert "float32" in err and "rescale" in err
 
 
 def test_suite_unknown_rank_metric(tmp_path, capsys, no_fit):
-    err, _ = usage_error(capsys, [*SUITE, "--rank-metric", "bogus"])
+    err = usage_error(capsys, [*SUITE, "--rank-metric", "bogus"])
     assert "unknown rank_metric 'bogus'" in err and "f1_macro" in err
 
 
 def test_suite_holdout_training_sets_of_one_sample(tmp_path, capsys, no_unit):
     argv = [*SUITE, "--protocol", "holdout", "--n-samples", "1", "--n-test", "50"]
-    err, _ = usage_error(capsys, [*argv, "--out", str(tmp_path / "o")])
+    err = usage_error(capsys, [*argv, "--out", str(tmp_path / "o")])
     assert "raise n_samples" in err and "--n-samples" in err
