@@ -106,7 +106,7 @@ def mean_ranks(suite, key):
     return dict(zip(arms, np.mean(ranks, axis=0)))
 
 
-def against_none(suite, key, alpha):
+def against_none(suite, key):
     """``{data set: {arm: (mean diff, Holm p)}}`` as the suite tests."""
     from sklearn_seismo.metrics import holm
 
@@ -188,7 +188,7 @@ def judge(suite, samples, arms, alpha):
     """One row per arm: each target's numbers and whether it is met."""
     rank_f1 = mean_ranks(suite, "f1_{m}")
     rank_ap = mean_ranks(suite, "average_precision_{m}")
-    f1_none = against_none(suite, "f1_{m}", alpha)
+    f1_none = against_none(suite, "f1_{m}")
     check_against_suite(suite, f1_none)
     cost = costs(suite)
     n_sets = len(suite)
