@@ -15,7 +15,7 @@ from ._report_tables import ranking_rows, write_ranking_csv
 
 # _suite imports no report module, so this top-level import makes no cycle
 # (tests/study/test_layout.py checks the study modules' import graph)
-from ._suite import rank_arms
+from ._suite import rank_arms, rows_by_arm
 
 __all__ = ["conclusion_statements", "suite_threshold_free_section"]
 
@@ -236,15 +236,16 @@ def _pooled_family(result, metric, reference):
     diffs = {}
     for res in result.per_dataset.values():
         key = _metric_key(res, metric)
-        by_arm = {}
-        for r in res.scores:
-            by_arm.setdefault(r["arm"], {})[r["fold"]] = r.get(key, np.nan)
+        by_arm = rows_by_arm(res.scores)
         ref = by_arm.get(reference)
         if ref is None:
             continue
-        for arm, values in by_arm.items():
+        for arm, rows in by_arm.items():
             if arm != reference:
-                d = [values[s] - ref[s] for s in sorted(set(values) & set(ref))]
+                d = [
+                    rows[s].get(key, np.nan) - ref[s].get(key, np.nan)
+                    for s in sorted(set(rows) & set(ref))
+                ]
                 diffs.setdefault(arm, []).extend(x for x in d if np.isfinite(x))
     rows = []
     for arm, d in diffs.items():
