@@ -185,9 +185,15 @@ def read_samples(path):
 
 
 def judge(suite, samples, arms, alpha):
-    """One row per arm: each target's numbers and whether it is met."""
+    """Each target's numbers and whether it is met, one row per arm; and the
+    best mean rank of all arms, ``{"F1" | "AP": (rank, [arms at it])}``."""
     rank_f1 = mean_ranks(suite, "f1_{m}")
     rank_ap = mean_ranks(suite, "average_precision_{m}")
+    # a tie for first is first
+    top = {
+        name: (min(r.values()), [a for a, v in r.items() if v == min(r.values())])
+        for name, r in (("F1", rank_f1), ("AP", rank_ap))
+    }
     f1_none = against_none(suite, "f1_{m}")
     check_against_suite(suite, f1_none)
     cost = costs(suite)
@@ -196,9 +202,6 @@ def judge(suite, samples, arms, alpha):
     for arm in arms:
         if arm not in rank_f1:
             continue
-        # a tie for first is first
-        best_f1 = min(rank_f1, key=lambda a: (rank_f1[a], a != arm))
-        best_ap = min(rank_ap, key=lambda a: (rank_ap[a], a != arm))
         better = [
             n
             for n, d in f1_none.items()
@@ -214,9 +217,7 @@ def judge(suite, samples, arms, alpha):
                 "arm": arm,
                 "rank_f1": rank_f1[arm],
                 "rank_ap": rank_ap[arm],
-                "best": arm == best_f1 and arm == best_ap,
-                "best_f1": (best_f1, rank_f1[best_f1]),
-                "best_ap": (best_ap, rank_ap[best_ap]),
+                "best": arm in top["F1"][1] and arm in top["AP"][1],
                 "better": better,
                 "better_met": len(better) >= math.ceil(n_sets / 2),
                 "losses": losses,
@@ -229,7 +230,7 @@ def judge(suite, samples, arms, alpha):
                 "cost": own_cost,
             }
         )
-    return rows
+    return rows, top
 
 
 # ------------------------------------------------------------------- report
@@ -283,7 +284,7 @@ def pooled_lines(suite, arms, references):
     return lines
 
 
-def report_lines(rows, n_sets):
+def report_lines(rows, top, n_sets):
     lines = [
         "| arm | mean rank F1 / AP (best: met?) | better than none (≥ half) | "
         "never significantly worse | AUC ≤ 0.65 and quiet in [0.7, 1.3] | "
@@ -314,16 +315,15 @@ def report_lines(rows, n_sets):
             f"| {_yes(not losses)} ({lost}) | {samples} "
             f"| {r['cost']:.2f}: {_yes(r['cost'] <= COST_MAX)} |"
         )
-    best = rows[0]["best_f1"], rows[0]["best_ap"]
-    lines += [
-        "",
-        f"Best mean rank of all arms: F1 `{best[0][0]}` ({best[0][1]:.2f}), "
-        f"AP `{best[1][0]}` ({best[1][1]:.2f}).",
-    ]
+    best = ", ".join(
+        f"{name} {', '.join(f'`{a}`' for a in arms)} ({rank:.2f})"
+        for name, (rank, arms) in top.items()
+    )
+    lines += ["", f"Best mean rank of all arms: {best}."]
     return lines
 
 
-def plot(rows, path):
+def plot(rows, top, path):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -333,8 +333,8 @@ def plot(rows, path):
     x = np.arange(len(rows))
     ax.bar(x - 0.2, [r["rank_f1"] for r in rows], 0.4, label="mean rank F1")
     ax.bar(x + 0.2, [r["rank_ap"] for r in rows], 0.4, label="mean rank AP")
-    for ref, style in ((rows[0]["best_f1"][1], "C0"), (rows[0]["best_ap"][1], "C1")):
-        ax.axhline(ref, color=style, ls="--", lw=1)
+    for (rank, _), style in zip(top.values(), ("C0", "C1")):
+        ax.axhline(rank, color=style, ls="--", lw=1)
     ax.set_xticks(x)
     ax.set_xticklabels([r["arm"] for r in rows], fontsize=8)
     ax.set_ylabel("mean rank (1 = best)")
@@ -381,7 +381,9 @@ def main(argv=None):
     else:
         path = args.out or RESULTS / "glow_v3_targets.md"
     suite = read_suite(args.suite)
-    rows, t = timed(judge, suite, read_samples(args.samples), args.arms, args.alpha)
+    (rows, top), t = timed(
+        judge, suite, read_samples(args.samples), args.arms, args.alpha
+    )
     if not rows:
         raise SystemExit(f"none of {args.arms} ran in {args.suite}")
     command = " ".join(["python benchmarks/glow/check_v3_targets.py", *sys.argv[1:]])
@@ -398,14 +400,14 @@ def main(argv=None):
             "sets, Holm over the arms), recomputed and checked against its tests.csv",
         ],
     )
-    lines += ["", *report_lines(rows, len(suite))]
+    lines += ["", *report_lines(rows, top, len(suite))]
     judged = [r["arm"] for r in rows]
-    refs = ["none", "random", "augment", rows[0]["best_f1"][0], rows[0]["best_ap"][0]]
+    refs = ["none", "random", "augment", *top["F1"][1], *top["AP"][1]]
     refs = [
         a for a in dict.fromkeys(refs) if any(a in e["scores"] for e in suite.values())
     ]
     lines += ["", *pooled_lines(suite, judged, refs)]
-    plot(rows, Path(path).with_suffix(".png"))
+    plot(rows, top, Path(path).with_suffix(".png"))
     write_report(path, lines)
 
 
