@@ -195,10 +195,10 @@ def judge(suite, samples, arms, alpha):
     rank_f1 = mean_ranks(suite, "f1_{m}")
     rank_ap = mean_ranks(suite, "average_precision_{m}")
     # a tie for first is first
-    top = {
-        name: (min(r.values()), [a for a, v in r.items() if v == min(r.values())])
-        for name, r in (("F1", rank_f1), ("AP", rank_ap))
-    }
+    top = {}
+    for name, ranks in (("F1", rank_f1), ("AP", rank_ap)):
+        best = min(ranks.values())
+        top[name] = (best, [a for a, v in ranks.items() if v == best])
     f1_none = against_none(suite, "f1_{m}")
     check_against_suite(suite, f1_none)
     cost = costs(suite)
