@@ -18,7 +18,9 @@ its numbers:
 4. **real-looking samples**: two-sample AUC (default judge) at most 0.65 and
    quiet ratio within [0.7, 1.3] on every data set judged;
 5. **cost**: fit CPU time at most 2.5 times the ``random`` arm's on the same
-   training sets (geometric mean of the per-data-set ratios). With a shared
+   training sets, on every data set that recorded it (the issue gives the
+   old cost as a range over data sets, 2.1-2.3x; the report also shows the
+   geometric mean). With a shared
    flow cache only the arm that ran first (``glow``) paid for the flows, so a
    glow variant's own cost is read as ``glow``'s.
 
@@ -158,9 +160,7 @@ def worse_than(suite, arm, key, alpha):
 
 
 def costs(suite):
-    """``{arm: geometric mean over data sets of fit CPU time / random's}``."""
-    from scipy.stats import gmean
-
+    """``{arm: [fit CPU time / random's, one per data set that recorded it]}``."""
     ratios = {}
     for entry in suite.values():
         ref = _values(entry, "random", "fit_cpu_time")
@@ -170,7 +170,7 @@ def costs(suite):
             if common:
                 ratio = sum(own[s] for s in common) / sum(ref[s] for s in common)
                 ratios.setdefault(arm, []).append(ratio)
-    return {a: float(gmean(r)) for a, r in ratios.items()}
+    return ratios
 
 
 def read_samples(path):
@@ -216,7 +216,7 @@ def judge(suite, samples, arms, alpha):
         judged = {n: samples.get((n, arm)) for n in suite if (n, arm) in samples}
         auc = {n: v.get("c2st", math.nan) for n, v in judged.items()}
         quiet = {n: v.get("quiet", math.nan) for n, v in judged.items()}
-        own_cost = cost.get(FLOW_ARM if arm.startswith("glow") else arm, math.nan)
+        own_cost = cost.get(FLOW_ARM if arm.startswith("glow") else arm, [])
         rows.append(
             {
                 "arm": arm,
@@ -248,6 +248,18 @@ def _span(values, digits=2):
     if not v:
         return "n/a"
     return f"{min(v):.{digits}f}–{max(v):.{digits}f}"
+
+
+def _cost(ratios):
+    """Met only when every data set that recorded a cost is within the bound."""
+    if not ratios:
+        return "not recorded"
+    from scipy.stats import gmean
+
+    return (
+        f"{_span(ratios)} on {len(ratios)} data set(s), geometric mean "
+        f"{gmean(ratios):.2f}: {_yes(max(ratios) <= COST_MAX)}"
+    )
 
 
 def pooled_lines(suite, arms, references):
@@ -318,7 +330,7 @@ def report_lines(rows, top, n_sets):
             f"| {r['arm']} | {ranks}: {_yes(r['best'])} "
             f"| {len(r['better'])} of {n_sets}: {_yes(r['better_met'])} "
             f"| {_yes(not losses)} ({lost}) | {samples} "
-            f"| {r['cost']:.2f}: {_yes(r['cost'] <= COST_MAX)} |"
+            f"| {_cost(r['cost'])} |"
         )
     best = ", ".join(
         f"{name} {', '.join(f'`{a}`' for a in arms)} ({rank:.2f})"
