@@ -78,14 +78,13 @@ MINORITY_METRICS = (
 #: repeated CV because CV cannot separate the arms at these sizes: a test fold
 #: of 1,000 gathers holds 3-4 *bad* ones, and 5 x 2 CV on the 32 x 32 gathers
 #: (measured, 160 fits) left bad-class F1 standard deviations of 12-23 points
-#: and no arm significantly different from ``none``. Measured (2026-11-30,
-#: 2 fits at a time, one torch thread each; summed fit time / 2): about 20
-#: minutes per 32 x 32 data set, 76 per 64 x 64 one, 83 for the paper's count
-#: and 3 hours for the waveform task; 58,000 s of fits, about 8 hours on 2
-#: cores, with 8 arms and 6 data sets. The 7 newer arms (the threshold arms
-#: cost about 2.3 fits each; the glow arms share each training set's flows
-#: through the cache) and the seventh data set bring an estimated 16+ hours
-#: (not yet measured).
+#: and no arm significantly different from ``none``. Measured (2026-12-06,
+#: 2 fits at a time, one torch thread each, on cores shared with other work;
+#: fit CPU time / 2): about 1.5 hours per 64 x 64 data set, 1.8 for the
+#: paper's count, 2.5 per waveform task, about 45 minutes of wall time per
+#: 32 x 32 one; 94,000 s of fits, about 13 hours on 2 cores
+#: (``benchmarks/results/study_suite.md``). The threshold arms cost 2.3-3.4
+#: fits each; the glow arms share each training set's flows through the cache.
 SUITES = {
     "quick": {
         "name": "quick",
