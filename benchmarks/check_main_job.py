@@ -47,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 from _harness import RESULTS, argument_parser, header, timed, write_report
+from _plots import grouped_bars
 
 REFERENCE = RESULTS / "suite_quick"
 #: The study part of the README's first command (the rest is ``pip install``).
@@ -247,11 +248,11 @@ def _shown(path):
 
 def report_lines(rows, reference):
     days = sorted({r["run_date"][:10] for r in rows})
-    changed_days = {r["run_date"][:10] for r in rows if not _true(r["verdicts_same"])}
-    same_days = sorted(set(days) - changed_days)
-    ref_day = _config(reference).get("date", "unknown")[:10]
-    all_days = sorted(set(same_days) | {ref_day})
     changed = [r["run_date"] for r in rows if not _true(r["verdicts_same"])]
+    same_days = sorted(set(days) - {date[:10] for date in changed})
+    ref_date = _config(reference).get("date", "unknown")
+    ref_day = ref_date[:10]
+    all_days = sorted(set(same_days) | {ref_day})
     if changed:
         verdict = (
             "**Across runs: the conclusion changed** in the run(s) of "
@@ -269,7 +270,7 @@ def report_lines(rows, reference):
             "the reference's day; a run on another day is needed."
         )
     lines = [
-        f"Reference: `{_shown(reference)}` (run {_config(reference).get('date')}). "
+        f"Reference: `{_shown(reference)}` (run {ref_date}). "
         f"{len(rows)} run(s) logged, made on {len(days)} day(s); days whose runs all "
         f"state the reference's verdicts: {', '.join(same_days) or 'none'}.",
         "",
@@ -310,18 +311,23 @@ def plot(rows, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{r['run_date']}\n{r['commit']}" for r in rows]
-    share = [int(r["scores_identical"]) / max(int(r["n_scores"]), 1) for r in rows]
-    same = [1.0 if _true(r["verdicts_same"]) else 0.0 for r in rows]
-    x = np.arange(len(rows))
+    by_run = {f"{r['run_date']}\n{r['commit']}": r for r in rows}
+    measures = {
+        "scores identical (share)": lambda r: (
+            int(r["scores_identical"]) / max(int(r["n_scores"]), 1)
+        ),
+        "same verdicts (1 = yes)": lambda r: float(_true(r["verdicts_same"])),
+    }
     fig, ax = plt.subplots(figsize=(max(4, 1.6 * len(rows)), 3.2))
-    ax.bar(x - 0.2, share, 0.4, label="scores identical (share)")
-    ax.bar(x + 0.2, same, 0.4, label="same verdicts (1 = yes)")
-    ax.set_xticks(x)
-    ax.set_xticklabels(labels, fontsize=7)
+    grouped_bars(
+        ax,
+        list(by_run),
+        list(measures),
+        lambda run, m: [measures[m](by_run[run])],
+        fontsize=7,
+    )
     ax.set_ylim(0, 1.15)
     ax.set_title("README's first command against the committed run", fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
