@@ -110,7 +110,10 @@ def _rare_f1_columns(folder):
 
 def conclusion(folder):
     """The bullet points under ``## Conclusion`` in the run's ``report.md``."""
-    text = (Path(folder) / "report.md").read_text(encoding="utf-8")
+    path = Path(folder) / "report.md"
+    if not path.is_file():
+        raise SystemExit(f"{folder}: no report.md; is it a study suite's folder?")
+    text = path.read_text(encoding="utf-8")
     match = re.search(r"^## Conclusion\n(.*?)(?=^## |\Z)", text, re.M | re.S)
     if match is None:
         raise SystemExit(f"{folder}/report.md has no '## Conclusion' section")
@@ -365,6 +368,10 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     log = (args.out or RESULTS / "main_job_reproduces.md").with_suffix(".csv")
+    if not args.quick:
+        # before a 9-minute run: a reference that cannot be read fails now
+        for read in (_config, conclusion, _scores, _rare_f1_columns):
+            read(args.reference)
     if args.from_ is not None and not args.quick:
         run, t = args.from_, None
         # a finished run ran the code of the checkout it lies in
