@@ -4,7 +4,8 @@ One way to time (:func:`timed`: wall and process CPU seconds), one way to read
 memory (:func:`rss_mib`, :func:`peak_rss_mib`, :class:`PeakSampler`), one
 report header (:func:`header`, from ``_provenance``) and one skeleton for the
 command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
-:func:`write_report` writes the Markdown). A script looks like::
+:func:`write_report` writes the Markdown), and one reader of the folder a
+study suite wrote (:func:`read_suite`). A script looks like::
 
     from _harness import argument_parser, header, timed, write_report
 
@@ -19,6 +20,7 @@ command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
 """
 
 import argparse
+import csv
 import os
 import resource
 import sys
@@ -162,3 +164,36 @@ def write_report(path, lines):
     path.write_text("\n".join(lines).rstrip("\n") + "\n")
     print(f"wrote {path}")
     return path
+
+
+def read_suite(folder):
+    """The folder a study suite wrote, as ``{data set: entry}``.
+
+    Each entry holds ``"minority"`` (the rare class's label: the one whose
+    recall the suite tested), ``"scores"`` (``{arm: {training set: row}}``,
+    the rows of its ``scores.csv`` as text; fits that failed left out) and
+    ``"tests"`` (its rows of ``tests.csv``).
+    """
+    folder = Path(folder)
+    if not (folder / "tests.csv").is_file():
+        raise SystemExit(
+            f"{folder}: no tests.csv; give the folder a study suite wrote "
+            "(`python -m sklearn_seismo.study suite --out DIR`)"
+        )
+    with open(folder / "tests.csv", newline="") as fh:
+        tests = list(csv.DictReader(fh))
+    out = {}
+    for row in tests:
+        if row["metric"].startswith("recall_"):
+            out.setdefault(row["dataset"], {})["minority"] = row["metric"][7:]
+    for name, entry in out.items():
+        scores = {}
+        with open(folder / name / "scores.csv", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if not row.get("error"):
+                    scores.setdefault(row["arm"], {})[int(row["fold"])] = row
+        entry["scores"] = scores
+        entry["tests"] = [r for r in tests if r["dataset"] == name]
+    if not out:
+        raise SystemExit(f"{folder}: tests.csv names no data set; is it a suite run?")
+    return out

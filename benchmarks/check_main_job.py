@@ -46,7 +46,14 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _harness import RESULTS, argument_parser, header, timed, write_report
+from _harness import (
+    RESULTS,
+    argument_parser,
+    header,
+    read_suite,
+    timed,
+    write_report,
+)
 from _plots import grouped_bars
 
 REFERENCE = RESULTS / "suite_quick"
@@ -81,31 +88,16 @@ def _config(folder):
     return json.loads(path.read_text())
 
 
-def _datasets(folder):
-    return sorted(p.parent.name for p in Path(folder).glob("*/scores.csv"))
-
-
-def _scores(folder):
+def _scores(suite):
     """``{(data set, arm, training set, column): text}`` of every score."""
-    out = {}
-    for name in _datasets(folder):
-        with open(Path(folder) / name / "scores.csv", newline="") as fh:
-            for row in csv.DictReader(fh):
-                key = (name, row["arm"], row["fold"])
-                for column, value in row.items():
-                    if column not in TIME_COLUMNS | {"dataset", "arm", "fold"}:
-                        out[key + (column,)] = value
-    return out
-
-
-def _rare_f1_columns(folder):
-    """The rare class's F1 column of each data set (its tests name its recall)."""
-    with open(Path(folder) / "tests.csv", newline="") as fh:
-        return {
-            r["dataset"]: "f1_" + r["metric"].removeprefix("recall_")
-            for r in csv.DictReader(fh)
-            if r["metric"].startswith("recall_")
-        }
+    return {
+        (name, arm, fold, column): value
+        for name, entry in suite.items()
+        for arm, rows in entry["scores"].items()
+        for fold, row in rows.items()
+        for column, value in row.items()
+        if column not in TIME_COLUMNS | {"dataset", "arm", "fold"}
+    }
 
 
 def conclusion(folder):
@@ -130,8 +122,8 @@ def verdicts(lines):
     return [re.sub(r"\s*\([^()]*\)", "", line) for line in lines]
 
 
-def _probabilities_identical(run, reference):
-    for name in _datasets(reference):
+def _probabilities_identical(run, reference, names):
+    for name in names:
         a, b = (
             Path(run) / name / "probabilities.npz",
             Path(reference) / name / "probabilities.npz",
@@ -176,14 +168,16 @@ def compare(run, reference):
             f"{run} ran another suite than {reference} (its config.json's 'suite' "
             "differs): compare runs of the same command"
         )
-    mine, theirs = _scores(run), _scores(reference)
+    ref_suite = read_suite(reference)
+    mine, theirs = _scores(read_suite(run)), _scores(ref_suite)
     if set(mine) != set(theirs):
         odd = sorted(set(theirs) ^ set(mine))[:3]
         raise SystemExit(
             f"{run} and {reference} scored different things, e.g. {odd} "
             "(data set, arm, training set, score) is in only one of them"
         )
-    rare = _rare_f1_columns(reference)
+    # the rare class's F1: the class whose recall the suite tested
+    rare = {name: "f1_" + entry["minority"] for name, entry in ref_suite.items()}
     diffs = [
         abs(float(mine[k]) - float(theirs[k]))
         for k in theirs
@@ -209,7 +203,7 @@ def compare(run, reference):
         "scores_identical": sum(mine[k] == theirs[k] for k in theirs),
         "n_scores": len(theirs),
         "max_abs_diff_rare_f1": max(diffs, default=float("nan")),
-        "probabilities_identical": _probabilities_identical(run, reference),
+        "probabilities_identical": _probabilities_identical(run, reference, ref_suite),
         "conclusion_text_identical": said == expected,
         "verdicts_same": not changed,
         "verdicts_changed": "; ".join(changed),
@@ -370,7 +364,7 @@ def main(argv=None):
     log = (args.out or RESULTS / "main_job_reproduces.md").with_suffix(".csv")
     if not args.quick:
         # before a 9-minute run: a reference that cannot be read fails now
-        for read in (_config, conclusion, _scores, _rare_f1_columns):
+        for read in (_config, conclusion, read_suite):
             read(args.reference)
     if args.from_ is not None and not args.quick:
         run, t = args.from_, None

@@ -46,8 +46,8 @@ def _another_run(reference, tmp_path, date="2026-12-09 08:00 UTC"):
 
 def _rare_f1(check, run):
     """(path, column) of the first data set's rare-class F1."""
-    name, column = sorted(check._rare_f1_columns(run).items())[0]
-    return run / name / "scores.csv", column
+    name, entry = sorted(check.read_suite(run).items())[0]
+    return run / name / "scores.csv", "f1_" + entry["minority"]
 
 
 def _edit_first_score(path, column, change):
@@ -108,7 +108,7 @@ def test_a_changed_verdict_is_named(check, reference, tmp_path):
 
 def test_changed_probabilities_and_versions_are_reported(check, reference, tmp_path):
     run = _another_run(reference, tmp_path)
-    name = check._datasets(run)[0]
+    name = sorted(check.read_suite(run))[0]
     path = run / name / "probabilities.npz"
     with np.load(path) as data:
         arrays = {k: data[k].copy() for k in data.files}

@@ -49,7 +49,14 @@ import numpy as np
 
 # benchmarks/: the shared harness
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _harness import RESULTS, argument_parser, header, timed, write_report  # noqa: E402
+from _harness import (  # noqa: E402
+    RESULTS,
+    argument_parser,
+    header,
+    read_suite,
+    timed,
+    write_report,
+)
 
 GENERATIVE = ("glow", "glow+augment", "glow_clean", "glow_quiet+augment")
 #: The arm whose fit trains the flows when a cache shares them between arms.
@@ -58,27 +65,6 @@ AUC_MAX, QUIET_RANGE, COST_MAX = 0.65, (0.7, 1.3), 2.5
 
 
 # ------------------------------------------------------------------ reading
-def read_suite(folder):
-    """``{data set: {"minority": label, "scores": {arm: {split: row}}}}``."""
-    folder = Path(folder)
-    tests = list(csv.DictReader(open(folder / "tests.csv", newline="")))
-    out = {}
-    for row in tests:
-        if row["metric"].startswith("recall_"):
-            out.setdefault(row["dataset"], {})["minority"] = row["metric"][7:]
-    for name, entry in out.items():
-        scores = {}
-        for row in csv.DictReader(open(folder / name / "scores.csv", newline="")):
-            if row.get("error"):
-                continue
-            scores.setdefault(row["arm"], {})[int(row["fold"])] = row
-        entry["scores"] = scores
-        entry["tests"] = [r for r in tests if r["dataset"] == name]
-    if not out:
-        raise SystemExit(f"{folder}: tests.csv names no data set; is it a suite run?")
-    return out
-
-
 def _values(entry, arm, key):
     return {
         s: float(r[key]) if r.get(key) not in (None, "") else math.nan
