@@ -46,14 +46,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _harness import (
-    RESULTS,
-    argument_parser,
-    header,
-    read_suite,
-    timed,
-    write_report,
-)
+from _harness import RESULTS, argument_parser, header, read_suite, timed, write_report
 from _plots import grouped_bars
 
 REFERENCE = RESULTS / "suite_quick"
