@@ -25,7 +25,6 @@ trained. Writes ``glow_quiet_level.md`` and ``glow_quiet_level.png`` to
 """
 
 import argparse
-import csv
 import os
 import sys
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header  # noqa: E402
+from _harness import RESULTS, header, read_suite  # noqa: E402
 from _plots import grouped_bars  # noqa: E402
 
 REFERENCE = os.path.join(RESULTS, "study_suite")
@@ -42,18 +41,22 @@ QUIET_LEVEL = 0.01
 PEERS = ("glow", "random", "none")
 
 
-def read_reference(folder, name):
-    """Bad-class F1 per arm and training set of a suite report's data set."""
-    path = os.path.join(folder, name, "scores.csv")
-    if not os.path.exists(path):
+def read_reference(folder, names):
+    """Rare-class F1 per arm and training set of each named data set of a suite."""
+    suite = read_suite(folder)
+    missing = [name for name in names if name not in suite]
+    if missing:
         raise SystemExit(
-            f"no reference scores for {name!r} at {path}: run --suite full on "
-            "that data set first, or pass --datasets without it."
+            f"no reference scores for {', '.join(missing)} in {folder}: run "
+            "--suite full on those data sets first, or pass --datasets without them."
         )
     out = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["arm"], {})[int(row["fold"])] = float(row["f1_bad"])
+    for name in names:
+        column = "f1_" + suite[name]["minority"]
+        out[name] = {
+            arm: {fold: float(row[column]) for fold, row in rows.items()}
+            for arm, rows in suite[name]["scores"].items()
+        }
     return out
 
 
@@ -105,7 +108,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     names = args.datasets.split(",")
     seeds = SUITES["full"]["seeds"]
-    refs = {name: read_reference(args.reference, name) for name in names}
+    refs = read_reference(args.reference, names)
     started = time.perf_counter()
     check = None
     if args.check:
