@@ -26,6 +26,17 @@ def _expected_failed_checks(estimator):
     return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
 
 
+def _as_list(mark):
+    """``mark``, a ``pytest.mark.parametrize``, with its parameters in a list.
+
+    imbalanced-learn's ``parametrize_with_checks`` (0.14) hands pytest a
+    generator, which pytest 9.1 deprecates and pytest 10 refuses at collection:
+    a fresh install would then collect none of the sampler checks.
+    """
+    argnames, argvalues = mark.args
+    return pytest.mark.parametrize(argnames, list(argvalues), **mark.kwargs)
+
+
 def test_all_estimators_is_not_empty_and_configs_name_real_estimators():
     names = {name for name, _ in all_estimators()}
     assert names, "no public estimator found: all_estimators() is broken"
@@ -44,8 +55,10 @@ _samplers = _instances("sampler")
 @pytest.mark.skipif(
     not _samplers, reason="no public sampler is exported by the package yet"
 )
-@imblearn_parametrize_with_checks(
-    _samplers, expected_failed_checks=_expected_failed_checks
+@_as_list(
+    imblearn_parametrize_with_checks(
+        _samplers, expected_failed_checks=_expected_failed_checks
+    )
 )
 def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
