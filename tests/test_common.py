@@ -30,8 +30,8 @@ def _as_list(mark):
     """``mark``, a ``pytest.mark.parametrize``, with its parameters in a list.
 
     imbalanced-learn's ``parametrize_with_checks`` (0.14) hands pytest a
-    generator, which pytest 9.1 deprecates and pytest 10 refuses at collection:
-    a fresh install would then collect none of the sampler checks.
+    generator, which pytest 9.1 deprecates (a PytestRemovedIn10Warning at
+    collection); pytest 10 will refuse it, and this whole module with it.
     """
     argnames, argvalues = mark.args
     return pytest.mark.parametrize(argnames, list(argvalues), **mark.kwargs)
