@@ -355,16 +355,16 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     log = (args.out or RESULTS / "main_job_reproduces.md").with_suffix(".csv")
-    if args.from_ is None and not args.quick:
-        # before a 9-minute run: a reference that cannot be read fails now
-        # (with --from, compare reads it straight away)
-        for read in (_config, conclusion, read_suite):
-            read(args.reference)
     if args.from_ is not None and not args.quick:
         run, t = args.from_, None
         # a finished run ran the code of the checkout it lies in
         code, note = run, args.note or "read from a finished run"
     else:
+        if not args.quick:
+            # before a 9-minute run: a reference that cannot be read fails now
+            # (with --from, compare reads it straight away)
+            for read in (_config, conclusion, read_suite):
+                read(args.reference)
         tmp = Path(tempfile.mkdtemp(prefix="main_job_"))
         if args.quick:
             args.reference = run_suite_here(tmp / "first", TINY)
