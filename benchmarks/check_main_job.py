@@ -32,7 +32,7 @@ Run: ``python benchmarks/check_main_job.py`` (runs the suite here with this
 checkout's environment: about 9 min on 2 cores), or ``--from DIR`` (a folder
 a run already wrote; seconds). ``--quick`` runs a tiny suite twice (one
 epoch, numbers meaningless) and compares the second with the first, into a
-temporary folder.
+temporary folder; it takes neither ``--from`` nor ``--reference``.
 Result: ``benchmarks/results/main_job_reproduces.md``, ``.csv``, ``.png``
 """
 
@@ -348,27 +348,39 @@ def main(argv=None):
         default=None,
         help="a folder a run of the suite already wrote",
     )
-    parser.add_argument("--reference", type=Path, default=REFERENCE)
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="the run to compare against (default: benchmarks/results/suite_quick)",
+    )
     parser.add_argument("--note", default=None, help="how the run was made")
     parser.add_argument(
         "--commit", default=None, help="the run's commit (default: git, in its folder)"
     )
     args = parser.parse_args(argv)
-    log = (args.out or RESULTS / "main_job_reproduces.md").with_suffix(".csv")
-    if args.from_ is not None and not args.quick:
+    if args.quick and (args.from_ is not None or args.reference is not None):
+        # --quick makes both runs itself; ignoring the folders named would log
+        # a smoke run where the user expected their own
+        parser.error("--quick runs a tiny suite twice; drop --from and --reference")
+    reference = args.reference or REFERENCE
+    log = args.out or RESULTS / "main_job_reproduces.md"
+    if args.from_ is not None:
         run, t = args.from_, None
         # a finished run ran the code of the checkout it lies in
         code, note = run, args.note or "read from a finished run"
     else:
-        if not args.quick:
+        tmp = Path(tempfile.mkdtemp(prefix="main_job_"))
+        if args.quick:
+            # a smoke run is compared with a first tiny run, and logged beside
+            # them, never in benchmarks/results/
+            reference = run_suite_here(tmp / "first", TINY)
+            log = args.out or tmp / "main_job_reproduces.md"
+        else:
             # before a 9-minute run: a reference that cannot be read fails now
             # (with --from, compare reads it straight away)
             for read in (_config, conclusion, read_suite):
-                read(args.reference)
-        tmp = Path(tempfile.mkdtemp(prefix="main_job_"))
-        if args.quick:
-            args.reference = run_suite_here(tmp / "first", TINY)
-            log = (args.out or tmp / "main_job_reproduces.md").with_suffix(".csv")
+                read(reference)
         run, t = timed(
             run_suite_here, tmp / "suite_results", TINY if args.quick else ()
         )
@@ -378,7 +390,8 @@ def main(argv=None):
             if args.quick
             else "this checkout's environment"
         )
-    row, t_cmp = timed(compare, run, args.reference.resolve())
+    reference, log = reference.resolve(), log.with_suffix(".csv")
+    row, t_cmp = timed(compare, run, reference)
     row.update(commit=args.commit or _commit(code), note=note)
     rows = add_to_log(log, row)
     command = shlex.join(["python", "benchmarks/check_main_job.py", *sys.argv[1:]])
@@ -396,7 +409,7 @@ def main(argv=None):
     plot(rows, log.with_suffix(".png"))
     write_report(
         log.with_suffix(".md"),
-        lines + ["", *report_lines(rows, args.reference.resolve())],
+        lines + ["", *report_lines(rows, reference)],
     )
     if not row["verdicts_same"]:
         print(f"the conclusion changed: {row['verdicts_changed']}", file=sys.stderr)

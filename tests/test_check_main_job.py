@@ -166,3 +166,22 @@ def test_across_days_needs_a_run_on_another_day_with_the_same_verdicts(
     assert "the conclusion changed" in text
     assert "Across days: met" not in text
     assert "2026-12-10 08:00 UTC" in text
+
+
+def test_main_logs_a_finished_run_and_quick_refuses_folders_it_would_ignore(
+    check, reference, tmp_path, capsys
+):
+    run = _another_run(reference, tmp_path)
+    out = tmp_path / "log" / "reproduces.md"
+    out.parent.mkdir()
+    check.main(["--from", str(run), "--reference", str(reference), "--out", str(out)])
+    rows = check.read_log(out.with_suffix(".csv"))
+    assert [row["note"] for row in rows] == ["read from a finished run"]
+    assert "Across days: met" in out.read_text(encoding="utf-8")
+
+    # --quick runs both suites itself: a folder it was given would be ignored
+    for extra in (["--from", str(run)], ["--reference", str(reference)]):
+        with pytest.raises(SystemExit) as exc:
+            check.main(["--quick", *extra])
+        assert exc.value.code == 2
+        assert "drop --from and --reference" in capsys.readouterr().err
