@@ -169,3 +169,14 @@ def test_every_report_script_has_the_shared_header():
         assert "header" in imported, f"{_rel(path)} builds its own report header"
         # no hand-written core count ("2-core CPU") any more
         assert not re.search(r"\d-core", text), _rel(path)
+
+
+def test_check_v3_targets_quick_refuses_a_suite_it_would_ignore(monkeypatch, capsys):
+    # the script puts benchmarks/ on the path for its harness itself
+    monkeypatch.syspath_prepend(str(BENCHMARKS / "glow"))
+    import check_v3_targets
+
+    with pytest.raises(SystemExit) as exc:
+        check_v3_targets.main(["--quick", "--suite", str(BENCHMARKS / "results")])
+    assert exc.value.code == 2
+    assert "drop --suite" in capsys.readouterr().err

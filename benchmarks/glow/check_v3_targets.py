@@ -36,7 +36,8 @@ cannot be misread.
 Run: ``python benchmarks/glow/check_v3_targets.py --suite SUITE_OUT --samples
 benchmarks/results/glow_v3_full_samples.csv`` (seconds; writes
 ``results/glow_v3_targets.md`` and ``.png``). ``--quick`` makes a tiny suite
-run (one epoch, numbers meaningless) and checks it, into a temporary folder.
+run (one epoch, numbers meaningless) and checks it, into a temporary folder;
+it takes no ``--suite``.
 """
 
 import csv
@@ -375,6 +376,10 @@ def main(argv=None):
     parser.add_argument("--arms", nargs="+", default=list(GENERATIVE))
     parser.add_argument("--alpha", type=float, default=0.05)
     args = parser.parse_args(argv)
+    if args.quick and args.suite is not None:
+        # --quick makes its own suite; reading it in place of the one named
+        # would report a smoke run where the user expected their own
+        parser.error("--quick makes a tiny suite of its own; drop --suite")
     if args.quick:
         tmp = Path(tempfile.mkdtemp(prefix="glow_v3_targets_"))
         args.suite = str(_tiny_suite(tmp / "suite"))
