@@ -4,7 +4,8 @@ One way to time (:func:`timed`: wall and process CPU seconds), one way to read
 memory (:func:`rss_mib`, :func:`peak_rss_mib`, :class:`PeakSampler`), one
 report header (:func:`header`, from ``_provenance``) and one skeleton for the
 command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
-:func:`write_report` writes the Markdown), and one reader of the folder a
+:func:`parse_args` lets ``--quick`` shrink the defaults, never an option the
+user typed; :func:`write_report` writes the Markdown), and one reader of the folder a
 study suite wrote (:func:`read_suite`). A script looks like::
 
     from _harness import argument_parser, header, timed, write_report
@@ -20,6 +21,7 @@ study suite wrote (:func:`read_suite`). A script looks like::
 """
 
 import argparse
+import copy
 import csv
 import os
 import resource
@@ -39,6 +41,7 @@ __all__ = [
     "header",
     "machine",
     "now",
+    "parse_args",
     "peak_rss_mib",
     "rss_mib",
     "timed",
@@ -155,6 +158,47 @@ def argument_parser(doc, **kwargs):
         help="report path (default: the script's file under benchmarks/results/)",
     )
     return parser
+
+
+def parse_args(parser, argv=None, **quick):
+    """Parse ``argv``; under ``--quick`` the keywords ``quick`` are the defaults.
+
+    A smoke run shrinks the work, but what the user types still counts:
+    ``--quick --repeats 3`` runs three repeats. Overwriting the parsed options
+    after ``parse_args`` would drop them without a word, so scripts never do it
+    (``tests/test_benchmarks.py`` checks).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A parser with a ``--quick`` flag (as :func:`argument_parser` makes).
+    argv : list of str, optional
+        The arguments; ``sys.argv[1:]`` when None.
+    **quick
+        Option destinations (``n_samples`` for ``--n-samples``) and their
+        smoke-run defaults.
+
+    Examples
+    --------
+    >>> parser = argument_parser("demo")
+    >>> _ = parser.add_argument("--repeats", type=int, default=5)
+    >>> parse_args(parser, [], repeats=1).repeats
+    5
+    >>> parse_args(parser, ["--quick"], repeats=1).repeats
+    1
+    >>> parse_args(parser, ["--quick", "--repeats", "3"], repeats=1).repeats
+    3
+    """
+    first = parser.parse_args(argv)
+    unknown = sorted(set(quick) - set(vars(first)))
+    if unknown:
+        raise ValueError(f"quick defaults for options the parser lacks: {unknown}")
+    if not quick or not first.quick:
+        return first
+    # a copy, so the caller's parser keeps its own defaults
+    parser = copy.deepcopy(parser)
+    parser.set_defaults(**quick)
+    return parser.parse_args(argv)
 
 
 def write_report(path, lines):

@@ -24,6 +24,7 @@ from _harness import (
     RESULTS,
     argument_parser,
     header,
+    parse_args,
     peak_rss_mib,
     timed,
     write_report,
@@ -95,9 +96,7 @@ def main(argv=None):
     parser = argument_parser(__doc__)
     parser.add_argument("--n-samples", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args(argv)  # --quick: 1,000 windows, 2 repeats
-    if args.quick:
-        args.n_samples, args.repeats = 1000, 2
+    args = parse_args(parser, argv, n_samples=1000, repeats=2)
 
     X = make_windows(args.n_samples)
     compose = Compose([RandomShift(), AddNoise(snr_db=(0, 20)), ChannelDropout()])

@@ -28,7 +28,14 @@ import subprocess
 import sys
 import time
 
-from _harness import RESULTS, argument_parser, header, timed, write_report
+from _harness import (
+    RESULTS,
+    argument_parser,
+    header,
+    parse_args,
+    timed,
+    write_report,
+)
 
 CORES = os.cpu_count() or 1
 # variables a setting may set; removed from every child first so that the
@@ -283,11 +290,11 @@ def main(argv=None):
         "--load", type=int, default=None, help="busy processes (default 2 per core)"
     )
     parser.add_argument("--nice", type=int, default=0, help="niceness of the load")
-    parser.add_argument("--timeout", type=float, default=None)
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds per fit (--quick: 20)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.timeout is None:
-        args.timeout = 20.0 if args.quick else 120.0
+    args = parse_args(parser, argv, timeout=20.0)
     if args.child:
         print(json.dumps(workload(args.quick, args.timeout)))
         return None

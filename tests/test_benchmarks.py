@@ -155,6 +155,48 @@ def test_every_script_uses_the_harness(path):
         assert (BENCHMARKS.parent / cmd).is_file(), f"{_rel(path)}: no {cmd}"
 
 
+@pytest.mark.parametrize("path", _report_scripts(), ids=_rel)
+def test_no_script_overwrites_an_option_after_parsing(path):
+    # `if args.quick: args.repeats = 1` silently drops `--quick --repeats 3`;
+    # `_harness.parse_args(parser, argv, repeats=1)` makes 1 the default instead
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    overwritten = sorted(
+        f"args.{target.attr} (line {target.lineno})"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        for top in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        for target in ast.walk(top)
+        if isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "args"
+    )
+    assert not overwritten, (
+        f"{_rel(path)} overwrites parsed options {overwritten}: give --quick's "
+        "values to _harness.parse_args(parser, argv, name=value) so an option "
+        "the user typed still counts"
+    )
+
+
+def test_parse_args_lets_quick_shrink_defaults_but_not_typed_options(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from _harness import argument_parser, parse_args
+
+    parser = argument_parser("demo")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[32, 64])
+    quick = dict(repeats=1, sizes=[16])
+    plain = parse_args(parser, [], **quick)
+    assert (plain.repeats, plain.sizes) == (5, [32, 64])
+    smoke = parse_args(parser, ["--quick"], **quick)
+    assert (smoke.repeats, smoke.sizes) == (1, [16])
+    typed = parse_args(parser, ["--quick", "--repeats", "3"], **quick)
+    assert (typed.repeats, typed.sizes) == (3, [16])
+    # the parser given keeps its own defaults for the next call
+    assert parser.parse_args(["--quick"]).repeats == 5
+    with pytest.raises(ValueError, match="lacks.*'reps'"):
+        parse_args(parser, ["--quick"], reps=1)
+
+
 def test_every_report_script_has_the_shared_header():
     for path in _report_scripts():
         text = path.read_text(encoding="utf-8")

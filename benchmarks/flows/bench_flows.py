@@ -34,7 +34,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, PeakSampler, header, peak_rss_mib, rss_mib  # noqa: E402
+from _harness import (  # noqa: E402
+    RESULTS,
+    PeakSampler,
+    header,
+    parse_args,
+    peak_rss_mib,
+    rss_mib,
+)
 
 INPUT_SHAPE = (1, 64, 64)
 BATCH = 16
@@ -310,14 +317,12 @@ def main(argv=None):
     parser.add_argument(
         "--quick", action="store_true", help="smoke run, no files written"
     )
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, repeats=1, train_steps=4, memory_steps=2)
     if args.worker:
         kind, cfg = args.worker
         fn = speed_worker if kind == "speed" else memory_worker
         print(json.dumps(fn(json.loads(cfg))))
         return
-    if args.quick:
-        args.repeats, args.train_steps, args.memory_steps = 1, 4, 2
 
     started = time.time()
     speed = {t: [] for t in args.threads}

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header  # noqa: E402
+from _harness import RESULTS, header, parse_args  # noqa: E402
 
 MINORITY = "bad"
 STEM = "oversampler_quality"
@@ -528,15 +528,11 @@ def main(argv=None):
         "instead of running; pass that run's --wall-s and options",
     )
     p.add_argument("--wall-s", type=float, default=float("nan"))
-    args = p.parse_args(argv)
+    args = parse_args(p, argv, sizes=[16], seeds=[0, 1], n_train=300, n_test=600)
     if args.from_csv:
         rows = _read_rows(args.from_csv)
         write_report(rows, args, _settings(args.quick), args.wall_s, args.out)
         return rows
-    if args.quick:
-        args.sizes = [16]
-        args.seeds = args.seeds[:2]
-        args.n_train, args.n_test = 300, 600
     if args.test_seed in args.seeds:
         raise SystemExit(
             f"--test-seed {args.test_seed} is also a training seed; the test set "

@@ -382,18 +382,19 @@ def main(argv=None):
         parser.error("--quick makes a tiny suite of its own; drop --suite")
     if args.quick:
         tmp = Path(tempfile.mkdtemp(prefix="glow_v3_targets_"))
-        args.suite = str(_tiny_suite(tmp / "suite"))
+        folder = _tiny_suite(tmp / "suite")
         path = args.out or tmp / "targets.md"
     elif args.suite is None:
         parser.error("--suite is required (or --quick)")
     else:
+        folder = args.suite
         path = args.out or RESULTS / "glow_v3_targets.md"
-    suite = read_suite(args.suite)
+    suite = read_suite(folder)
     (rows, top), t = timed(
         judge, suite, read_samples(args.samples), args.arms, args.alpha
     )
     if not rows:
-        raise SystemExit(f"none of {args.arms} ran in {args.suite}")
+        raise SystemExit(f"none of {args.arms} ran in {folder}")
     command = " ".join(["python benchmarks/glow/check_v3_targets.py", *sys.argv[1:]])
     lines = header(
         "Issue 23 targets, read off a suite run"
@@ -402,7 +403,7 @@ def main(argv=None):
         wall_s=t.wall_s,
         packages=("numpy", "scipy"),
         details=[
-            f"suite: `{args.suite}` ({len(suite)} data sets: {', '.join(suite)})",
+            f"suite: `{folder}` ({len(suite)} data sets: {', '.join(suite)})",
             f"samples: `{args.samples}`" if args.samples else "samples: not given",
             f"α = {args.alpha}; tests as the suite's (paired t over the training "
             "sets, Holm over the arms), recomputed and checked against its tests.csv",
