@@ -5,7 +5,8 @@ memory (:func:`rss_mib`, :func:`peak_rss_mib`, :class:`PeakSampler`), one
 report header (:func:`header`, from ``_provenance``) and one skeleton for the
 command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
 :func:`parse_args` lets ``--quick`` shrink the defaults, never an option the
-user typed; :func:`write_report` writes the Markdown), and one reader of the folder a
+user typed; :func:`command_line` is the command a report states;
+:func:`write_report` writes the Markdown), and one reader of the folder a
 study suite wrote (:func:`read_suite`). A script looks like::
 
     from _harness import argument_parser, header, timed, write_report
@@ -25,6 +26,7 @@ import copy
 import csv
 import os
 import resource
+import shlex
 import sys
 import threading
 import time
@@ -38,6 +40,7 @@ __all__ = [
     "PeakSampler",
     "Timing",
     "argument_parser",
+    "command_line",
     "header",
     "machine",
     "now",
@@ -51,6 +54,8 @@ __all__ = [
 
 #: Where the scripts write their reports (``benchmarks/results``).
 RESULTS = Path(__file__).resolve().parent / "results"
+#: The repository root: commands name scripts relative to it.
+ROOT = RESULTS.parent.parent
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,47 @@ def parse_args(parser, argv=None, **quick):
     parser = copy.deepcopy(parser)
     parser.set_defaults(**quick)
     return parser.parse_args(argv)
+
+
+def command_line(script, argv=None, env=None, drop=()):
+    """The command that ran ``script`` with ``argv``, as a user types it.
+
+    Parameters
+    ----------
+    script : path-like
+        The script (its ``__file__``); named relative to the repository root.
+    argv : list of str, optional
+        What ``main(argv)`` parsed; ``sys.argv[1:]`` when None. Passing it
+        makes a script called from Python state its own arguments, not those
+        of the process that called it.
+    env : str, optional
+        Variables the command is run with, such as ``"OMP_NUM_THREADS=1"``.
+    drop : tuple of str, default=()
+        Options of one value left out with it (``--from-csv FILE``): those
+        that only rewrite a report, so the line states the run that made it.
+
+    Examples
+    --------
+    >>> command_line(ROOT / "benchmarks" / "x.py", ["--quick", "--note", "a b"])
+    "python benchmarks/x.py --quick --note 'a b'"
+    >>> command_line(ROOT / "benchmarks" / "x.py", [], env="OMP_NUM_THREADS=1")
+    'OMP_NUM_THREADS=1 python benchmarks/x.py'
+    >>> script = ROOT / "benchmarks" / "x.py"
+    >>> command_line(script, ["--from-csv", "a.csv", "--wall-s=9", "-v"], drop=(
+    ...     "--from-csv", "--wall-s"))
+    'python benchmarks/x.py -v'
+    """
+    words, skip = [], False
+    for word in sys.argv[1:] if argv is None else map(str, argv):
+        if skip or word.startswith(tuple(f"{option}=" for option in drop)):
+            skip = False
+        elif word in drop:
+            skip = True
+        else:
+            words.append(word)
+    path = Path(script).resolve().relative_to(ROOT).as_posix()
+    line = shlex.join(["python", path, *words])
+    return f"{env} {line}" if env else line
 
 
 def write_report(path, lines):

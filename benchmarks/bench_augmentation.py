@@ -23,6 +23,7 @@ import numpy as np
 from _harness import (
     RESULTS,
     argument_parser,
+    command_line,
     header,
     parse_args,
     peak_rss_mib,
@@ -147,9 +148,7 @@ def main(argv=None):
     vec = median["vectorised Compose.augment_batch"]
     loop = median["per-sample NumPy loop"]
     target_met = vec < 5.0 * args.n_samples / 10_000
-    command = "OMP_NUM_THREADS=1 python benchmarks/bench_augmentation.py" + (
-        " --quick" if args.quick else ""
-    )
+    command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
     lines = [
         *header(
             "Augmentation: vectorised batch hook vs per-sample loop",

@@ -34,6 +34,7 @@ import torch
 from _harness import (
     RESULTS,
     argument_parser,
+    command_line,
     header,
     peak_rss_mib,
     rss_mib,
@@ -205,20 +206,18 @@ def main(argv=None):
         for case in ("Miniception 64x64", "ResNet 3x3000")
     }
     sizes = {case: len(make_case(case, args.quick, args.device)[0]) for case in cases}
-    write_results(cases, args, sizes, repeats)
+    command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+    write_results(cases, args, sizes, repeats, command)
 
 
-def write_results(cases, args, sizes, repeats):
+def write_results(cases, args, sizes, repeats, command):
     device = args.device
     stem = "classifiers" if device == "cpu" else "classifiers_gpu"
     out = args.out or RESULTS / f"{stem}.md"
-    cmd = "OMP_NUM_THREADS=1 python benchmarks/bench_classifiers.py " + " ".join(
-        sys.argv[1:]
-    )
     lines = [
         *header(
             "Classifier training: skorch estimator vs plain PyTorch loop",
-            cmd.strip(),
+            command,
             packages=("torch", "skorch"),
         ),
         f"- device: {device}; {torch.get_num_threads()} torch thread(s)",

@@ -16,7 +16,14 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py [--quick]``
 """
 
 import numpy as np
-from _harness import RESULTS, argument_parser, header, timed, write_report
+from _harness import (
+    RESULTS,
+    argument_parser,
+    command_line,
+    header,
+    timed,
+    write_report,
+)
 from pylops.utils.seismicevents import hyperbolic2d, linear2d
 from pylops.utils.wavelets import ricker
 from scipy.signal import butter, sosfiltfilt
@@ -155,9 +162,7 @@ def main(argv=None):
     sweep = bench_difficulty(n, 5)
 
     best = {k: min(v) for k, v in times.items()}
-    cmd = "OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py" + (
-        " --quick" if args.quick else ""
-    )
+    cmd = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
     lines = [
         *header(
             "make_shot_gathers benchmark",

@@ -31,6 +31,7 @@ import time
 from _harness import (
     RESULTS,
     argument_parser,
+    command_line,
     header,
     parse_args,
     timed,
@@ -192,7 +193,7 @@ def _fmt(seconds, timeouts=0):
     return f"> {seconds:.0f}" if timeouts else f"{seconds:.1f}"
 
 
-def report(rows, names, args, wall):
+def report(rows, names, args, wall, command):
     stats = summarise(rows, names)
     best = {
         cond: min(s["wall"] for (c, _), s in stats.items() if c == cond)
@@ -202,13 +203,6 @@ def report(rows, names, args, wall):
         cond: [r["load"] for r in rows if r["condition"] == cond]
         for cond in ("idle", "loaded")
     }
-    command = "python benchmarks/bench_threads.py" + (" --quick" if args.quick else "")
-    if args.repeats != 2:
-        command += f" --repeats {args.repeats}"
-    if args.load is not None:
-        command += f" --load {args.load}"
-    if args.nice:
-        command += f" --nice {args.nice}"
     n_load = args.load if args.load is not None else 2 * CORES
     lines = header(
         "Torch threads per fit, idle and under load",
@@ -323,7 +317,7 @@ def main(argv=None):
             finally:
                 stop_load(procs)
     wall = time.perf_counter() - tic
-    lines = report(rows, names, args, wall)
+    lines = report(rows, names, args, wall, command_line(__file__, argv))
     out = args.out or RESULTS / ("threads_quick.md" if args.quick else "threads.md")
     write_report(out, lines)
     return rows

@@ -39,14 +39,21 @@ Result: ``benchmarks/results/main_job_reproduces.md``, ``.csv``, ``.png``
 import csv
 import json
 import re
-import shlex
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from _harness import RESULTS, argument_parser, header, read_suite, timed, write_report
+from _harness import (
+    RESULTS,
+    argument_parser,
+    command_line,
+    header,
+    read_suite,
+    timed,
+    write_report,
+)
 from _plots import grouped_bars
 
 REFERENCE = RESULTS / "suite_quick"
@@ -394,7 +401,7 @@ def main(argv=None):
     row, t_cmp = timed(compare, run, reference)
     row.update(commit=args.commit or _commit(code), note=note)
     rows = add_to_log(log, row)
-    command = shlex.join(["python", "benchmarks/check_main_job.py", *sys.argv[1:]])
+    command = command_line(__file__, argv)
     lines = header(
         "Does the README's first command state the same conclusion?"
         + (" (smoke run, numbers meaningless)" if args.quick else ""),

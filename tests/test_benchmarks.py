@@ -177,6 +177,47 @@ def test_no_script_overwrites_an_option_after_parsing(path):
     )
 
 
+@pytest.mark.parametrize("path", _report_scripts(), ids=_rel)
+def test_no_script_reads_sys_argv(path):
+    # `main(argv)` called from Python (a test, a notebook) must state its own
+    # arguments in the report, not those of the process that called it
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    reads = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "argv"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    ]
+    assert not reads, (
+        f"{_rel(path)} reads sys.argv (lines {reads}): state the command with "
+        "_harness.command_line(__file__, argv)"
+    )
+
+
+def test_command_line_states_the_arguments_main_was_given(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from _harness import command_line
+
+    script = BENCHMARKS / "glow" / "check_v3_targets.py"
+    monkeypatch.setattr("sys.argv", ["pytest", "-k", "caller"])
+    assert (
+        command_line(script) == "python benchmarks/glow/check_v3_targets.py -k caller"
+    )
+    line = command_line(script, ["--note", "fresh clone", "--n", 3], env="A=1")
+    assert (
+        line
+        == "A=1 python benchmarks/glow/check_v3_targets.py --note 'fresh clone' --n 3"
+    )
+    kept = command_line(
+        script,
+        ["--from-csv", "x.csv", "--seeds", "1", "--wall-s=5"],
+        drop=("--from-csv", "--wall-s"),
+    )
+    assert kept == "python benchmarks/glow/check_v3_targets.py --seeds 1"
+
+
 def test_parse_args_lets_quick_shrink_defaults_but_not_typed_options(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     from _harness import argument_parser, parse_args

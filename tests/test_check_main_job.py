@@ -7,6 +7,7 @@ it compares is the real layout the study suite writes.
 
 import csv
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -177,7 +178,12 @@ def test_main_logs_a_finished_run_and_quick_refuses_folders_it_would_ignore(
     check.main(["--from", str(run), "--reference", str(reference), "--out", str(out)])
     rows = check.read_log(out.with_suffix(".csv"))
     assert [row["note"] for row in rows] == ["read from a finished run"]
-    assert "Across days: met" in out.read_text(encoding="utf-8")
+    report = out.read_text(encoding="utf-8")
+    assert "Across days: met" in report
+    # the report states the arguments main() was given, not pytest's
+    assert (
+        f"python benchmarks/check_main_job.py --from {shlex.quote(str(run))} " in report
+    )
 
     # --quick runs both suites itself: a folder it was given would be ignored
     for extra in (["--from", str(run)], ["--reference", str(reference)]):

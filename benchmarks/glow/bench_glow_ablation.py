@@ -44,7 +44,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header, machine, now, timed  # noqa: E402
+from _harness import RESULTS, command_line, header, machine, now, timed  # noqa: E402
 
 ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
@@ -312,9 +312,7 @@ def main(argv=None):
         report(args.report)
         return
     rows, started = [], time.time()
-    command = "python benchmarks/glow/bench_glow_ablation.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = command_line(__file__, argv)
     for seed in args.seeds:
         rows += run_one(args.shape, seed, args.n_samples, args.arms)
         if args.out:

@@ -88,7 +88,14 @@ import numpy as np
 
 # benchmarks/: the shared harness
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _harness import RESULTS, argument_parser, header, timed, write_report  # noqa: E402
+from _harness import (  # noqa: E402
+    RESULTS,
+    argument_parser,
+    command_line,
+    header,
+    timed,
+    write_report,
+)
 
 SHARES = (0.25, 0.5, 0.75)
 REFERENCES = ("none", "random", "augment")
@@ -649,7 +656,7 @@ def read_rows(paths):
     return list(rows.values())
 
 
-def write(rows, cfg, names, skipped, args, wall, path):
+def write(rows, cfg, names, skipped, args, wall, path, command):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = ["dataset", "split", "minority", "arm", "n_new", *COLUMNS, "error"]
@@ -657,10 +664,6 @@ def write(rows, cfg, names, skipped, args, wall, path):
         writer = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    command = " ".join(
-        ["OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_v3_screen.py"]
-        + sys.argv[1:]
-    )
     lines = header(
         (
             "Issue 23: the arms' synthetic samples, judged without a classifier"
@@ -892,7 +895,8 @@ def main(argv=None):
         cfg["seeds"] = len({r["split"] for r in rows})
         names = tuple(dict.fromkeys(r["arm"] for r in rows))
         path = args.out or RESULTS / "glow_v3_screen.md"
-        write(rows, cfg, names, {}, args, None, path)
+        command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+        write(rows, cfg, names, {}, args, None, path, command)
         return
     if args.datasets:
         cfg["datasets"] = tuple(args.datasets)
@@ -931,7 +935,8 @@ def main(argv=None):
         memory=args.cache,
         samples_only=args.samples_only,
     )
-    write(rows, cfg, names, skipped, args, t.wall_s, path)
+    command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+    write(rows, cfg, names, skipped, args, t.wall_s, path, command)
     print(f"wall time {t.wall_s:.0f} s")
 
 

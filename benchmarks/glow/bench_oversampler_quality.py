@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header, parse_args  # noqa: E402
+from _harness import RESULTS, command_line, header, parse_args  # noqa: E402
 
 MINORITY = "bad"
 STEM = "oversampler_quality"
@@ -311,7 +311,7 @@ def paired_tests(rows, size, arms, reference):
     return out
 
 
-def write_report(rows, args, settings, wall, out):
+def write_report(rows, args, settings, wall, out, argv=None):
     import csv
 
     os.makedirs(out, exist_ok=True)
@@ -323,20 +323,11 @@ def write_report(rows, args, settings, wall, out):
         w.writerows(rows)
 
     arms = [a for a in (*args.arms, "ideal") if any(r["arm"] == a for r in rows)]
-    # the run's own command: without the report-only options and their values
-    argv, skip = [], False
-    for a in sys.argv[1:]:
-        if skip or a.startswith(("--from-csv=", "--wall-s=")):
-            skip = False
-        elif a in ("--from-csv", "--wall-s"):
-            skip = True
-        else:
-            argv.append(a)
-    cmd = "python " + " ".join([os.path.relpath(sys.argv[0])] + argv)
     lines = [
         *header(
             "Oversampler quality: synthetic bad gathers and what they buy",
-            cmd,
+            # the run's own command, not the rewrite's
+            command_line(__file__, argv, drop=("--from-csv", "--wall-s")),
             wall_s=wall,
             packages=(
                 "numpy",
@@ -531,7 +522,7 @@ def main(argv=None):
     args = parse_args(p, argv, sizes=[16], seeds=[0, 1], n_train=300, n_test=600)
     if args.from_csv:
         rows = _read_rows(args.from_csv)
-        write_report(rows, args, _settings(args.quick), args.wall_s, args.out)
+        write_report(rows, args, _settings(args.quick), args.wall_s, args.out, argv)
         return rows
     if args.test_seed in args.seeds:
         raise SystemExit(
@@ -575,7 +566,7 @@ def main(argv=None):
         for arm, size, seed in jobs
     )
     wall = time.perf_counter() - t0
-    write_report(rows, args, settings, wall, args.out)
+    write_report(rows, args, settings, wall, args.out, argv)
     print(f"wrote {args.out}/{STEM}.{{md,png,csv}} in {wall:.0f} s")
     return rows
 

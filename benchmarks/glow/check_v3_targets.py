@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _harness import (  # noqa: E402
     RESULTS,
     argument_parser,
+    command_line,
     header,
     read_suite,
     timed,
@@ -395,7 +396,7 @@ def main(argv=None):
     )
     if not rows:
         raise SystemExit(f"none of {args.arms} ran in {folder}")
-    command = " ".join(["python benchmarks/glow/check_v3_targets.py", *sys.argv[1:]])
+    command = command_line(__file__, argv)
     lines = header(
         "Issue 23 targets, read off a suite run"
         + (" (smoke run, numbers meaningless)" if args.quick else ""),
