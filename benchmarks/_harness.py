@@ -5,7 +5,9 @@ memory (:func:`rss_mib`, :func:`peak_rss_mib`, :class:`PeakSampler`), one
 report header (:func:`header`, from ``_provenance``) and one skeleton for the
 command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
 :func:`parse_args` lets ``--quick`` shrink the defaults, never an option the
-user typed; :func:`command_line` is the command a report states;
+user typed; :func:`report_path` is where the report goes (never under
+``benchmarks/results`` for a smoke run); :func:`command_line` is the command
+a report states;
 :func:`write_report` writes the Markdown), and one reader of the folder a
 study suite wrote (:func:`read_suite`). A script looks like::
 
@@ -28,6 +30,7 @@ import os
 import resource
 import shlex
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -46,6 +49,8 @@ __all__ = [
     "now",
     "parse_args",
     "peak_rss_mib",
+    "read_suite",
+    "report_path",
     "rss_mib",
     "timed",
     "versions",
@@ -245,6 +250,33 @@ def command_line(script, argv=None, env=None, drop=()):
     path = Path(script).resolve().relative_to(ROOT).as_posix()
     line = shlex.join(["python", path, *words])
     return f"{env} {line}" if env else line
+
+
+def report_path(args, name):
+    """Where a script writes its report ``name``, such as ``"flows.md"``.
+
+    ``--out`` when given; else, for a ``--quick`` run, ``name`` in a new
+    temporary folder, because a smoke run's numbers are not results and must
+    not replace a committed report; else ``benchmarks/results/name``. Files
+    that go with the report (``.png``, ``.csv``) sit beside it:
+    ``path.with_suffix(".png")``.
+
+    Examples
+    --------
+    >>> parser = argument_parser("demo")
+    >>> report_path(parser.parse_args([]), "x.md") == RESULTS / "x.md"
+    True
+    >>> report_path(parser.parse_args(["--out", "/tmp/a.md"]), "x.md")
+    PosixPath('/tmp/a.md')
+    >>> smoke = report_path(parser.parse_args(["--quick"]), "x.md")
+    >>> smoke.name, RESULTS in smoke.parents
+    ('x.md', False)
+    """
+    if args.out is not None:
+        return Path(args.out)
+    if args.quick:
+        return Path(tempfile.mkdtemp(prefix=f"{Path(name).stem}_")) / name
+    return RESULTS / name
 
 
 def write_report(path, lines):

@@ -21,12 +21,12 @@ from contextlib import contextmanager
 
 import numpy as np
 from _harness import (
-    RESULTS,
     argument_parser,
     command_line,
     header,
     parse_args,
     peak_rss_mib,
+    report_path,
     timed,
     write_report,
 )
@@ -198,7 +198,7 @@ def main(argv=None):
         "its throughput.",
         "",
     ]
-    out = args.out or RESULTS / "augmentation.md"
+    out = report_path(args, "augmentation.md")
     write_report(out, lines)
     print("\n".join(lines))
 

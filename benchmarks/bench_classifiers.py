@@ -32,11 +32,11 @@ from functools import partial
 import numpy as np
 import torch
 from _harness import (
-    RESULTS,
     argument_parser,
     command_line,
     header,
     peak_rss_mib,
+    report_path,
     rss_mib,
     timed,
     write_report,
@@ -213,7 +213,7 @@ def main(argv=None):
 def write_results(cases, args, sizes, repeats, command):
     device = args.device
     stem = "classifiers" if device == "cpu" else "classifiers_gpu"
-    out = args.out or RESULTS / f"{stem}.md"
+    out = report_path(args, f"{stem}.md")
     lines = [
         *header(
             "Classifier training: skorch estimator vs plain PyTorch loop",

@@ -17,10 +17,10 @@ Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_datasets.py [--quick]``
 
 import numpy as np
 from _harness import (
-    RESULTS,
     argument_parser,
     command_line,
     header,
+    report_path,
     timed,
     write_report,
 )
@@ -215,7 +215,7 @@ def main(argv=None):
         "power (swell); see `gather_features` in the script.",
         "",
     ]
-    out = args.out or RESULTS / "datasets.md"
+    out = report_path(args, "datasets.md")
     write_report(out, lines)
     print("\n".join(lines))
 

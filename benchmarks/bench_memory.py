@@ -47,11 +47,11 @@ from pathlib import Path
 
 import numpy as np
 from _harness import (
-    RESULTS,
     PeakSampler,
     argument_parser,
     header,
     peak_rss_mib,
+    report_path,
     rss_mib,
     write_report,
 )
@@ -248,7 +248,7 @@ def write_markdown(rows, diffs, sizes, args, elapsed, path):
     ]
     for name, d in diffs.items():
         lines.append(f"* {name}: {d:.2e} (target <= 1e-6)")
-    lines += ["", "![peak RSS](memory.png)", ""]
+    lines += ["", f"![peak RSS]({path.with_suffix('.png').name})", ""]
     path.write_text("\n".join(lines))
 
 
@@ -404,7 +404,6 @@ def run_bombs(args):
                 )
             os.remove(path)
     elapsed = time.perf_counter() - t0
-    RESULTS.mkdir(exist_ok=True)
     lines = [
         *header(
             "Decompression bombs refused with bounded memory",
@@ -456,13 +455,9 @@ def run_bombs(args):
         "* ObsPy (1.5) does not decompress xz: its xz row reads the compressed "
         "bytes as they are, which is why it takes no memory.",
         "",
-        "![added peak RSS](decompression.png)",
-        "",
     ]
-    md = Path(args.out) if args.out else RESULTS / "decompression.md"
-    lines[lines.index("![added peak RSS](decompression.png)")] = (
-        f"![added peak RSS]({md.with_suffix('.png').name})"
-    )
+    md = report_path(args, "decompression.md")
+    lines += [f"![added peak RSS]({md.with_suffix('.png').name})", ""]
     write_report(md, lines)
     plot_bombs(rows, cap, md.with_suffix(".png"))
     print(md.read_text())
@@ -524,8 +519,7 @@ def main(argv=None):
             )
     diffs = {name: max_abs_difference(name) for name in FILTERS}
     elapsed = time.perf_counter() - t0
-    RESULTS.mkdir(exist_ok=True)
-    md = Path(args.out) if args.out else RESULTS / "memory.md"
+    md = report_path(args, "memory.md")
     md.parent.mkdir(parents=True, exist_ok=True)
     write_markdown(rows, diffs, sizes, args, elapsed, md)
     plot(rows, md.with_suffix(".png"))

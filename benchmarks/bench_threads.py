@@ -29,11 +29,11 @@ import sys
 import time
 
 from _harness import (
-    RESULTS,
     argument_parser,
     command_line,
     header,
     parse_args,
+    report_path,
     timed,
     write_report,
 )
@@ -318,7 +318,7 @@ def main(argv=None):
                 stop_load(procs)
     wall = time.perf_counter() - tic
     lines = report(rows, names, args, wall, command_line(__file__, argv))
-    out = args.out or RESULTS / ("threads_quick.md" if args.quick else "threads.md")
+    out = report_path(args, "threads.md")
     write_report(out, lines)
     return rows
 

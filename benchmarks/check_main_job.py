@@ -51,6 +51,7 @@ from _harness import (
     command_line,
     header,
     read_suite,
+    report_path,
     timed,
     write_report,
 )
@@ -371,7 +372,7 @@ def main(argv=None):
         # a smoke run where the user expected their own
         parser.error("--quick runs a tiny suite twice; drop --from and --reference")
     reference = args.reference or REFERENCE
-    log = args.out or RESULTS / "main_job_reproduces.md"
+    log = report_path(args, "main_job_reproduces.md")
     if args.from_ is not None:
         run, t = args.from_, None
         # a finished run ran the code of the checkout it lies in
@@ -379,10 +380,9 @@ def main(argv=None):
     else:
         tmp = Path(tempfile.mkdtemp(prefix="main_job_"))
         if args.quick:
-            # a smoke run is compared with a first tiny run, and logged beside
-            # them, never in benchmarks/results/
+            # a smoke run is compared with a first tiny run (and logged in a
+            # temporary folder, by report_path)
             reference = run_suite_here(tmp / "first", TINY)
-            log = args.out or tmp / "main_job_reproduces.md"
         else:
             # before a 9-minute run: a reference that cannot be read fails now
             # (with --from, compare reads it straight away)

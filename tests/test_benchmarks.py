@@ -156,6 +156,57 @@ def test_every_script_uses_the_harness(path):
 
 
 @pytest.mark.parametrize("path", _report_scripts(), ids=_rel)
+def test_every_script_takes_quick_and_out_and_puts_its_report_by_them(
+    path, monkeypatch, capsys
+):
+    # ARCHITECTURE.md: every script has main(argv), --quick and --out, and a
+    # smoke run never writes over a committed report (_harness.report_path)
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location(f"script_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(SystemExit) as exc:
+        module.main(["--help"])
+    assert exc.value.code == 0
+    usage = capsys.readouterr().out
+    assert "--quick" in usage and "--out" in usage, f"{_rel(path)}: {usage[:300]}"
+    calls = {
+        node.func.id
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert "report_path" in calls, (
+        f"{_rel(path)} picks its report's path itself: use "
+        "_harness.report_path(args, name), which honours --out and --quick"
+    )
+
+
+def test_report_path_keeps_smoke_runs_out_of_the_results(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from _harness import RESULTS, argument_parser, report_path
+
+    parser = argument_parser("demo")
+    assert report_path(parser.parse_args([]), "x.md") == RESULTS / "x.md"
+    given = report_path(parser.parse_args(["--quick", "--out", "a/b.md"]), "x.md")
+    assert given == Path("a/b.md")
+    first = report_path(parser.parse_args(["--quick"]), "x.md")
+    second = report_path(parser.parse_args(["--quick"]), "x.md")
+    assert first.name == "x.md" and first.parent.is_dir()
+    assert RESULTS not in first.parents and first.parent != second.parent
+
+
+def test_the_harness_examples_hold(monkeypatch):
+    # benchmarks/ is outside pytest's doctest paths; its examples are run here
+    import doctest
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import _harness
+
+    result = doctest.testmod(_harness, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10 and result.failed == 0
+
+
+@pytest.mark.parametrize("path", _report_scripts(), ids=_rel)
 def test_no_script_overwrites_an_option_after_parsing(path):
     # `if args.quick: args.repeats = 1` silently drops `--quick --repeats 3`;
     # `_harness.parse_args(parser, argv, repeats=1)` makes 1 the default instead

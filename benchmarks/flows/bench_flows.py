@@ -20,7 +20,7 @@ phases:
 Run (about 8 minutes)::
 
     python benchmarks/flows/bench_flows.py          # -> results/flows.{md,png}
-    python benchmarks/flows/bench_flows.py --quick  # smoke run, writes nothing
+    python benchmarks/flows/bench_flows.py --quick  # smoke run, report in /tmp
 """
 
 import argparse
@@ -35,11 +35,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
 from _harness import (  # noqa: E402
-    RESULTS,
     PeakSampler,
+    argument_parser,
     header,
     parse_args,
     peak_rss_mib,
+    report_path,
     rss_mib,
 )
 
@@ -302,7 +303,7 @@ MEMORY_CFGS = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--train-steps", type=int, default=30)
@@ -313,9 +314,6 @@ def main(argv=None):
         nargs="+",
         default=[1, 2],
         help="torch thread counts of the speed phase (memory is measured at 1)",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="smoke run, no files written"
     )
     args = parse_args(parser, argv, repeats=1, train_steps=4, memory_steps=2)
     if args.worker:
@@ -343,19 +341,16 @@ def main(argv=None):
             memory[name].append(run_worker("memory", cfg))
             print("memory", name, r, memory[name][-1]["peak_mb"], flush=True)
     elapsed = time.time() - started
-    if args.quick:
-        print(f"quick run done in {elapsed:.0f} s")
-        return
-    write_report(speed, memory, args, elapsed)
+    write_report(speed, memory, args, elapsed, report_path(args, "flows.md"))
 
 
-def write_report(speed, memory, args, elapsed):
+def write_report(speed, memory, args, elapsed, path):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    os.makedirs(RESULTS, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     warm = 2  # first steps include one-off allocations
     threads = list(speed)
 
@@ -514,11 +509,10 @@ def write_report(speed, memory, args, elapsed):
         ]
     lines += [
         "",
-        "![benchmark](flows.png)",
+        f"![benchmark]({path.with_suffix('.png').name})",
         "",
     ]
-    with open(os.path.join(RESULTS, "flows.md"), "w") as fh:
-        fh.write("\n".join(lines))
+    path.write_text("\n".join(lines))
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
     names, labels, colors = (
@@ -573,7 +567,8 @@ def write_report(speed, memory, args, elapsed):
         fontsize=10,
     )
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, "flows.png"), dpi=110)
+    fig.savefig(path.with_suffix(".png"), dpi=110)
+    print(f"wrote {path} and {path.with_suffix('.png').name}")
     print("\n".join(lines))
 
 

@@ -11,26 +11,32 @@ gathers. For ``memory_efficient=False`` and ``True`` this script
   largest batch (median of ``--steps`` steps after one warm-up step);
 * reports the peak GPU memory (``torch.cuda.max_memory_allocated``) of a step.
 
-and writes ``flows_gpu.md`` and ``flows_gpu.png`` into ``--out-dir``.
+and writes ``flows_gpu.md`` and ``flows_gpu.png`` (``--out``: the Markdown's
+path; default ``benchmarks/results/``).
 ``--parts check`` checks that the package trains on the GPU end to end
 (``GlowOversampler(device="cuda")`` and ``MiniceptionClassifier(device="cuda")``
 on a small synthetic problem, asserting finite samples, the device used and
-labels among the classes) and writes ``gpu_training.md``. Needs a CUDA GPU;
-without one it exits with status 2 and writes nothing. Run::
+labels among the classes) and writes ``gpu_training.md`` beside it. Needs a
+CUDA GPU; without one it exits with status 2 and writes nothing. Run::
 
-    python benchmarks/flows/bench_flows_gpu.py --out-dir benchmarks/results
+    python benchmarks/flows/bench_flows_gpu.py
+    python benchmarks/flows/bench_flows_gpu.py --quick  # smoke run, report in /tmp
 """
 
-import argparse
 import gc
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import header  # noqa: E402
+from _harness import (  # noqa: E402
+    argument_parser,
+    header,
+    parse_args,
+    report_path,
+    write_report,
+)
 
 IMAGE = (896, 640)
 PAPER = dict(n_levels=6, n_steps=15, hidden_channels=96, attention_levels=1)
@@ -158,8 +164,7 @@ def train_check():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out-dir", required=True)
+    parser = argument_parser(__doc__)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--max-batch", type=int, default=256)
     parser.add_argument(
@@ -173,16 +178,16 @@ def main(argv=None):
         help="the flow benchmark, the estimators' GPU training check, or both "
         "(each writes its own file)",
     )
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, steps=2, max_batch=8, time_limit=30.0)
     import torch
 
     if not torch.cuda.is_available():
         print("no CUDA GPU: nothing measured", file=sys.stderr)
         return 2
-    os.makedirs(args.out_dir, exist_ok=True)
+    path = report_path(args, "flows_gpu.md")
     cuda = f"CUDA {torch.version.cuda}"
     if "bench" in args.parts:
-        bench(args, cuda)
+        bench(args, cuda, path)
     if "check" in args.parts:
         started = time.time()
         check = train_check()
@@ -204,13 +209,12 @@ def main(argv=None):
             "",
         ]
         lines += [f"- {k}: {v}" for k, v in check.items()]
-        with open(os.path.join(args.out_dir, "gpu_training.md"), "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+        write_report(path.with_name("gpu_training.md"), lines)
         print("\n".join(lines))
     return 0
 
 
-def bench(args, cuda):
+def bench(args, cuda, path):
     """The paper-size model: batch search, speed and memory; writes flows_gpu.*."""
     import torch
 
@@ -276,11 +280,10 @@ def bench(args, cuda):
         f"the plain peak memory and runs at {eff['sps4'] / plain['sps4']:.2f}x its "
         "samples/s (same process, same GPU).",
         "",
-        "![gpu](flows_gpu.png)",
+        f"![gpu]({path.with_suffix('.png').name})",
         "",
     ]
-    with open(os.path.join(args.out_dir, "flows_gpu.md"), "w") as fh:
-        fh.write("\n".join(lines))
+    write_report(path, lines)
 
     import matplotlib
 
@@ -302,7 +305,7 @@ def bench(args, cuda):
         fontsize=10,
     )
     fig.tight_layout()
-    fig.savefig(os.path.join(args.out_dir, "flows_gpu.png"), dpi=110)
+    fig.savefig(path.with_suffix(".png"), dpi=110)
     print("\n".join(lines))
 
 

@@ -17,16 +17,21 @@ Run (about 2 minutes)::
 
     python benchmarks/flows/profile_flows.py              # -> results/flows_profile.md
     python benchmarks/flows/profile_flows.py --threads 1  # one thread count only
+    python benchmarks/flows/profile_flows.py --quick      # smoke run, report in /tmp
 """
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header  # noqa: E402
+from _harness import (  # noqa: E402
+    argument_parser,
+    header,
+    parse_args,
+    report_path,
+    write_report,
+)
 
 BATCH = 16
 INPUT_SHAPE = (1, 64, 64)
@@ -226,17 +231,14 @@ def report(results, args, elapsed):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--out", default=os.path.join(RESULTS, "flows_profile.md"))
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, threads=[1], repeats=2)
     started = time.time()
     results = [profile(t, args.repeats) for t in args.threads]
     text = report(results, args, time.time() - started)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as fh:
-        fh.write(text)
+    write_report(report_path(args, "flows_profile.md"), [text])
     print(text)
 
 

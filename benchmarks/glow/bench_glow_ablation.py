@@ -29,22 +29,31 @@ seconds of pretraining and of fine-tuning.
 
 Run (two processes, one per size; about 15 minutes on 2 cores)::
 
-    python benchmarks/glow/bench_glow_ablation.py --shape 32 --out /tmp/abl32.json &
-    python benchmarks/glow/bench_glow_ablation.py --shape 64 --out /tmp/abl64.json
+    python benchmarks/glow/bench_glow_ablation.py --shape 32 --rows /tmp/abl32.json &
+    python benchmarks/glow/bench_glow_ablation.py --shape 64 --rows /tmp/abl64.json
     python benchmarks/glow/bench_glow_ablation.py --report /tmp/abl32.json \\
         /tmp/abl64.json
+    python benchmarks/glow/bench_glow_ablation.py --quick  # smoke run, report in /tmp
 """
 
-import argparse
 import json
-import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, command_line, header, machine, now, timed  # noqa: E402
+from _harness import (  # noqa: E402
+    argument_parser,
+    command_line,
+    header,
+    machine,
+    now,
+    parse_args,
+    report_path,
+    timed,
+    write_report,
+)
 
 ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
@@ -86,7 +95,7 @@ def decode_each(sampler, zs, cls, sample_shape):
         return out
 
 
-def run_one(shape, seed, n_samples, arms, n_new=100):
+def run_one(shape, seed, n_samples, arms, n_new=100, max_epochs=None):
     import numpy as np
     import torch
 
@@ -121,6 +130,9 @@ def run_one(shape, seed, n_samples, arms, n_new=100):
     rows = []
     for arm in arms:
         params = {**FLOW, **COMMON, **ARMS[arm]}
+        if max_epochs is not None:  # a smoke run: every stage cut short
+            for key in ("max_epochs", "pretrain_epochs", "patience"):
+                params[key] = min(params[key], max_epochs)
         sampler = GlowOversampler(
             sampling_strategy={bad: counts[bad] - n_held + n_new},
             random_state=seed,
@@ -172,7 +184,7 @@ def run_one(shape, seed, n_samples, arms, n_new=100):
     return rows
 
 
-def report(paths):
+def report(paths, path):
     import matplotlib
     import numpy as np
 
@@ -208,7 +220,8 @@ def report(paths):
     lines = [
         *header(
             "GlowOversampler ablation: paper mode vs pretrain + fine-tune",
-            "python benchmarks/glow/bench_glow_ablation.py --report " + " ".join(paths),
+            "python benchmarks/glow/bench_glow_ablation.py --report "
+            + " ".join(map(str, paths)),
             packages=("numpy", "torch"),
             details=[
                 "measured by: " + "; ".join(runs) + ". CPU seconds are process "
@@ -266,9 +279,7 @@ def report(paths):
         ),
         "```",
     ]
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "glow_ablation.md"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_report(path, lines)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     arms = [a for a in ARMS if any(k[1] == a for k in keys)]
     shapes = sorted({k[0] for k in keys})
@@ -295,35 +306,52 @@ def report(paths):
     axes[1].axhline(2.0, color="k", ls="--", lw=0.8)
     axes[0].legend()
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, "glow_ablation.png"), dpi=110)
+    fig.savefig(path.with_suffix(".png"), dpi=110)
     print("\n".join(lines[:16]))
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--shape", type=int, default=32)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--n-samples", type=int, default=1200)
     parser.add_argument("--arms", nargs="+", default=list(ARMS))
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--report", nargs="+", default=None)
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--max-epochs", type=int, default=None, help="cap on every training stage"
+    )
+    parser.add_argument("--rows", default=None, help="JSON file the rows go to")
+    parser.add_argument(
+        "--report", nargs="+", default=None, help="write the report of these rows"
+    )
+    args = parse_args(parser, argv, shape=16, seeds=[0], max_epochs=2)
     if args.report:
-        report(args.report)
+        report(args.report, report_path(args, "glow_ablation.md"))
         return
+    if not (args.rows or args.quick):
+        # minutes of fitting whose rows would go nowhere
+        parser.error("pass --rows FILE (where the rows go) or --report FILE ...")
+    # a smoke run reports its own rows (in a temporary folder unless --out)
+    out = report_path(args, "glow_ablation.md") if args.quick else None
+    rows_path = args.rows or (out.with_suffix(".json") if out else None)
     rows, started = [], time.time()
     command = command_line(__file__, argv)
     for seed in args.seeds:
-        rows += run_one(args.shape, seed, args.n_samples, args.arms)
-        if args.out:
+        rows += run_one(
+            args.shape, seed, args.n_samples, args.arms, max_epochs=args.max_epochs
+        )
+        if rows_path:
             run = {
                 "command": command,
                 "machine": machine(),
                 "date": now(),
                 "wall_s": time.time() - started,
             }
-            with open(args.out, "w") as fh:
-                json.dump({"rows": rows, "args": vars(args), "run": run}, fh)
+            with open(rows_path, "w") as fh:
+                json.dump(
+                    {"rows": rows, "args": vars(args), "run": run}, fh, default=str
+                )
+    if out:
+        report([rows_path], out)
 
 
 if __name__ == "__main__":

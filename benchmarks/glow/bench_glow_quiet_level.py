@@ -22,9 +22,10 @@ trained. Writes ``glow_quiet_level.md`` and ``glow_quiet_level.png`` to
 
     OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_quiet_level.py --cache CACHE \\
         --check --n-jobs 1
+    python benchmarks/glow/bench_glow_quiet_level.py --quick --check  # smoke run:
+    # the quick preset on two training sets, paired with results/suite_quick
 """
 
-import argparse
 import os
 import sys
 import time
@@ -33,10 +34,20 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header, read_suite  # noqa: E402
+from _harness import (  # noqa: E402
+    RESULTS,
+    argument_parser,
+    command_line,
+    header,
+    parse_args,
+    read_suite,
+    report_path,
+    write_report,
+)
 from _plots import grouped_bars  # noqa: E402
 
-REFERENCE = os.path.join(RESULTS, "study_suite")
+#: The finished suite run each preset's arms are paired with.
+REFERENCES = {"full": RESULTS / "study_suite", "quick": RESULTS / "suite_quick"}
 QUIET_LEVEL = 0.01
 PEERS = ("glow", "random", "none")
 
@@ -48,7 +59,8 @@ def read_reference(folder, names):
     if missing:
         raise SystemExit(
             f"no reference scores for {', '.join(missing)} in {folder}: run "
-            "--suite full on those data sets first, or pass --datasets without them."
+            "the suite with this preset on those data sets first, or pass "
+            "--datasets without them."
         )
     out = {}
     for name in names:
@@ -60,10 +72,10 @@ def read_reference(folder, names):
     return out
 
 
-def run_arm(name, glow_params, cache, n_jobs, seeds):
+def run_arm(name, glow_params, cache, n_jobs, seeds, preset="full"):
     from sklearn_seismo.study import SUITES, run_suite
 
-    cfg = SUITES["full"]
+    cfg = SUITES[preset]
     res = run_suite(
         [name],
         protocol=cfg["protocol"],
@@ -99,20 +111,33 @@ def paired(a, b):
 def main(argv=None):
     from sklearn_seismo.study import SUITES
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default=",".join(SUITES["full"]["datasets"]))
-    parser.add_argument("--reference", default=REFERENCE)
-    parser.add_argument("--cache", default=None, help="a --suite full cache folder")
+    parser = argument_parser(__doc__)
+    parser.add_argument(
+        "--datasets", default=None, help="comma-separated (default: the preset's)"
+    )
+    parser.add_argument(
+        "--preset", default="full", choices=list(REFERENCES), help="the suite's"
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="training sets (default: the preset's)"
+    )
+    parser.add_argument(
+        "--reference", default=None, help="default: the preset's committed run"
+    )
+    parser.add_argument("--cache", default=None, help="a suite run's cache folder")
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    names = args.datasets.split(",")
-    seeds = SUITES["full"]["seeds"]
-    refs = read_reference(args.reference, names)
+    args = parse_args(parser, argv, preset="quick", datasets="gathers32_easy", seeds=2)
+    path = report_path(args, "glow_quiet_level.md")
+    preset = SUITES[args.preset]
+    names = (args.datasets or ",".join(preset["datasets"])).split(",")
+    seeds = args.seeds or preset["seeds"]
+    reference = args.reference or REFERENCES[args.preset]
+    refs = read_reference(reference, names)
     started = time.perf_counter()
     check = None
     if args.check:
-        got = run_arm(names[0], {}, args.cache, args.n_jobs, 1)[0][0]
+        got = run_arm(names[0], {}, args.cache, args.n_jobs, 1, args.preset)[0][0]
         want = refs[names[0]]["glow"][0]
         check = (names[0], got, want)
         if abs(got - want) > 1e-9:
@@ -126,7 +151,12 @@ def main(argv=None):
     for name in names:
         t0 = time.perf_counter()
         quiet, fit_s = run_arm(
-            name, {"quiet_level": QUIET_LEVEL}, args.cache, args.n_jobs, seeds
+            name,
+            {"quiet_level": QUIET_LEVEL},
+            args.cache,
+            args.n_jobs,
+            seeds,
+            args.preset,
         )
         folds = sorted(quiet)
         row = {"dataset": name, "quiet": [quiet[f] for f in folds]}
@@ -141,28 +171,26 @@ def main(argv=None):
             f"{100 * np.mean(row['random']):.1f} ({row['seconds']:.0f} s)",
             flush=True,
         )
-    write(rows, args, check, time.perf_counter() - started)
+    write(rows, args, check, time.perf_counter() - started, path, argv, reference)
 
 
-def write(rows, args, check, wall):
-    command = (
-        "OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_quiet_level.py "
-        f"--datasets {args.datasets} --n-jobs {args.n_jobs}"
-        + (" --cache CACHE" if args.cache else "")
-        + (" --check" if check else "")
-    )
+def write(rows, args, check, wall, path, argv, reference):
+    # the cache is a local folder: its path says nothing to a reader
+    command = command_line(
+        __file__, argv, env="OMP_NUM_THREADS=1", drop=("--cache",)
+    ) + (" --cache CACHE" if args.cache else "")
     details = [
         "arms: the suite's `glow` arm with `quiet_level=0.01`, on the "
-        "`--suite full` preset's holdout draws (each training set tested on "
+        f"`--suite {args.preset}` preset's holdout draws (each training set tested on "
         "its own 6,000 samples); `glow` (default, `quiet_level=None`), "
         "`random` and `none`: the same training sets in the reference report "
-        f"`{os.path.relpath(args.reference, RESULTS.parents[1])}`"
+        f"`{os.path.relpath(reference, RESULTS.parents[1])}`"
     ]
     if args.cache:
         details.insert(
             0,
-            "CACHE: the cache folder of the `--suite full` run, so the flows are "
-            "the suite's own",
+            f"CACHE: the cache folder of the `--suite {args.preset}` run, so the "
+            "flows are the suite's own",
         )
     details.append(
         "time inside the quiet_level fits: "
@@ -177,7 +205,8 @@ def write(rows, args, check, wall):
             f"set 0 gives F1 {check[1]:.4f}, the reference {check[2]:.4f}"
         )
     lines = header(
-        "GlowOversampler(quiet_level=0.01) downstream, paired with the full suite",
+        "GlowOversampler(quiet_level=0.01) downstream, paired with the "
+        f"{args.preset} suite",
         command,
         wall_s=wall,
         packages=("numpy", "torch", "scikit-learn", "imbalanced-learn", "skorch"),
@@ -209,14 +238,11 @@ def write(rows, args, check, wall):
             f"{100 * q:.1f} / {100 * g:.1f}" for q, g in zip(r["quiet"], r["glow"])
         )
         lines.append(f"- {r['dataset']}: {pairs}")
-    os.makedirs(RESULTS, exist_ok=True)
-    path = os.path.join(RESULTS, "glow_quiet_level.md")
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    plot(rows)
+    write_report(path, lines)
+    plot(rows, path.with_suffix(".png"))
 
 
-def plot(rows):
+def plot(rows, path):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -234,7 +260,7 @@ def plot(rows):
     )
     ax.set_ylabel("bad-class F1 (%)")
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, "glow_quiet_level.png"), dpi=110)
+    fig.savefig(path, dpi=110)
 
 
 if __name__ == "__main__":

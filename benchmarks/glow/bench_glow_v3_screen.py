@@ -80,7 +80,6 @@ unless ``--out`` is given:
 
 import csv
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -89,10 +88,10 @@ import numpy as np
 # benchmarks/: the shared harness
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _harness import (  # noqa: E402
-    RESULTS,
     argument_parser,
     command_line,
     header,
+    report_path,
     timed,
     write_report,
 )
@@ -894,7 +893,7 @@ def main(argv=None):
         cfg["datasets"] = tuple(dict.fromkeys(r["dataset"] for r in rows))
         cfg["seeds"] = len({r["split"] for r in rows})
         names = tuple(dict.fromkeys(r["arm"] for r in rows))
-        path = args.out or RESULTS / "glow_v3_screen.md"
+        path = report_path(args, "glow_v3_screen.md")
         command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
         write(rows, cfg, names, {}, args, None, path, command)
         return
@@ -919,13 +918,10 @@ def main(argv=None):
     for arm, why in skipped.items():
         print(f"skipping {arm}: {why}", flush=True)
     names = tuple(a for a in names if a not in skipped)
-    if args.out is not None:
-        path = args.out
-    elif args.quick:
-        path = Path(tempfile.mkdtemp(prefix="glow_v3_screen_")) / "smoke.md"
-    else:
-        stem = "screen" if args.preset == "quick" else "full"
-        path = RESULTS / f"glow_v3_{stem}{'_samples' if args.samples_only else ''}.md"
+    stem = "screen" if args.preset == "quick" else "full"
+    path = report_path(
+        args, f"glow_v3_{stem}{'_samples' if args.samples_only else ''}.md"
+    )
     rows, t = timed(
         run,
         cfg,

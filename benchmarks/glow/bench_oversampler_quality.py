@@ -23,14 +23,13 @@ what a perfect generator would get on the diagnostics.
 Run (the full benchmark; see the estimate printed by ``--quick``)::
 
     python benchmarks/glow/bench_oversampler_quality.py --n-jobs 2
-    python benchmarks/glow/bench_oversampler_quality.py --quick --out /tmp/oq  # smoke
+    python benchmarks/glow/bench_oversampler_quality.py --quick  # smoke, in /tmp
 
 Results: ``benchmarks/results/oversampler_quality.{md,png,csv}`` (``--out``
-changes the folder). Generated data sets are cached (``--cache``); results
-never are.
+names the Markdown; the PNG and CSV go beside it). Generated data sets are
+cached (``--cache``); results never are.
 """
 
-import argparse
 import os
 import sys
 import tempfile
@@ -40,7 +39,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, command_line, header, parse_args  # noqa: E402
+from _harness import (  # noqa: E402
+    argument_parser,
+    command_line,
+    header,
+    parse_args,
+    report_path,
+)
 
 MINORITY = "bad"
 STEM = "oversampler_quality"
@@ -311,13 +316,13 @@ def paired_tests(rows, size, arms, reference):
     return out
 
 
-def write_report(rows, args, settings, wall, out, argv=None):
+def write_report(rows, args, settings, wall, path, argv=None):
     import csv
 
-    os.makedirs(out, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     keys = ["arm", "size", "seed", "n_bad_train", "n_synthetic", *COLUMNS]
     keys += sorted({k for r in rows for k in r} - set(keys))
-    with open(os.path.join(out, f"{STEM}.csv"), "w", newline="") as f:
+    with open(path.with_suffix(".csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
@@ -428,10 +433,10 @@ def write_report(rows, args, settings, wall, out, argv=None):
             for r in errors
         ]
         lines.append("")
-    lines += [f"Raw per-seed rows: [{STEM}.csv]({STEM}.csv).", ""]
-    with open(os.path.join(out, f"{STEM}.md"), "w") as f:
-        f.write("\n".join(lines))
-    _plot(rows, args, arms, os.path.join(out, f"{STEM}.png"))
+    csv_name = path.with_suffix(".csv").name
+    lines += [f"Raw per-seed rows: [{csv_name}]({csv_name}).", ""]
+    path.write_text("\n".join(lines))
+    _plot(rows, args, arms, path.with_suffix(".png"))
 
 
 def _plot(rows, args, arms, path):
@@ -497,7 +502,7 @@ def _read_rows(path):
 
 # ---------------------------------------------------------------------- main
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = argument_parser(__doc__)
     p.add_argument("--sizes", type=int, nargs="+", default=[32, 64])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--n-train", type=int, default=800)
@@ -505,8 +510,6 @@ def main(argv=None):
     p.add_argument("--test-seed", type=int, default=10_000)
     p.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
     p.add_argument("--n-jobs", type=int, default=1)
-    p.add_argument("--quick", action="store_true", help="tiny smoke run")
-    p.add_argument("--out", default=RESULTS)
     p.add_argument(
         "--cache",
         default=os.path.join(tempfile.gettempdir(), "sklearn_seismo_bench_data"),
@@ -520,9 +523,10 @@ def main(argv=None):
     )
     p.add_argument("--wall-s", type=float, default=float("nan"))
     args = parse_args(p, argv, sizes=[16], seeds=[0, 1], n_train=300, n_test=600)
+    path = report_path(args, f"{STEM}.md")
     if args.from_csv:
         rows = _read_rows(args.from_csv)
-        write_report(rows, args, _settings(args.quick), args.wall_s, args.out, argv)
+        write_report(rows, args, _settings(args.quick), args.wall_s, path, argv)
         return rows
     if args.test_seed in args.seeds:
         raise SystemExit(
@@ -530,10 +534,6 @@ def main(argv=None):
             "must be independent of every training set."
         )
     assert args.test_seed not in set(args.seeds)
-    if args.out == RESULTS and args.quick:
-        raise SystemExit(
-            "--quick writes no results under benchmarks/results; pass --out"
-        )
 
     import joblib
 
@@ -566,8 +566,8 @@ def main(argv=None):
         for arm, size, seed in jobs
     )
     wall = time.perf_counter() - t0
-    write_report(rows, args, settings, wall, args.out, argv)
-    print(f"wrote {args.out}/{STEM}.{{md,png,csv}} in {wall:.0f} s")
+    write_report(rows, args, settings, wall, path, argv)
+    print(f"wrote {path} (and its .png, .csv) in {wall:.0f} s")
     return rows
 
 

@@ -51,11 +51,11 @@ import numpy as np
 # benchmarks/: the shared harness
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _harness import (  # noqa: E402
-    RESULTS,
     argument_parser,
     command_line,
     header,
     read_suite,
+    report_path,
     timed,
     write_report,
 )
@@ -384,12 +384,11 @@ def main(argv=None):
     if args.quick:
         tmp = Path(tempfile.mkdtemp(prefix="glow_v3_targets_"))
         folder = _tiny_suite(tmp / "suite")
-        path = args.out or tmp / "targets.md"
     elif args.suite is None:
         parser.error("--suite is required (or --quick)")
     else:
         folder = args.suite
-        path = args.out or RESULTS / "glow_v3_targets.md"
+    path = report_path(args, "glow_v3_targets.md")
     suite = read_suite(folder)
     (rows, top), t = timed(
         judge, suite, read_samples(args.samples), args.arms, args.alpha

@@ -21,10 +21,9 @@ difference along time (roughness). Writes ``glow_c2st.md`` and
 ``glow_c2st.png`` to ``benchmarks/results/``. Run (about 5 minutes)::
 
     python benchmarks/glow/diagnose_glow_c2st.py
+    python benchmarks/glow/diagnose_glow_c2st.py --quick  # smoke run, report in /tmp
 """
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header  # noqa: E402
+from _harness import (  # noqa: E402
+    argument_parser,
+    command_line,
+    header,
+    parse_args,
+    report_path,
+    write_report,
+)
 
 VARIANTS = (
     "glow samples",
@@ -42,7 +48,7 @@ VARIANTS = (
 )
 
 
-def run(seed, size, n_samples):
+def run(seed, size, n_samples, max_epochs=None):
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -54,7 +60,11 @@ def run(seed, size, n_samples):
 
     X, y = make_shot_gathers(n_samples=n_samples, shape=(size, size), random_state=seed)
     X = np.asarray(X, dtype=np.float32)
-    glow = GlowOversampler(n_levels=3, n_steps=4, hidden_channels=32, random_state=seed)
+    # max_epochs=None: the oversampler's own default
+    epochs = {} if max_epochs is None else {"max_epochs": max_epochs}
+    glow = GlowOversampler(
+        n_levels=3, n_steps=4, hidden_channels=32, random_state=seed, **epochs
+    )
     X_res, y_res = glow.fit_resample(X, y)
     real = X[y == "bad"]
     synthetic = X_res[len(X) :][y_res[len(X) :] == "bad"]
@@ -99,17 +109,21 @@ def run(seed, size, n_samples):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--sizes", type=int, nargs="+", default=[32, 64])
     parser.add_argument("--n-samples", type=int, default=800)
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--max-epochs", type=int, default=None, help="(default: the oversampler's)"
+    )
+    args = parse_args(parser, argv, seeds=[0], sizes=[16], n_samples=300, max_epochs=3)
+    path = report_path(args, "glow_c2st.md")
 
     started = time.time()
     rows, info = [], []
     for size in args.sizes:
         for seed in args.seeds:
-            r, n_bad, width = run(seed, size, args.n_samples)
+            r, n_bad, width = run(seed, size, args.n_samples, args.max_epochs)
             rows += r
             info.append((size, seed, n_bad, width))
             print(size, seed, [(x["variant"], round(x["auc"], 3)) for x in r])
@@ -123,9 +137,7 @@ def main(argv=None):
     lines = [
         *header(
             "Why a classifier tells glow samples from real ones",
-            "python benchmarks/glow/diagnose_glow_c2st.py --seeds "
-            f"{' '.join(map(str, args.seeds))} --sizes "
-            f"{' '.join(map(str, args.sizes))} --n-samples {args.n_samples}",
+            command_line(__file__, argv),
             wall_s=elapsed,
             packages=("numpy", "torch", "scikit-learn"),
         ),
@@ -154,10 +166,8 @@ def main(argv=None):
                 f"{mean(size, v, 'auc_raw'):.3f} | {mean(size, v, 'quiet'):.3f} "
                 f"| {mean(size, v, 'roughness'):.3f} |"
             )
-    lines += ["", "![c2st](glow_c2st.png)", ""]
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "glow_c2st.md"), "w") as fh:
-        fh.write("\n".join(lines))
+    lines += ["", f"![c2st]({path.with_suffix('.png').name})", ""]
+    write_report(path, lines)
 
     import matplotlib
 
@@ -176,7 +186,7 @@ def main(argv=None):
         ax.set_title(f"C2ST AUC, {size}x{size}", fontsize=10)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, "glow_c2st.png"), dpi=110)
+    fig.savefig(path.with_suffix(".png"), dpi=110)
     print("\n".join(lines))
 
 

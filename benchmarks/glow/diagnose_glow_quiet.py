@@ -25,10 +25,9 @@ training set on 2 cores). Writes ``glow_quiet.md`` and ``glow_quiet.png`` to
 ``benchmarks/results/``::
 
     OMP_NUM_THREADS=1 python benchmarks/glow/diagnose_glow_quiet.py --cache CACHE
+    python benchmarks/glow/diagnose_glow_quiet.py --quick  # smoke run, report in /tmp
 """
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
-from _harness import RESULTS, header  # noqa: E402
+from _harness import (  # noqa: E402
+    argument_parser,
+    command_line,
+    header,
+    parse_args,
+    report_path,
+    write_report,
+)
 from _plots import grouped_bars  # noqa: E402
 
 DATASETS = ("gathers32_easy", "gathers32_hard", "gathers64_easy", "waveform_quality")
@@ -48,15 +54,15 @@ N_PAIRS = 200
 MINORITY = "bad"
 
 
-def _glow(bench, sample_shape, cache):
+def _glow(bench, sample_shape, cache, preset):
     from sklearn_seismo.over_sampling import GlowOversampler
     from sklearn_seismo.study import SUITES
 
-    # the suite's own glow (its full preset, n_dim by layout, seed 0), so
-    # that a --suite full cache is hit
+    # the suite's own glow (its preset, n_dim by layout, seed 0), so that
+    # the cache of a suite run with that preset is hit
     waveforms = bench.layout == "waveforms" or len(sample_shape) == 1
     return GlowOversampler(
-        **SUITES["full"]["glow"],
+        **SUITES[preset]["glow"],
         n_dim=1 if waveforms else 2,
         device="cpu",
         memory=cache,
@@ -64,7 +70,7 @@ def _glow(bench, sample_shape, cache):
     )
 
 
-def run(name, seed, cache, sweep):
+def run(name, seed, cache, sweep, preset="full"):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
     from sklearn.base import clone
 
@@ -81,7 +87,7 @@ def run(name, seed, cache, sweep):
     real = Xf[y == MINORITY].reshape(-1, *shape)
     n_real = len(real)
     strategy = AddSamples(MINORITY, N_SYNTHETIC)
-    glow = _glow(bench, shape, cache).set_params(
+    glow = _glow(bench, shape, cache, preset).set_params(
         sampling_strategy=strategy, sample_shape=shape
     )
     samplers = {
@@ -125,17 +131,23 @@ def run(name, seed, cache, sweep):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from sklearn_seismo.study import SUITES
+
+    parser = argument_parser(__doc__)
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--seeds", type=int, default=2, help="training sets each")
     parser.add_argument("--cache", default=None, help="a --suite full cache folder")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--preset", default="full", choices=list(SUITES), help="the suite's glow"
+    )
+    args = parse_args(parser, argv, datasets="gathers32_easy", seeds=1, preset="quick")
+    path = report_path(args, "glow_quiet.md")
     started = time.perf_counter()
     rows = []
     for name in args.datasets.split(","):
         for i in range(args.seeds):
             # the suite's holdout training seeds: random_state + 2 i
-            row = run(name, 2 * i, args.cache, sweep=i == 0)
+            row = run(name, 2 * i, args.cache, sweep=i == 0, preset=args.preset)
             rows.append(row)
             print(
                 f"{name} seed {row['seed']}: quiet ratio glow "
@@ -144,17 +156,18 @@ def main(argv=None):
                 f"random {row['random quiet']:.2f} ({row['seconds']:.1f} s)",
                 flush=True,
             )
-    write(rows, args, time.perf_counter() - started)
+    write(rows, args, time.perf_counter() - started, path, argv)
 
 
-def write(rows, args, wall):
+def write(rows, args, wall, path, argv):
     import torch
 
+    # the cache is a local folder: its path says nothing to a reader
     cache = " --cache CACHE" if args.cache else ""
     lines = header(
         "Do GlowOversampler's samples keep the quiet of the rare class?",
-        "OMP_NUM_THREADS=1 python benchmarks/glow/diagnose_glow_quiet.py "
-        f"--datasets {args.datasets} --seeds {args.seeds}{cache}",
+        command_line(__file__, argv, env="OMP_NUM_THREADS=1", drop=("--cache",))
+        + cache,
         wall_s=wall,
         packages=("numpy", "torch", "imbalanced-learn"),
         details=[
@@ -166,7 +179,8 @@ def write(rows, args, wall):
                 if args.cache
                 else []
             ),
-            f"GlowOversampler: the `--suite full` preset; {N_SYNTHETIC} synthetic "
+            f"GlowOversampler: the `--suite {args.preset}` preset; {N_SYNTHETIC} "
+            "synthetic "
             "samples per sampler and training set; training sets = the suite's "
             "holdout draws (seeds 0, 2, ...); "
             f"{torch.get_num_threads()} torch thread(s)",
@@ -215,13 +229,11 @@ def write(rows, args, wall):
                 + " | ".join(f"{r[f'lam {lam}']:.2f}" for lam in LAMBDAS)
                 + f" | {r['data midpoint']:.2f} |"
             )
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "glow_quiet.md"), "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    plot(rows)
+    write_report(path, lines)
+    plot(rows, path.with_suffix(".png"))
 
 
-def plot(rows):
+def plot(rows, path):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -238,7 +250,7 @@ def plot(rows):
     ax.axhline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_ylabel("quiet ratio (synthetic / real bad)")
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, "glow_quiet.png"), dpi=110)
+    fig.savefig(path, dpi=110)
 
 
 if __name__ == "__main__":
