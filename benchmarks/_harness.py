@@ -211,7 +211,7 @@ def parse_args(parser, argv=None, **quick):
     return parser.parse_args(argv)
 
 
-def command_line(script, argv=None, env=None, drop=()):
+def command_line(script, argv=None, env=("OMP_NUM_THREADS",), drop=()):
     """The command that ran ``script`` with ``argv``, as a user types it.
 
     Parameters
@@ -222,21 +222,25 @@ def command_line(script, argv=None, env=None, drop=()):
         What ``main(argv)`` parsed; ``sys.argv[1:]`` when None. Passing it
         makes a script called from Python state its own arguments, not those
         of the process that called it.
-    env : str, optional
-        Variables the command is run with, such as ``"OMP_NUM_THREADS=1"``.
+    env : tuple of str, default=("OMP_NUM_THREADS",)
+        Environment variables that change what is measured: each one set in
+        this process is stated before the command, as it was set (so the
+        line never claims a setting the run did not have).
     drop : tuple of str, default=()
         Options of one value left out with it (``--from-csv FILE``): those
         that only rewrite a report, so the line states the run that made it.
 
     Examples
     --------
-    >>> command_line(ROOT / "benchmarks" / "x.py", ["--quick", "--note", "a b"])
-    "python benchmarks/x.py --quick --note 'a b'"
-    >>> command_line(ROOT / "benchmarks" / "x.py", [], env="OMP_NUM_THREADS=1")
-    'OMP_NUM_THREADS=1 python benchmarks/x.py'
     >>> script = ROOT / "benchmarks" / "x.py"
-    >>> command_line(script, ["--from-csv", "a.csv", "--wall-s=9", "-v"], drop=(
-    ...     "--from-csv", "--wall-s"))
+    >>> command_line(script, ["--quick", "--note", "a b"], env=())
+    "python benchmarks/x.py --quick --note 'a b'"
+    >>> os.environ["SEISMO_DEMO"] = "1"
+    >>> command_line(script, [], env=("SEISMO_DEMO", "SEISMO_UNSET"))
+    'SEISMO_DEMO=1 python benchmarks/x.py'
+    >>> del os.environ["SEISMO_DEMO"]
+    >>> command_line(script, ["--from-csv", "a.csv", "--wall-s=9", "-v"], env=(),
+    ...     drop=("--from-csv", "--wall-s"))
     'python benchmarks/x.py -v'
     """
     words, skip = [], False
@@ -248,8 +252,9 @@ def command_line(script, argv=None, env=None, drop=()):
         else:
             words.append(word)
     path = Path(script).resolve().relative_to(ROOT).as_posix()
-    line = shlex.join(["python", path, *words])
-    return f"{env} {line}" if env else line
+    # quote the value only: a quoted `'A=b c'` would be a command, not a setting
+    settings = [f"{n}={shlex.quote(os.environ[n])}" for n in env if n in os.environ]
+    return " ".join([*settings, shlex.join(["python", path, *words])])
 
 
 def report_path(args, name):

@@ -148,7 +148,7 @@ def main(argv=None):
     vec = median["vectorised Compose.augment_batch"]
     loop = median["per-sample NumPy loop"]
     target_met = vec < 5.0 * args.n_samples / 10_000
-    command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+    command = command_line(__file__, argv)
     lines = [
         *header(
             "Augmentation: vectorised batch hook vs per-sample loop",

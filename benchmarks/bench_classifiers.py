@@ -206,7 +206,7 @@ def main(argv=None):
         for case in ("Miniception 64x64", "ResNet 3x3000")
     }
     sizes = {case: len(make_case(case, args.quick, args.device)[0]) for case in cases}
-    command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+    command = command_line(__file__, argv)
     write_results(cases, args, sizes, repeats, command)
 
 

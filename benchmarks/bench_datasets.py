@@ -162,7 +162,7 @@ def main(argv=None):
     sweep = bench_difficulty(n, 5)
 
     best = {k: min(v) for k, v in times.items()}
-    cmd = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+    cmd = command_line(__file__, argv)
     lines = [
         *header(
             "make_shot_gathers benchmark",

@@ -49,6 +49,7 @@ import numpy as np
 from _harness import (
     PeakSampler,
     argument_parser,
+    command_line,
     header,
     peak_rss_mib,
     report_path,
@@ -172,12 +173,11 @@ def plot(rows, path):
     fig.savefig(path, dpi=120)
 
 
-def write_markdown(rows, diffs, sizes, args, elapsed, path):
+def write_markdown(rows, diffs, sizes, args, elapsed, path, command):
     lines = [
         *header(
             "Peak memory of Bandpass, RandomBandpass and TimeStretch",
-            "OMP_NUM_THREADS=1 python benchmarks/bench_memory.py"
-            f"{' --quick' if args.quick else ''} --max-naive-gb {args.max_naive_gb:g}",
+            command,
             wall_s=elapsed,
             packages=("numpy", "scipy"),
         ),
@@ -377,7 +377,7 @@ def plot_bombs(rows, cap, path):
     fig.savefig(path, dpi=120)
 
 
-def run_bombs(args):
+def run_bombs(args, command):
     import inspect
     import tempfile
 
@@ -407,8 +407,7 @@ def run_bombs(args):
     lines = [
         *header(
             "Decompression bombs refused with bounded memory",
-            "OMP_NUM_THREADS=1 python benchmarks/bench_memory.py --bombs"
-            f" --bomb-mib {args.bomb_mib:g}{' --quick' if args.quick else ''}",
+            command,
             wall_s=elapsed,
             packages=("numpy", "obspy"),
         ),
@@ -491,7 +490,7 @@ def main(argv=None):
         print(json.dumps(run_bomb_case(*args.bomb_case)))
         return
     if args.bombs:
-        run_bombs(args)
+        run_bombs(args, command_line(__file__, argv))
         return
 
     sizes = (
@@ -521,7 +520,7 @@ def main(argv=None):
     elapsed = time.perf_counter() - t0
     md = report_path(args, "memory.md")
     md.parent.mkdir(parents=True, exist_ok=True)
-    write_markdown(rows, diffs, sizes, args, elapsed, md)
+    write_markdown(rows, diffs, sizes, args, elapsed, md, command_line(__file__, argv))
     plot(rows, md.with_suffix(".png"))
     print(md.read_text())
 

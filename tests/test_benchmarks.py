@@ -179,6 +179,10 @@ def test_every_script_takes_quick_and_out_and_puts_its_report_by_them(
         f"{_rel(path)} picks its report's path itself: use "
         "_harness.report_path(args, name), which honours --out and --quick"
     )
+    assert "command_line" in calls, (
+        f"{_rel(path)} writes its report's command itself: use "
+        "_harness.command_line(__file__, argv), the command as it was typed"
+    )
 
 
 def test_report_path_keeps_smoke_runs_out_of_the_results(monkeypatch):
@@ -253,13 +257,13 @@ def test_command_line_states_the_arguments_main_was_given(monkeypatch):
 
     script = BENCHMARKS / "glow" / "check_v3_targets.py"
     monkeypatch.setattr("sys.argv", ["pytest", "-k", "caller"])
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     assert (
         command_line(script) == "python benchmarks/glow/check_v3_targets.py -k caller"
     )
-    line = command_line(script, ["--note", "fresh clone", "--n", 3], env="A=1")
-    assert (
-        line
-        == "A=1 python benchmarks/glow/check_v3_targets.py --note 'fresh clone' --n 3"
+    line = command_line(script, ["--note", "fresh clone", "--n", 3])
+    assert line == (
+        "python benchmarks/glow/check_v3_targets.py --note 'fresh clone' --n 3"
     )
     kept = command_line(
         script,
@@ -267,6 +271,9 @@ def test_command_line_states_the_arguments_main_was_given(monkeypatch):
         drop=("--from-csv", "--wall-s"),
     )
     assert kept == "python benchmarks/glow/check_v3_targets.py --seeds 1"
+    # a thread setting is stated when the run had it, as it had it
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert command_line(script, []).startswith("OMP_NUM_THREADS=1 python ")
 
 
 def test_parse_args_lets_quick_shrink_defaults_but_not_typed_options(monkeypatch):

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the
 from _harness import (  # noqa: E402
     PeakSampler,
     argument_parser,
+    command_line,
     header,
     parse_args,
     peak_rss_mib,
@@ -341,10 +342,11 @@ def main(argv=None):
             memory[name].append(run_worker("memory", cfg))
             print("memory", name, r, memory[name][-1]["peak_mb"], flush=True)
     elapsed = time.time() - started
-    write_report(speed, memory, args, elapsed, report_path(args, "flows.md"))
+    path, command = report_path(args, "flows.md"), command_line(__file__, argv)
+    write_report(speed, memory, args, elapsed, path, command)
 
 
-def write_report(speed, memory, args, elapsed, path):
+def write_report(speed, memory, args, elapsed, path, command):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -412,9 +414,7 @@ def write_report(speed, memory, args, elapsed, path):
     lines = [
         *header(
             "Glow benchmark: sklearn_seismo.flows vs normflows",
-            f"python benchmarks/flows/bench_flows.py --repeats {args.repeats} "
-            f"--train-steps {args.train_steps} --memory-steps {args.memory_steps} "
-            f"--threads {' '.join(map(str, threads))}",
+            command,
             wall_s=elapsed,
             packages=("torch", "normflows"),
         ),

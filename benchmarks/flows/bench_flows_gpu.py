@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
 from _harness import (  # noqa: E402
     argument_parser,
+    command_line,
     header,
     parse_args,
     report_path,
@@ -187,14 +188,14 @@ def main(argv=None):
     path = report_path(args, "flows_gpu.md")
     cuda = f"CUDA {torch.version.cuda}"
     if "bench" in args.parts:
-        bench(args, cuda, path)
+        bench(args, cuda, path, command_line(__file__, argv))
     if "check" in args.parts:
         started = time.time()
         check = train_check()
         lines = [
             *header(
                 "The estimators train on a GPU",
-                "python benchmarks/flows/bench_flows_gpu.py --parts check",
+                command_line(__file__, argv),
                 wall_s=time.time() - started,
                 packages=("torch", "skorch"),
                 details=[cuda],
@@ -214,7 +215,7 @@ def main(argv=None):
     return 0
 
 
-def bench(args, cuda, path):
+def bench(args, cuda, path, command):
     """The paper-size model: batch search, speed and memory; writes flows_gpu.*."""
     import torch
 
@@ -239,9 +240,7 @@ def bench(args, cuda, path):
     lines = [
         *header(
             "Paper-size Glow on a GPU",
-            f"python benchmarks/flows/bench_flows_gpu.py --parts bench --steps "
-            f"{args.steps} --max-batch {args.max_batch} --time-limit "
-            f"{args.time_limit:g}",
+            command,
             wall_s=elapsed,
             packages=("torch",),
             details=[

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
 from _harness import (  # noqa: E402
     argument_parser,
+    command_line,
     header,
     parse_args,
     report_path,
@@ -176,13 +177,12 @@ def profile(threads, repeats):
     }
 
 
-def report(results, args, elapsed):
+def report(results, args, elapsed, command):
 
     lines = [
         *header(
             "Profile of one Glow training step, per layer type",
-            "python benchmarks/flows/profile_flows.py --threads "
-            f"{' '.join(map(str, args.threads))} --repeats {args.repeats}",
+            command,
             wall_s=elapsed,
             packages=("torch",),
         ),
@@ -237,7 +237,7 @@ def main(argv=None):
     args = parse_args(parser, argv, threads=[1], repeats=2)
     started = time.time()
     results = [profile(t, args.repeats) for t in args.threads]
-    text = report(results, args, time.time() - started)
+    text = report(results, args, time.time() - started, command_line(__file__, argv))
     write_report(report_path(args, "flows_profile.md"), [text])
     print(text)
 

@@ -184,7 +184,7 @@ def run_one(shape, seed, n_samples, arms, n_new=100, max_epochs=None):
     return rows
 
 
-def report(paths, path):
+def report(paths, path, command):
     import matplotlib
     import numpy as np
 
@@ -220,8 +220,7 @@ def report(paths, path):
     lines = [
         *header(
             "GlowOversampler ablation: paper mode vs pretrain + fine-tune",
-            "python benchmarks/glow/bench_glow_ablation.py --report "
-            + " ".join(map(str, paths)),
+            command,
             packages=("numpy", "torch"),
             details=[
                 "measured by: " + "; ".join(runs) + ". CPU seconds are process "
@@ -324,8 +323,9 @@ def main(argv=None):
         "--report", nargs="+", default=None, help="write the report of these rows"
     )
     args = parse_args(parser, argv, shape=16, seeds=[0], max_epochs=2)
+    command = command_line(__file__, argv)
     if args.report:
-        report(args.report, report_path(args, "glow_ablation.md"))
+        report(args.report, report_path(args, "glow_ablation.md"), command)
         return
     if not (args.rows or args.quick):
         # minutes of fitting whose rows would go nowhere
@@ -334,7 +334,6 @@ def main(argv=None):
     out = report_path(args, "glow_ablation.md") if args.quick else None
     rows_path = args.rows or (out.with_suffix(".json") if out else None)
     rows, started = [], time.time()
-    command = command_line(__file__, argv)
     for seed in args.seeds:
         rows += run_one(
             args.shape, seed, args.n_samples, args.arms, max_epochs=args.max_epochs
@@ -351,7 +350,7 @@ def main(argv=None):
                     {"rows": rows, "args": vars(args), "run": run}, fh, default=str
                 )
     if out:
-        report([rows_path], out)
+        report([rows_path], out, command)
 
 
 if __name__ == "__main__":

@@ -176,9 +176,9 @@ def main(argv=None):
 
 def write(rows, args, check, wall, path, argv, reference):
     # the cache is a local folder: its path says nothing to a reader
-    command = command_line(
-        __file__, argv, env="OMP_NUM_THREADS=1", drop=("--cache",)
-    ) + (" --cache CACHE" if args.cache else "")
+    command = command_line(__file__, argv, drop=("--cache",)) + (
+        " --cache CACHE" if args.cache else ""
+    )
     details = [
         "arms: the suite's `glow` arm with `quiet_level=0.01`, on the "
         f"`--suite {args.preset}` preset's holdout draws (each training set tested on "

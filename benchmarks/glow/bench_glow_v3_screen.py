@@ -894,7 +894,7 @@ def main(argv=None):
         cfg["seeds"] = len({r["split"] for r in rows})
         names = tuple(dict.fromkeys(r["arm"] for r in rows))
         path = report_path(args, "glow_v3_screen.md")
-        command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+        command = command_line(__file__, argv)
         write(rows, cfg, names, {}, args, None, path, command)
         return
     if args.datasets:
@@ -931,7 +931,7 @@ def main(argv=None):
         memory=args.cache,
         samples_only=args.samples_only,
     )
-    command = command_line(__file__, argv, env="OMP_NUM_THREADS=1")
+    command = command_line(__file__, argv)
     write(rows, cfg, names, skipped, args, t.wall_s, path, command)
     print(f"wall time {t.wall_s:.0f} s")
 

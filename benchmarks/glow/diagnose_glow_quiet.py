@@ -166,8 +166,7 @@ def write(rows, args, wall, path, argv):
     cache = " --cache CACHE" if args.cache else ""
     lines = header(
         "Do GlowOversampler's samples keep the quiet of the rare class?",
-        command_line(__file__, argv, env="OMP_NUM_THREADS=1", drop=("--cache",))
-        + cache,
+        command_line(__file__, argv, drop=("--cache",)) + cache,
         wall_s=wall,
         packages=("numpy", "torch", "imbalanced-learn"),
         details=[
