@@ -2,6 +2,8 @@
 
 import numpy as np
 from imblearn.over_sampling import RandomOverSampler
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
 
 from sklearn_seismo.datasets import make_shot_gathers
 from sklearn_seismo.neural import MiniceptionClassifier
@@ -46,3 +48,24 @@ class SpySampler(RandomOverSampler):
     def _fit_resample(self, X, y):
         SpySampler.seen.append(np.array(X, copy=True))
         return super()._fit_resample(X, y)
+
+
+class ProbaFlat(ClassifierMixin, BaseEstimator):
+    """A fast stand-in for the CNN: logistic regression on the flat samples."""
+
+    def __init__(self, sample_shape=None, class_weight=None, random_state=None):
+        self.sample_shape = sample_shape
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.lr_ = LogisticRegression(class_weight=self.class_weight, max_iter=200)
+        self.lr_.fit(np.asarray(X).reshape(len(X), -1), y)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.lr_.predict_proba(np.asarray(X).reshape(len(X), -1))
+
+    def predict(self, X):
+        return self.lr_.predict(np.asarray(X).reshape(len(X), -1))

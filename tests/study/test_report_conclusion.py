@@ -150,7 +150,7 @@ def test_the_study_report_carries_the_conclusion(tmp_path):
 
     from sklearn_seismo.study import run_study, write_report
 
-    from .test_report_threshold_free import ProbaFlat
+    from ._helpers import ProbaFlat
 
     rng = np.random.default_rng(0)
     y = np.array(["good"] * 40 + ["bad"] * 16)

@@ -6,36 +6,13 @@ import math
 import numpy as np
 import pytest
 from imblearn.pipeline import Pipeline
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss
 
 from sklearn_seismo.metrics import fold_scores
 from sklearn_seismo.study import run_study, write_report
 from sklearn_seismo.study._parallel import fit_and_score
 
-from ._helpers import tiny_classifier, tiny_data
-
-
-class ProbaFlat(ClassifierMixin, BaseEstimator):
-    """A fast stand-in for the CNN: logistic regression on the flat samples."""
-
-    def __init__(self, sample_shape=None, class_weight=None, random_state=None):
-        self.sample_shape = sample_shape
-        self.class_weight = class_weight
-        self.random_state = random_state
-
-    def fit(self, X, y):
-        self.lr_ = LogisticRegression(class_weight=self.class_weight, max_iter=200)
-        self.lr_.fit(np.asarray(X).reshape(len(X), -1), y)
-        self.classes_ = self.lr_.classes_
-        return self
-
-    def predict_proba(self, X):
-        return self.lr_.predict_proba(np.asarray(X).reshape(len(X), -1))
-
-    def predict(self, X):
-        return self.lr_.predict(np.asarray(X).reshape(len(X), -1))
+from ._helpers import ProbaFlat, tiny_classifier, tiny_data
 
 
 class NoProba(ProbaFlat):
