@@ -312,6 +312,16 @@ def test_every_report_script_has_the_shared_header():
         assert not re.search(r"\d-core", text), _rel(path)
 
 
+def test_v3_screen_quick_refuses_a_preset_it_would_ignore(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS / "glow"))
+    import bench_glow_v3_screen
+
+    with pytest.raises(SystemExit) as exc:
+        bench_glow_v3_screen.main(["--quick", "--preset", "full"])
+    assert exc.value.code == 2
+    assert "drop --preset" in capsys.readouterr().err
+
+
 def test_check_v3_targets_quick_refuses_a_suite_it_would_ignore(monkeypatch, capsys):
     # the script puts benchmarks/ on the path for its harness itself
     monkeypatch.syspath_prepend(str(BENCHMARKS / "glow"))

@@ -73,8 +73,8 @@ item 5) without refitting it:
 trained and written there (the suite would then load it).
 
 ``--quick`` is a smoke run on tiny data (one small data set, one training set,
-one epoch; a few minutes, numbers meaningless), written to a temporary folder
-unless ``--out`` is given:
+one epoch; a few minutes, numbers meaningless; it takes no ``--preset``),
+written to a temporary folder unless ``--out`` is given:
 ``OMP_NUM_THREADS=1 python benchmarks/glow/bench_glow_v3_screen.py --quick --n-jobs 2``
 """
 
@@ -887,6 +887,10 @@ def main(argv=None):
         "data set) instead of fitting; the settings are the preset's",
     )
     args = parser.parse_args(argv)
+    if args.quick and args.preset != "quick":
+        # the smoke settings replace every setting of a preset: a smoke run
+        # would pass for a run of the one named
+        parser.error("--quick replaces the preset's settings; drop --preset")
     cfg = settings(args.quick, args.preset)
     if args.from_csv:
         rows = read_rows(args.from_csv)
