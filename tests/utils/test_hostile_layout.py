@@ -7,6 +7,7 @@ gets scikit-learn's messages. Also the warning for flattened gathers without
 ``sample_shape``.
 """
 
+import inspect
 import math
 import warnings
 
@@ -29,6 +30,15 @@ def test_estimators_with_sample_shape_are_found():
     # the parametrization below must not shrink silently
     names = {name for name, _ in _WITH_SAMPLE_SHAPE}
     assert {"AddNoise", "Bandpass", "GlowOversampler", "ResNetClassifier"} <= names
+    # ARCHITECTURE.md: every estimator takes sample_shape, except the
+    # meta-estimators, which hand X to the `estimator` they wrap
+    without = {n: cls for n, cls in public_estimators() if n not in names}
+    assert set(without) == {
+        "TestTimeAugmentationClassifier",
+        "TunedRareThresholdClassifierCV",
+    }
+    for cls in without.values():
+        assert "estimator" in inspect.signature(cls).parameters
 
 
 @pytest.mark.parametrize(
