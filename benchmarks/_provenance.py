@@ -8,9 +8,7 @@ date and the wall time in the same words.
 
 import datetime
 import os
-import platform
 import sys
-from importlib import metadata
 
 __all__ = ["header", "machine", "now", "versions"]
 
@@ -57,12 +55,12 @@ def machine():
 
 def versions(packages=()):
     """``Python x.y.z, name version, ...`` of the installed distributions."""
-    out = [f"Python {platform.python_version()}"]
-    for name in packages:
-        try:
-            out.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{name} not installed")
+    # the study's own reader, so that study reports and benchmarks agree
+    from sklearn_seismo.utils.environment import package_versions
+
+    found = package_versions(packages)
+    out = [f"Python {found.pop('python')}"]
+    out += [f"{n} {v}" if v else f"{n} not installed" for n, v in found.items()]
     return ", ".join(out)
 
 

@@ -23,6 +23,21 @@ def provenance():
     return module
 
 
+def test_header_reads_the_cpu_and_versions_as_the_study_does(provenance, monkeypatch):
+    # ARCHITECTURE.md: benchmarks and study reports name the CPU and the
+    # package versions with the same readers of utils.environment
+    from sklearn_seismo.utils import environment
+
+    monkeypatch.setattr(environment, "cpu_model", lambda: "CPU-SENTINEL")
+    monkeypatch.setattr(
+        environment,
+        "package_versions",
+        lambda packages: {"python": "3.x", **dict.fromkeys(packages, "9.9")},
+    )
+    assert provenance.machine().startswith("CPU-SENTINEL, ")
+    assert provenance.versions(("numpy",)) == "Python 3.x, numpy 9.9"
+
+
 def test_header_states_command_machine_versions_date(provenance):
     before = datetime.datetime.now(datetime.timezone.utc).replace(
         second=0, microsecond=0
