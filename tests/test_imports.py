@@ -485,3 +485,49 @@ def test_every_utils_module_is_in_the_architecture():
         f"ARCHITECTURE.md does not mention {missing}: say what each holds in the "
         "utils row of the table (and list private ones in the import rule)"
     )
+
+
+#: What the study and the benchmarks take from scipy.stats rather than from
+#: `metrics` (ARCHITECTURE.md: statistics come from `metrics`), with why.
+SCIPY_STATS_ALLOWED = {
+    "binomtest": "the sign test of pooled wins; metrics has no sign test",
+    "gmean": "a geometric mean of ratios, a summary, not a test",
+    "rankdata": "ranks with a failed arm last; metrics.mean_ranks refuses NaN",
+}
+
+
+def _scipy_stats_names(source_path):
+    tree = ast.parse(source_path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "scipy.stats":
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "scipy":
+            names |= {"stats" for alias in node.names if alias.name == "stats"}
+        elif isinstance(node, ast.Import):
+            names |= {"stats" for a in node.names if a.name == "scipy.stats"}
+    return names
+
+
+def test_study_and_benchmarks_take_their_statistics_from_metrics(tmp_path):
+    folders = [PACKAGE / "study", PACKAGE.parent / "benchmarks"]
+    found = {
+        f"{path.relative_to(PACKAGE.parent)}: {name}"
+        for folder in folders
+        for path in sorted(folder.rglob("*.py"))
+        if "results" not in path.parts
+        for name in _scipy_stats_names(path)
+        if name not in SCIPY_STATS_ALLOWED
+    }
+    assert not found, (
+        f"scipy.stats used directly: {sorted(found)}; use the paired tests, "
+        "holm and mean_ranks of sklearn_seismo.metrics, or add the name to "
+        "SCIPY_STATS_ALLOWED with the reason metrics cannot serve"
+    )
+    # the checker sees each way of importing scipy.stats
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from scipy.stats import ttest_rel\nfrom scipy import stats\n"
+        "import scipy.stats\n"
+    )
+    assert _scipy_stats_names(bad) == {"ttest_rel", "stats"}

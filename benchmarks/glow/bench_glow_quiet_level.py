@@ -98,12 +98,15 @@ def run_arm(name, glow_params, cache, n_jobs, seeds, preset="full"):
 
 def paired(a, b):
     """Mean difference, wins, paired t-test p and Wilcoxon p (metrics)."""
-    from scipy.stats import ttest_rel
-
-    from sklearn_seismo.metrics import paired_comparison
+    from sklearn_seismo.metrics import corrected_ttest, paired_comparison
 
     d = np.asarray(a) - np.asarray(b)
-    t = float(ttest_rel(a, b).pvalue) if np.ptp(d) > 0 else float("nan")
+    # n_test=0: the plain paired t-test, as the training sets are independent
+    t = (
+        float(corrected_ttest(a, b, n_train=1, n_test=0)["p_value"])
+        if np.ptp(d) > 0
+        else float("nan")
+    )
     res = paired_comparison(a, b)
     return res["mean_diff"], res["n_wins"], t, res["p_value"]
 

@@ -280,9 +280,7 @@ def _mean_sd(v, scale=1.0, digits=2):
 
 def paired_tests(rows, size, arms, reference):
     """Paired differences of bad-class F1 against ``reference``, over seeds."""
-    from scipy.stats import ttest_rel
-
-    from sklearn_seismo.metrics import paired_comparison
+    from sklearn_seismo.metrics import corrected_ttest, paired_comparison
 
     ref = {
         r["seed"]: r["f1_bad"]
@@ -305,9 +303,10 @@ def paired_tests(rows, size, arms, reference):
             res["mean"] = float(d.mean())
             res["sd"] = float(d.std(ddof=1)) if len(d) > 1 else 0.0
         if len(d) > 1 and np.any(d != d[0]):
-            res["p_t"] = float(
-                ttest_rel([own[s] for s in seeds], [ref[s] for s in seeds]).pvalue
-            )
+            # n_test=0: the plain paired t-test (independent training sets)
+            res["p_t"] = corrected_ttest(
+                [own[s] for s in seeds], [ref[s] for s in seeds], n_train=1, n_test=0
+            )["p_value"]
         if len(d) > 1 and np.any(d != 0):
             res["p_wilcoxon"] = paired_comparison(
                 [own[s] for s in seeds], [ref[s] for s in seeds]
