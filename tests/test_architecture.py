@@ -1,0 +1,514 @@
+"""ARCHITECTURE.md's rules that no other test checks."""
+
+import ast
+import builtins
+import importlib
+import inspect
+import pickle
+import re
+import types
+import warnings
+from pathlib import Path
+
+import sklearn_seismo
+from sklearn_seismo.flows import _coupling, _layers
+from sklearn_seismo.neural._base import _SeismoNet
+from sklearn_seismo.utils.discovery import all_estimators
+from tests.common import EXPECTED_FAILED_CHECKS
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10; pytest itself depends on tomli there
+    import tomli as tomllib
+
+PACKAGE = Path(sklearn_seismo.__file__).parent
+ROOT = PACKAGE.parent
+TESTS = ROOT / "tests"
+BENCHMARKS = ROOT / "benchmarks"
+SUBPACKAGES = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+
+
+# ---------------------------------------------------------------------------
+# "Inside one subpackage, imports are free but form no cycle" (the import rule)
+# ---------------------------------------------------------------------------
+def _import_graph(folder, dotted):
+    """Module of ``folder`` (the package ``dotted``) -> its modules it imports."""
+    package = dotted.split(".")
+    modules = {p.stem for p in folder.glob("*.py")}
+    graph = {}
+    for path in folder.glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                targets = [(base + (node.module or "").split("."), node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [(a.name.split("."), []) for a in node.names]
+            else:
+                continue
+            for target, names in targets:
+                target = [part for part in target if part]
+                if target[: len(package)] != package:
+                    continue
+                rest = target[len(package) :]
+                names = [a.name for a in names] or ["__init__"]
+                deps |= (
+                    {rest[0]}
+                    if rest
+                    else {n if n in modules else "__init__" for n in names}
+                )
+        deps.discard(path.stem)
+        graph[path.stem] = deps
+    return graph
+
+
+def _cycle(graph):
+    """One cycle of ``graph`` as a list of nodes, or None."""
+    done, stack = set(), []
+
+    def visit(node):
+        if node in stack:
+            return stack[stack.index(node) :] + [node]
+        if node in done:
+            return None
+        stack.append(node)
+        for dep in sorted(graph.get(node, ())):
+            if found := visit(dep):
+                return found
+        stack.pop()
+        done.add(node)
+        return None
+
+    return next(filter(None, map(visit, sorted(graph))), None)
+
+
+def test_imports_inside_each_subpackage_form_no_cycle(tmp_path):
+    # ARCHITECTURE.md, the import rule: "Inside one subpackage, imports are
+    # free but form no cycle" (tests/study/test_layout.py checks study only).
+    bad = tmp_path / "sub"
+    bad.mkdir()
+    (bad / "__init__.py").write_text("from ._a import f\n")
+    (bad / "_a.py").write_text("def f():\n    from ._b import g\n")
+    (bad / "_b.py").write_text("from pkg.sub import _a\n")
+    assert _cycle(_import_graph(bad, "pkg.sub")) == ["_a", "_b", "_a"]
+    for sub in SUBPACKAGES:
+        graph = _import_graph(PACKAGE / sub, f"sklearn_seismo.{sub}")
+        assert graph["__init__"], f"{sub}: the graph found no import at all"
+        cycle = _cycle(graph)
+        assert cycle is None, f"{sub}: " + " -> ".join(cycle)
+
+
+# ---------------------------------------------------------------------------
+# "Public objects live in private modules" (Subpackages and what each may import)
+# ---------------------------------------------------------------------------
+# Public modules that ARCHITECTURE.md names as such: `utils.discovery` (the
+# import rule: "or a public module (`utils.discovery`)") and
+# `utils.environment` (the `utils` row of the table, "the run environment").
+PUBLIC_MODULES = {"sklearn_seismo.utils.discovery", "sklearn_seismo.utils.environment"}
+
+
+def _exported_from_public_modules(module):
+    """``__all__`` classes and functions of the package not from a private module."""
+    offenders = []
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+            continue
+        where = obj.__module__
+        if not where.startswith("sklearn_seismo.") or where in PUBLIC_MODULES:
+            continue
+        if not any(part.startswith("_") for part in where.split(".")[1:]):
+            offenders.append(f"{module.__name__}.{name} from {where}")
+    return offenders
+
+
+def test_public_objects_live_in_private_modules():
+    # ARCHITECTURE.md: "Public objects live in private modules
+    # (`over_sampling/_glow.py`) and are re-exported by their subpackage's
+    # `__init__` and listed in its `__all__`."
+    def f():
+        pass
+
+    f.__module__ = "sklearn_seismo.fake.public"
+    bad = types.ModuleType("sklearn_seismo.fake")
+    bad.__all__, bad.f = ["f"], f
+    assert _exported_from_public_modules(bad) == [
+        "sklearn_seismo.fake.f from sklearn_seismo.fake.public"
+    ]
+    offenders = []
+    for sub in SUBPACKAGES:
+        module = importlib.import_module(f"sklearn_seismo.{sub}")
+        assert module.__all__, f"sklearn_seismo.{sub} has no __all__"
+        offenders += _exported_from_public_modules(module)
+    assert not offenders, offenders
+
+
+# ---------------------------------------------------------------------------
+# "One implementation: `utils.validate_samples` validates" (Data layout)
+# ---------------------------------------------------------------------------
+SKLEARN_VALIDATION = {"validate_data", "check_array", "check_X_y"}
+
+
+def _validation_uses(source, label):
+    """Calls and imports of scikit-learn's validation functions in ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            names = [getattr(func, "id", None) or getattr(func, "attr", None)]
+        else:
+            continue
+        found += [
+            f"{label}:{node.lineno}: {n}" for n in names if n in SKLEARN_VALIDATION
+        ]
+    return found
+
+
+def test_validate_samples_is_the_one_validation():
+    # ARCHITECTURE.md, Data layout: "One implementation:
+    # `utils.validate_samples` validates and unflattens (through
+    # scikit-learn's `validate_data`)". Outside utils/, nothing calls
+    # scikit-learn's validation functions itself.
+    bad = (
+        "from sklearn.utils import check_array as ca\nvalidation.validate_data(e, X)\n"
+    )
+    assert _validation_uses(bad, "x.py") == [
+        "x.py:1: check_array",
+        "x.py:2: validate_data",
+    ]
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[1] != "utils":
+            offenders += _validation_uses(path.read_text(), rel)
+    assert not offenders, offenders
+
+
+# ---------------------------------------------------------------------------
+# "Samplers are imbalanced-learn samplers through its hooks" (Training time)
+# ---------------------------------------------------------------------------
+def _own_fit_resample(cls):
+    """Classes of ``cls``'s MRO, outside imblearn, that define ``fit_resample``."""
+    return [
+        k.__qualname__
+        for k in cls.__mro__
+        if "fit_resample" in vars(k) and not k.__module__.startswith("imblearn.")
+    ]
+
+
+def test_samplers_use_imblearns_fit_resample():
+    # ARCHITECTURE.md: "`AugmentationSampler` and `GlowOversampler` fill
+    # `_check_X_y` ... and `_fit_resample` ..., and use imblearn's
+    # `fit_resample`, `**params` included."
+    samplers = dict(all_estimators(type_filter="sampler"))
+    assert {"AugmentationSampler", "GlowOversampler"} <= set(samplers)
+
+    for name, cls in samplers.items():
+        assert not _own_fit_resample(cls), (name, _own_fit_resample(cls))
+        assert cls.fit_resample.__module__.startswith("imblearn."), name
+
+    class Bad(samplers["AugmentationSampler"]):
+        def fit_resample(self, X, y):
+            return X, y
+
+    assert _own_fit_resample(Bad) == [Bad.__qualname__]
+
+
+# ---------------------------------------------------------------------------
+# "Overridden hooks" (Classifiers)
+# ---------------------------------------------------------------------------
+# The three hooks ARCHITECTURE.md names under "Overridden hooks".
+SEISMONET_HOOKS = {"train_step_single", "get_iterator", "on_train_begin"}
+
+
+def _public_overrides(cls):
+    """Public names ``cls`` defines itself, less sklearn's ``set_*_request``."""
+    return {
+        name
+        for name in vars(cls)
+        if not name.startswith("_") and not re.fullmatch(r"set_\w+_request", name)
+    }
+
+
+def test_seismonet_overrides_exactly_the_documented_hooks():
+    # ARCHITECTURE.md, Classifiers, "Overridden hooks": "A small
+    # `NeuralNetClassifier` subclass (`_SeismoNet`) overrides three documented
+    # hooks", listed as `train_step_single`, `get_iterator`, `on_train_begin`.
+    bad = type("Bad", (_SeismoNet,), {"predict": lambda self, X: X})
+    assert _public_overrides(bad) == {"predict"}
+    assert _public_overrides(_SeismoNet) == SEISMONET_HOOKS
+
+
+# ---------------------------------------------------------------------------
+# "`tests/<subpackage>/test_*.py` mirror the package" (Tests)
+# ---------------------------------------------------------------------------
+def _untested_subpackages(package, tests):
+    return [
+        p.name
+        for p in sorted(package.iterdir())
+        if (p / "__init__.py").exists() and not any((tests / p.name).glob("test_*.py"))
+    ]
+
+
+def test_each_subpackage_has_its_test_folder(tmp_path):
+    # ARCHITECTURE.md, Tests: "`tests/<subpackage>/test_*.py` mirror the
+    # package."
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "sub" / "__init__.py").touch()
+    (tmp_path / "tests" / "sub").mkdir(parents=True)
+    (tmp_path / "tests" / "sub" / "_helpers.py").touch()
+    assert _untested_subpackages(tmp_path / "pkg", tmp_path / "tests") == ["sub"]
+    assert len(SUBPACKAGES) > 5
+    assert _untested_subpackages(PACKAGE, TESTS) == []
+
+
+# ---------------------------------------------------------------------------
+# Doctests, and sklearn_seismo's FutureWarning/DeprecationWarning are errors
+# ---------------------------------------------------------------------------
+def _category(name):
+    module, _, attr = (name or "Warning").rpartition(".")
+    return getattr(importlib.import_module(module) if module else builtins, attr)
+
+
+def _is_error(filters, category, module):
+    """Whether pytest-style ``filters`` make ``category`` from ``module`` raise."""
+    with warnings.catch_warnings(record=True):
+        warnings.resetwarnings()
+        for spec in filters:  # pytest applies them in order: the last one wins
+            action, message, cat, mod, line = (spec.split(":") + [""] * 4)[:5]
+            warnings.filterwarnings(
+                action, message, _category(cat), mod, int(line or 0)
+            )
+        try:
+            warnings.warn_explicit("w", category, "f.py", 1, module=module)
+        except category:
+            return True
+    return False
+
+
+def test_pytest_runs_doctests_and_errors_on_the_packages_deprecations():
+    # ARCHITECTURE.md, Tests: "The suite also runs the package's doctests
+    # (`--doctest-modules`). `FutureWarning` and `DeprecationWarning` raised
+    # by `sklearn_seismo` are errors."
+    assert not _is_error(
+        ["error::FutureWarning:numpy.*"], FutureWarning, "sklearn_seismo"
+    )
+    assert not _is_error(
+        ["error::FutureWarning", "ignore::FutureWarning"],
+        FutureWarning,
+        "sklearn_seismo",
+    )
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"
+    ]
+    assert "--doctest-modules" in options["addopts"].split()
+    assert "sklearn_seismo" in options["testpaths"]
+    for category in (FutureWarning, DeprecationWarning):
+        for module in ("sklearn_seismo", "sklearn_seismo.neural._base"):
+            assert _is_error(options["filterwarnings"], category, module)
+
+
+# ---------------------------------------------------------------------------
+# "`EXPECTED_FAILED_CHECKS` (each check listed with the reason ...)" (Tests)
+# ---------------------------------------------------------------------------
+def _unreasoned(expected):
+    return [
+        (cls, check)
+        for cls, checks in expected.items()
+        for check, reason in checks.items()
+        if not (isinstance(reason, str) and reason.strip())
+    ]
+
+
+def test_every_expected_failed_check_has_a_reason():
+    # ARCHITECTURE.md, Tests: "`EXPECTED_FAILED_CHECKS` (each check listed
+    # with the reason it cannot pass)".
+    bad = {"A": {"check_x": "because", "check_y": " "}, "B": {"check_z": None}}
+    assert _unreasoned(bad) == [("A", "check_y"), ("B", "check_z")]
+    assert _unreasoned(EXPECTED_FAILED_CHECKS) == []
+
+
+# ---------------------------------------------------------------------------
+# "Speed and quality targets are not timed tests" (Tests)
+# ---------------------------------------------------------------------------
+CLOCKS = {"perf_counter", "monotonic", "time", "process_time"}
+CLOCKS |= {f"{c}_ns" for c in CLOCKS}
+
+
+def _timed_assertions(source, label):
+    """Assertions on a value computed from a ``time`` clock, in ``source``.
+
+    A clock is ``time.<clock>()`` or a clock imported from ``time``; a name
+    assigned from an expression holding a clock (or such a name) is timed too.
+    Asserts and ``assert*`` calls that use a timed value are reported.
+    """
+    tree = ast.parse(source)
+    clocks = {
+        a.asname or a.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "time"
+        for a in node.names
+        if a.name in CLOCKS
+    }
+    timed = set()
+
+    def is_timed(expr):
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name) and node.id in clocks | timed:
+                return True
+            if isinstance(node, ast.Attribute) and node.attr in CLOCKS:
+                if isinstance(node.value, ast.Name) and node.value.id == "time":
+                    return True
+        return False
+
+    assignments = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign)
+    ]
+    while True:  # until no new name is timed
+        before = len(timed)
+        for node in assignments:
+            if node.value is not None and is_timed(node.value):
+                targets = getattr(node, "targets", None) or [node.target]
+                timed |= {
+                    n.id
+                    for t in targets
+                    for n in ast.walk(t)
+                    if isinstance(n, ast.Name)
+                }
+        if len(timed) == before:
+            break
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and is_timed(node.test):
+            found.append(f"{label}:{node.lineno}")
+        elif isinstance(node, ast.Call):
+            func = getattr(node.func, "attr", None) or getattr(node.func, "id", "")
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if func.startswith("assert") and any(map(is_timed, args)):
+                found.append(f"{label}:{node.lineno}")
+    return found
+
+
+def test_no_test_asserts_a_duration():
+    # ARCHITECTURE.md, Tests: "Speed and quality targets are not timed tests:
+    # they live in `benchmarks/`." A test may use a clock (a timeout), but no
+    # assertion compares a value read from one.
+    bad = (
+        "import time\nfrom time import perf_counter as pc\n"
+        "t0 = pc()\nrun()\nelapsed = pc() - t0\nassert elapsed < 2\n"
+        "assert time.monotonic() > 0\nnp.testing.assert_array_less(elapsed, 2)\n"
+        "deadline = time.time() + 5\nassert result == 3\n"
+    )
+    assert _timed_assertions(bad, "x.py") == ["x.py:6", "x.py:7", "x.py:8"]
+    offenders = []
+    for path in sorted(TESTS.rglob("*.py")):
+        offenders += _timed_assertions(path.read_text(), path.relative_to(ROOT))
+    assert not offenders, offenders
+
+
+# ---------------------------------------------------------------------------
+# "its docstring gives the command that runs it" (Benchmarks)
+# ---------------------------------------------------------------------------
+def _benchmark_scripts(folder):
+    """``folder/**/*.py`` not starting with ``_``, outside ``results/``."""
+    return sorted(
+        p
+        for p in folder.rglob("*.py")
+        if not any(part.startswith("_") for part in p.relative_to(folder).parts)
+        and "results" not in p.relative_to(folder).parts
+    )
+
+
+def _states_its_command(path, folder):
+    command = f"python benchmarks/{path.relative_to(folder).as_posix()}"
+    return command in (ast.get_docstring(ast.parse(path.read_text())) or "")
+
+
+def test_each_benchmark_docstring_gives_its_command(tmp_path):
+    # ARCHITECTURE.md, Benchmarks: "Each has `main(argv)` ... and its
+    # docstring gives the command that runs it."
+    (tmp_path / "glow").mkdir()
+    good, bad = tmp_path / "glow" / "a.py", tmp_path / "glow" / "b.py"
+    good.write_text('"""Run: python benchmarks/glow/a.py --quick"""\n')
+    bad.write_text('"""Run: python benchmarks/b.py"""\n# python benchmarks/glow/b.py\n')
+    assert _benchmark_scripts(tmp_path) == [good, bad]
+    assert [_states_its_command(p, tmp_path) for p in (good, bad)] == [True, False]
+    scripts = _benchmark_scripts(BENCHMARKS)
+    assert scripts, "no benchmark script found"
+    missing = [
+        str(p.relative_to(ROOT))
+        for p in scripts
+        if not _states_its_command(p, BENCHMARKS)
+    ]
+    assert not missing, missing
+
+
+# ---------------------------------------------------------------------------
+# "`flows/_coupling.py`, re-exported by `_layers` for old pickles"
+# ---------------------------------------------------------------------------
+# The coupling, its networks and the builder that moved from _layers.py.
+MOVED = ("AffineCoupling", "_ConvNet", "_AttentionNet", "coupling_network")
+
+
+def _not_the_same(old, new, names):
+    return [n for n in names if getattr(old, n, None) is not getattr(new, n)]
+
+
+def test_layers_reexports_the_coupling_for_old_pickles():
+    # ARCHITECTURE.md, the flow-layer contract: "the coupling and its
+    # networks in `flows/_coupling.py`, re-exported by `_layers` for old
+    # pickles".
+    copy = types.SimpleNamespace(**{n: getattr(_coupling, n) for n in MOVED})
+    copy._ConvNet = type("_ConvNet", (_coupling._ConvNet,), {})
+    del copy.coupling_network
+    assert _not_the_same(copy, _coupling, MOVED) == ["_ConvNet", "coupling_network"]
+    assert _not_the_same(_layers, _coupling, MOVED) == []
+    for name in MOVED:  # what an old pickle names: the class by its old module
+        old = f"c{_layers.__name__}\n{name}\n.".encode()
+        assert pickle.loads(old) is getattr(_coupling, name)
+
+
+# ---------------------------------------------------------------------------
+# "Test modules are named after what they test, never after a code version,
+# and import helpers, never another test module" (Tests)
+# ---------------------------------------------------------------------------
+def _test_module_offences(path, label):
+    """A version in the module's name, and imports of other test modules."""
+    found = [f"{label}: named after a version"] if re.search(r"_v\d", path.stem) else []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""] + [
+                f"{node.module or ''}.{a.name}" for a in node.names
+            ]
+        elif isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        else:
+            continue
+        found += [
+            f"{label}:{node.lineno}: imports {m.strip('.')}"
+            for m in modules
+            if m.split(".")[-1].startswith("test_")
+        ]
+    return sorted(set(found))
+
+
+def test_test_modules_are_named_after_what_they_test_and_import_no_test_module(
+    tmp_path,
+):
+    bad = tmp_path / "test_arms_v3.py"
+    bad.write_text("from .test_other import Helper\nfrom . import test_third\n")
+    assert _test_module_offences(bad, "x") == [
+        "x: named after a version",
+        "x:1: imports test_other",
+        "x:2: imports test_third",
+    ]
+    offences = [
+        line
+        for path in sorted(TESTS.rglob("test_*.py"))
+        for line in _test_module_offences(path, path.relative_to(ROOT))
+    ]
+    assert not offences, offences
