@@ -1,19 +1,29 @@
 """ARCHITECTURE.md's rules that no other test checks."""
 
+import argparse
 import ast
 import builtins
 import importlib
 import inspect
 import pickle
 import re
+import textwrap
 import types
 import warnings
 from pathlib import Path
 
+import numpy as np
+from sklearn.base import BaseEstimator
+
 import sklearn_seismo
 from sklearn_seismo.flows import _coupling, _layers
+from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
 from sklearn_seismo.neural._base import _SeismoNet
+from sklearn_seismo.over_sampling import GlowOversampler
+from sklearn_seismo.preprocessing import Bandpass
+from sklearn_seismo.study import _cli
 from sklearn_seismo.utils.discovery import all_estimators
+from tests._helpers import fitting_method, make_estimator, public_estimators
 from tests.common import EXPECTED_FAILED_CHECKS
 
 try:
@@ -512,3 +522,379 @@ def test_test_modules_are_named_after_what_they_test_and_import_no_test_module(
         for line in _test_module_offences(path, path.relative_to(ROOT))
     ]
     assert not offences, offences
+
+
+# ---------------------------------------------------------------------------
+# "Fitted estimators record `n_features_in_` and the sample shape they saw"
+# (Data layout)
+# ---------------------------------------------------------------------------
+def _unrecorded_layouts(estimators, X, y, sample_shape):
+    """``name: (sample_shape_, n_features_in_)`` of each estimator that, fitted
+    on flat ``X`` with ``sample_shape``, does not record both."""
+    found = []
+    for name, est in estimators:
+        fitting_method(est.set_params(sample_shape=sample_shape))(X, y)
+        recorded = (
+            getattr(est, "sample_shape_", None),
+            getattr(est, "n_features_in_", None),
+        )
+        if recorded != (sample_shape, X.shape[1]):
+            found.append(f"{name}: {recorded}")
+    return found
+
+
+def test_fitted_estimators_record_the_sample_shape_they_saw():
+    # ARCHITECTURE.md, Data layout: "Fitted estimators record
+    # `n_features_in_` and the sample shape they saw." Every estimator with a
+    # `sample_shape`, fitted on the flat data of tests/utils/test_hostile_layout.py.
+    X = np.random.default_rng(0).normal(size=(20, 192)).astype(np.float32)
+    y = np.repeat([0, 1], 10)
+
+    class Bad(BaseEstimator):
+        def __init__(self, sample_shape=None):
+            self.sample_shape = sample_shape
+
+        def fit(self, X, y):
+            self.n_features_in_ = X.shape[1]
+            return self
+
+    bad = [("Bad", Bad()), ("Bandpass", Bandpass())]
+    assert _unrecorded_layouts(bad, X, y, (3, 64)) == ["Bad: (None, 192)"]
+    estimators = [
+        (name, make_estimator(name, cls))
+        for name, cls in public_estimators(with_param="sample_shape")
+    ]
+    assert len(estimators) > 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # tiny fits, tiny data
+        assert _unrecorded_layouts(estimators, X, y, (3, 64)) == []
+
+
+# ---------------------------------------------------------------------------
+# "it is always given `_io.literal_path(path)`" and
+# "`check_compression=False`" (Reading files)
+# ---------------------------------------------------------------------------
+def _dotted(node):
+    """``a.b.c`` of a name or attribute chain, else ``""``."""
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}" if _dotted(node.value) else ""
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _obspy_reads(source, label):
+    """``(label:line, safe)`` of each ``obspy.read`` call in ``source``.
+
+    Safe: the path is a ``literal_path(...)`` call and ObsPy's decompression is
+    off (``check_compression=False``). ``obspy.read()`` with no argument is
+    ObsPy's built-in example stream: it reads no path, so it is left out.
+    """
+    tree = ast.parse(source)
+    modules, functions = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {
+                a.asname or a.name.split(".")[0]
+                for a in node.names
+                if a.name.split(".")[0] == "obspy"
+            }
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            if (node.module or "").split(".")[0] == "obspy":
+                reads = [a for a in node.names if a.name == "read"]
+                functions |= {a.asname or a.name for a in reads}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func).split(".")
+        if not (
+            (len(name) == 1 and name[0] in functions)
+            or (len(name) > 1 and name[0] in modules and name[-1] == "read")
+        ):
+            continue
+        if not node.args and not node.keywords:
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        path = node.args[0] if node.args else keywords.get("pathname_or_url")
+        literal = isinstance(path, ast.Call) and (
+            _dotted(path.func).split(".")[-1] == "literal_path"
+        )
+        off = keywords.get("check_compression")
+        off = isinstance(off, ast.Constant) and off.value is False
+        found.append((f"{label}:{node.lineno}", literal and off))
+    return found
+
+
+def test_obspy_reads_literal_paths_without_its_decompression():
+    # ARCHITECTURE.md, Reading files: "`obspy.read` would glob (and download
+    # `x://...`) on its own, so it is always given `_io.literal_path(path)`"
+    # and "ObsPy's own decompression is off (`check_compression=False`)".
+    bad = (
+        "import obspy as op\nfrom obspy import read as r\n"
+        "op.read(literal_path(p), check_compression=False)\n"
+        "op.read(p, check_compression=False)\n"
+        "r(_io.literal_path(p))\n"
+        "op.core.read(pathname_or_url=literal_path(p), check_compression=True)\n"
+        "op.read()\nread(p)\n"
+    )
+    assert [where for where, safe in _obspy_reads(bad, "x.py") if not safe] == [
+        "x.py:4",
+        "x.py:5",
+        "x.py:6",
+    ]
+    reads = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        reads += _obspy_reads(path.read_text(), path.relative_to(ROOT))
+    assert len(reads) >= 2, "no obspy.read call found"
+    assert [where for where, safe in reads if not safe] == []
+
+
+# ---------------------------------------------------------------------------
+# "Its modules, from the bottom up (each imports only the ones above it in
+# this list ...)" (The study)
+# ---------------------------------------------------------------------------
+def _study_module_list(text):
+    """``(modules, parts)`` of the bulleted list after "from the bottom up".
+
+    ``modules``: every ``_x.py`` named, in the order of the list. ``parts``:
+    module -> the modules named inside its parentheses (``_report.py``
+    (``write_report``, from ``_report_tables.py`` ...)), which it may import.
+    """
+    section = text.split("\n## The study\n")[1].split("\n## ")[0]
+    block = section.split("from the bottom up", 1)[1].split("\n\n")[1]
+    assert block.startswith("* "), "the ordered list of study modules moved"
+    modules, parts, depth, owner = [], {}, 0, None
+    for token in re.finditer(r"`([^`]*)`|[()]", block):
+        if token[0] in "()":
+            depth += 1 if token[0] == "(" else -1
+            assert depth >= 0, "unbalanced parentheses in the list"
+        elif re.fullmatch(r"\w+\.py", token[1]):
+            stem = token[1][:-3]
+            modules.append(stem)
+            if depth == 0:
+                owner = stem
+            else:
+                parts.setdefault(owner, set()).add(stem)
+    assert depth == 0, "unbalanced parentheses in the list"
+    return modules, parts
+
+
+def _out_of_order(modules, parts, graph):
+    """Imports of ``graph`` that go down ``modules``' list, and unlisted modules."""
+    position = {m: i for i, m in enumerate(modules)}
+    found = []
+    for module, deps in sorted(graph.items()):
+        if module == "__init__":  # the package's face: it re-exports the library
+            continue
+        if module not in position:
+            found.append(f"{module}: not in the list")
+            continue
+        found += [
+            f"{module} imports {dep}"
+            for dep in sorted(deps)
+            if dep not in parts.get(module, ())
+            and position.get(dep, len(modules)) >= position[module]
+        ]
+    return found
+
+
+def test_study_modules_import_only_those_above_them_in_the_list():
+    # ARCHITECTURE.md, The study: "Its modules, from the bottom up (each
+    # imports only the ones above it in this list, so there is no cycle, and
+    # no library function imports the command line)". A module named in
+    # another's parentheses is one of its parts ("`_report.py`
+    # (`write_report`, from `_report_tables.py` ...").
+    bad = (
+        "# Doc\n\n## The study\n\nIts modules, from the bottom up (a list):\n\n"
+        "* `_a.py` (`f`, `g`), `_b.py` (from\n  `_p.py`);\n* `_c.py`.\n\nMore.\n"
+    )
+    modules, parts = _study_module_list(bad)
+    assert (modules, parts) == (["_a", "_b", "_p", "_c"], {"_b": {"_p"}})
+    graph = {"_a": {"_b"}, "_b": {"_p"}, "_p": {"_a"}, "_c": {"_a", "_d"}}
+    graph |= {"_d": set(), "__init__": {"_c"}}
+    assert _out_of_order(modules, parts, graph) == [
+        "_a imports _b",
+        "_c imports _d",
+        "_d: not in the list",
+    ]
+    modules, parts = _study_module_list((ROOT / "ARCHITECTURE.md").read_text())
+    assert {"_arms", "_parallel", "_report", "_cli"} <= set(modules)
+    graph = _import_graph(PACKAGE / "study", "sklearn_seismo.study")
+    assert _out_of_order(modules, parts, graph) == []
+
+
+# ---------------------------------------------------------------------------
+# "The options both take are added by one function per group" (The study)
+# ---------------------------------------------------------------------------
+def _option_signature(action):
+    """What makes two options spelled and checked alike (not their help)."""
+    return (
+        type(action),
+        tuple(action.option_strings),
+        action.dest,
+        action.nargs,
+        action.const,
+        action.default,
+        action.type,
+        action.choices,
+        action.required,
+        action.metavar,
+    )
+
+
+def _shared_option_mismatches(parsers, add, own_default=(), **kwargs):
+    """``name: option`` where ``parsers[name]`` lacks an option ``add`` adds,
+    or has it otherwise; the defaults of ``own_default`` may differ."""
+    reference = argparse.ArgumentParser()
+    add(reference, **kwargs)
+    found = []
+    for name, parser in parsers.items():
+        have = {s: a for a in parser._actions for s in a.option_strings}
+        for action in reference._actions:
+            if not action.option_strings or "-h" in action.option_strings:
+                continue
+            option = action.option_strings[-1]
+            mine = have.get(option)
+            if mine is None:
+                found.append(f"{name}: {option} missing")
+                continue
+            want, got = _option_signature(action), _option_signature(mine)
+            if option in own_default:
+                want, got = want[:5] + want[6:], got[:5] + got[6:]
+            if want != got:
+                found.append(f"{name}: {option} differs")
+    return found
+
+
+def test_run_and_suite_share_the_option_groups():
+    # ARCHITECTURE.md, The study: "The options both take are added by one
+    # function per group (data files and reader options, execution and
+    # output), so they are spelled and checked alike." The one difference by
+    # design: `--out`'s default, each command's own folder (`out=`).
+    def add(parser, *, out):
+        group = parser.add_argument_group("group")
+        group.add_argument("--n", type=int, default=1)
+        group.add_argument("--out", default=out)
+
+    good, bad, none = (argparse.ArgumentParser() for _ in range(3))
+    add(good, out="a")
+    bad.add_argument("--n", type=float, default=1)
+    bad.add_argument("--out", default="b")
+    parsers = {"good": good, "bad": bad, "none": none}
+    assert _shared_option_mismatches(parsers, add, {"--out"}, out="r") == [
+        "bad: --n differs",
+        "none: --n missing",
+        "none: --out missing",
+    ]
+    assert _shared_option_mismatches({"bad": bad}, add, out="r") == [
+        "bad: --n differs",
+        "bad: --out differs",
+    ]
+    commands = _cli.build_parser().commands
+    assert set(commands) == {"run", "suite"}
+    data = _shared_option_mismatches(commands, _cli.add_data_options, generated=False)
+    assert data == []
+    execution = _shared_option_mismatches(
+        commands, _cli.add_execution_options, {"--out"}, out=None
+    )
+    assert execution == []
+
+
+# ---------------------------------------------------------------------------
+# "`_check_X_y` returns `X` in the caller's layout, so no state passes through
+# `self`" (Training time, GlowOversampler's parts)
+# ---------------------------------------------------------------------------
+def _root(node):
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+SETTERS = {"setattr", "delattr", "__setattr__", "__delattr__"}
+
+
+def _stores_on_self(source, first=1):
+    """``line: target`` of what the method in ``source`` (from line ``first``)
+    stores on its first argument: assignments (plain, augmented, annotated,
+    unpacked, ``for`` and ``with`` targets), ``del``, ``setattr``/``delattr``."""
+    function = ast.parse(textwrap.dedent(source)).body[0]
+    me = function.args.args[0].arg
+    found = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            target = node if isinstance(node.ctx, ast.Store | ast.Del) else None
+        elif isinstance(node, ast.Call) and node.args:
+            setter = _dotted(node.func).split(".")[-1] in SETTERS
+            target = node.args[0] if setter else None
+        else:
+            continue
+        if target is not None and _root(target) == me:
+            found.append((first + node.lineno - 1, ast.unparse(node)))
+    return [f"{line}: {text}" for line, text in sorted(found)]
+
+
+def test_glow_check_X_y_keeps_no_state_on_self():
+    # ARCHITECTURE.md, Training time, GlowOversampler's parts: "`_check_X_y`
+    # returns `X` in the caller's layout, so no state passes through `self`
+    # between imbalanced-learn's hooks."
+    bad = (
+        "    def _check_X_y(me, X, y):\n"
+        "        X, me._flat = f(X)\n"
+        "        me.n += 1\n"
+        "        setattr(me, 'k', 1)\n"
+        "        me.seen['a'] = 2\n"
+        "        other.x = me.y\n"
+        "        return X, y, None\n"
+    )
+    assert _stores_on_self(bad) == [
+        "2: me._flat",
+        "3: me.n",
+        "4: setattr(me, 'k', 1)",
+        "5: me.seen['a']",
+    ]
+    assert _stores_on_self(bad, first=10)[0] == "11: me._flat"
+    lines, first = inspect.getsourcelines(GlowOversampler._check_X_y)
+    assert _stores_on_self("".join(lines), first) == []
+
+
+# ---------------------------------------------------------------------------
+# "`module_`, ... are read-only views of `net_`" (Classifiers)
+# ---------------------------------------------------------------------------
+def _not_read_only(cls, names):
+    """``names`` that are not a property without setter and deleter on ``cls``."""
+    return [
+        name
+        for name in names
+        if not isinstance(prop := inspect.getattr_static(cls, name, None), property)
+        or prop.fset is not None
+        or prop.fdel is not None
+    ]
+
+
+def test_classifiers_fitted_attributes_are_read_only_views():
+    # ARCHITECTURE.md, Classifiers, "Fitted attributes.": "`module_`,
+    # `history_`, `criterion_`, `optimizer_`, `callbacks_` and `device_` are
+    # read-only views of `net_`" (the names are read from that sentence), on
+    # `MiniceptionClassifier` and `ResNetClassifier`.
+    text = (ROOT / "ARCHITECTURE.md").read_text()
+    sentence = re.search(
+        r"\*\*Fitted attributes\.\*\*(.*?)are\s+read-only views of `net_`",
+        text,
+        re.S,
+    )
+    names = re.findall(r"`(\w+)`", sentence[1])
+    assert {"module_", "history_", "device_"} <= set(names)
+
+    class Bad:
+        module_ = property(lambda self: 1)
+        history_ = property(lambda self: 1, lambda self, value: None)
+        criterion_ = None
+
+    assert _not_read_only(Bad, names) == [
+        "history_",
+        "criterion_",
+        "optimizer_",
+        "callbacks_",
+        "device_",
+    ]
+    for cls in (MiniceptionClassifier, ResNetClassifier):
+        assert _not_read_only(cls, names) == [], cls.__name__
