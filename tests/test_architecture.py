@@ -94,7 +94,7 @@ def _cycle(graph):
 
 def test_imports_inside_each_subpackage_form_no_cycle(tmp_path):
     # ARCHITECTURE.md, the import rule: "Inside one subpackage, imports are
-    # free but form no cycle" (tests/study/test_layout.py checks study only).
+    # free but form no cycle", in every subpackage, study included.
     bad = tmp_path / "sub"
     bad.mkdir()
     (bad / "__init__.py").write_text("from ._a import f\n")
