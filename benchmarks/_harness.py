@@ -2,22 +2,26 @@
 
 One way to time (:func:`timed`: wall and process CPU seconds), one way to read
 memory (:func:`rss_mib`, :func:`peak_rss_mib`, :class:`PeakSampler`), one
-report header (:func:`header`, from ``_provenance``) and one skeleton for the
+report header (:func:`header`, from ``_provenance``), one skeleton for the
 command line (:func:`argument_parser` gives ``--quick`` and ``--out``;
 :func:`parse_args` lets ``--quick`` shrink the defaults, never an option the
-user typed; :func:`report_path` is where the report goes (never under
-``benchmarks/results`` for a smoke run); :func:`command_line` is the command
-a report states;
-:func:`write_report` writes the Markdown), and one reader of the folder a
-study suite wrote (:func:`read_suite`). A script looks like::
+user typed; :func:`report_path` is where the report goes, never under
+``benchmarks/results`` for a smoke run; :func:`command_line` is the command a
+report states; :func:`write_report` writes the Markdown), and one reader of
+the folder a study suite wrote (:func:`read_suite`). A script looks like::
 
-    from _harness import argument_parser, header, timed, write_report
+    from _harness import (
+        argument_parser, command_line, header, parse_args, report_path,
+        timed, write_report,
+    )
 
     def main(argv=None):
-        args = argument_parser(__doc__).parse_args(argv)
-        result, t = timed(work, quick=args.quick)
-        lines = header("Title", command(args), wall_s=t.wall_s)
-        write_report(args.out or RESULTS / "name.md", lines + [...])
+        parser = argument_parser(__doc__)
+        parser.add_argument("--repeats", type=int, default=5)
+        args = parse_args(parser, argv, repeats=1)  # --quick: 1 repeat
+        result, t = timed(work, args.repeats)
+        lines = header("Title", command_line(__file__, argv), wall_s=t.wall_s)
+        write_report(report_path(args, "name.md"), lines + [...])
 
     if __name__ == "__main__":
         main()
@@ -40,6 +44,7 @@ from _provenance import header, machine, now, versions
 
 __all__ = [
     "RESULTS",
+    "ROOT",
     "PeakSampler",
     "Timing",
     "argument_parser",

@@ -47,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 from _harness import (
+    ROOT,
     PeakSampler,
     argument_parser,
     command_line,
@@ -57,7 +58,6 @@ from _harness import (
     write_report,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 # Measure the checkout this script lives in, not an installed copy.
 sys.path.insert(0, str(ROOT))
 

@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 from _harness import (
     RESULTS,
+    ROOT,
     argument_parser,
     command_line,
     header,
@@ -240,8 +241,7 @@ def _true(value):
 
 def _shown(path):
     """``path`` relative to the repository root where it lies inside it."""
-    root = RESULTS.parent.parent
-    return path.relative_to(root) if path.is_relative_to(root) else path
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def report_lines(rows, reference):

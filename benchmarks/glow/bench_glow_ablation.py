@@ -44,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
 from _harness import (  # noqa: E402
+    ROOT,
     argument_parser,
     command_line,
     header,
@@ -55,9 +56,8 @@ from _harness import (  # noqa: E402
     write_report,
 )
 
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 FLOW = {"n_levels": 3, "n_steps": 4, "hidden_channels": 32, "batch_size": 16}
 ARMS = {

@@ -36,6 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the harness
 from _harness import (  # noqa: E402
     RESULTS,
+    ROOT,
     argument_parser,
     command_line,
     header,
@@ -187,7 +188,7 @@ def write(rows, args, check, wall, path, argv, reference):
         f"`--suite {args.preset}` preset's holdout draws (each training set tested on "
         "its own 6,000 samples); `glow` (default, `quiet_level=None`), "
         "`random` and `none`: the same training sets in the reference report "
-        f"`{os.path.relpath(reference, RESULTS.parents[1])}`"
+        f"`{os.path.relpath(reference, ROOT)}`"
     ]
     if args.cache:
         details.insert(
