@@ -6,6 +6,7 @@ stay in that folder (``tests/study/_helpers.py``,
 ``tests/over_sampling/_glow_helpers.py``).
 """
 
+import ast
 import re
 import warnings
 
@@ -18,6 +19,7 @@ __all__ = [
     "EXTREME_VALUES",
     "assert_finite_or_names",
     "fitting_method",
+    "import_graph",
     "make_estimator",
     "public_estimators",
     "tiny_images",
@@ -107,3 +109,38 @@ def assert_finite_or_names(est, param, value, X):
             continue
         assert np.isfinite(out).all(), f"{type(est).__name__}({param}={value!r})"
         assert out.dtype == dtype
+
+
+def import_graph(folder, dotted):
+    """Module of ``folder`` (the package ``dotted``) -> its modules it imports.
+
+    Relative and absolute imports, at any depth of the module (inside
+    functions too); ``from . import x`` counts as importing ``x``.
+    """
+    package = dotted.split(".")
+    modules = {p.stem for p in folder.glob("*.py")}
+    graph = {}
+    for path in folder.glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                targets = [(base + (node.module or "").split("."), node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [(a.name.split("."), []) for a in node.names]
+            else:
+                continue
+            for target, names in targets:
+                target = [part for part in target if part]
+                if target[: len(package)] != package:
+                    continue
+                rest = target[len(package) :]
+                names = [a.name for a in names] or ["__init__"]
+                deps |= (
+                    {rest[0]}
+                    if rest
+                    else {n if n in modules else "__init__" for n in names}
+                )
+        deps.discard(path.stem)
+        graph[path.stem] = deps
+    return graph

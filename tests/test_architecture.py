@@ -23,7 +23,12 @@ from sklearn_seismo.over_sampling import GlowOversampler
 from sklearn_seismo.preprocessing import Bandpass
 from sklearn_seismo.study import _cli
 from sklearn_seismo.utils.discovery import all_estimators
-from tests._helpers import fitting_method, make_estimator, public_estimators
+from tests._helpers import (
+    fitting_method,
+    import_graph,
+    make_estimator,
+    public_estimators,
+)
 from tests.common import EXPECTED_FAILED_CHECKS
 
 try:
@@ -41,37 +46,6 @@ SUBPACKAGES = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").ex
 # ---------------------------------------------------------------------------
 # "Inside one subpackage, imports are free but form no cycle" (the import rule)
 # ---------------------------------------------------------------------------
-def _import_graph(folder, dotted):
-    """Module of ``folder`` (the package ``dotted``) -> its modules it imports."""
-    package = dotted.split(".")
-    modules = {p.stem for p in folder.glob("*.py")}
-    graph = {}
-    for path in folder.glob("*.py"):
-        deps = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom):
-                base = package[: len(package) - node.level + 1] if node.level else []
-                targets = [(base + (node.module or "").split("."), node.names)]
-            elif isinstance(node, ast.Import):
-                targets = [(a.name.split("."), []) for a in node.names]
-            else:
-                continue
-            for target, names in targets:
-                target = [part for part in target if part]
-                if target[: len(package)] != package:
-                    continue
-                rest = target[len(package) :]
-                names = [a.name for a in names] or ["__init__"]
-                deps |= (
-                    {rest[0]}
-                    if rest
-                    else {n if n in modules else "__init__" for n in names}
-                )
-        deps.discard(path.stem)
-        graph[path.stem] = deps
-    return graph
-
-
 def _cycle(graph):
     """One cycle of ``graph`` as a list of nodes, or None."""
     done, stack = set(), []
@@ -100,9 +74,9 @@ def test_imports_inside_each_subpackage_form_no_cycle(tmp_path):
     (bad / "__init__.py").write_text("from ._a import f\n")
     (bad / "_a.py").write_text("def f():\n    from ._b import g\n")
     (bad / "_b.py").write_text("from pkg.sub import _a\n")
-    assert _cycle(_import_graph(bad, "pkg.sub")) == ["_a", "_b", "_a"]
+    assert _cycle(import_graph(bad, "pkg.sub")) == ["_a", "_b", "_a"]
     for sub in SUBPACKAGES:
-        graph = _import_graph(PACKAGE / sub, f"sklearn_seismo.{sub}")
+        graph = import_graph(PACKAGE / sub, f"sklearn_seismo.{sub}")
         assert graph["__init__"], f"{sub}: the graph found no import at all"
         cycle = _cycle(graph)
         assert cycle is None, f"{sub}: " + " -> ".join(cycle)
@@ -718,7 +692,7 @@ def test_study_modules_import_only_those_above_them_in_the_list():
     ]
     modules, parts = _study_module_list((ROOT / "ARCHITECTURE.md").read_text())
     assert {"_arms", "_parallel", "_report", "_cli"} <= set(modules)
-    graph = _import_graph(PACKAGE / "study", "sklearn_seismo.study")
+    graph = import_graph(PACKAGE / "study", "sklearn_seismo.study")
     assert _out_of_order(modules, parts, graph) == []
 
 

@@ -1,31 +1,19 @@
-"""The command line sits on top of study/: two subcommands, no cycle."""
+"""The command line sits on top of study/: two subcommands, imported by no library."""
 
-import ast
 from pathlib import Path
 
 import pytest
 
 import sklearn_seismo.study as study
 from sklearn_seismo.study._cli import build_parser, main
+from tests._helpers import import_graph
 
 STUDY = Path(study.__file__).parent
 CLI_MODULES = {"_cli", "_commands", "_outdir", "__main__"}
 
 
-def _imports():
-    """Module -> study modules it imports (at any level)."""
-    graph = {}
-    for path in STUDY.glob("*.py"):
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found |= {node.module} if node.module else {a.name for a in node.names}
-        graph[path.stem] = found
-    return graph
-
-
 def test_no_library_module_imports_the_command_line():
-    graph = _imports()
+    graph = import_graph(STUDY, "sklearn_seismo.study")
     for module, deps in graph.items():
         if module not in CLI_MODULES:
             assert not deps & CLI_MODULES, (module, deps & CLI_MODULES)
