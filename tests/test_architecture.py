@@ -201,6 +201,39 @@ def test_samplers_use_imblearns_fit_resample():
 
 
 # ---------------------------------------------------------------------------
+# "... the block-by-block loop they share are in `utils/_batch.py`" (the
+# transformers' batch rules)
+# ---------------------------------------------------------------------------
+def _own_block_loops(source):
+    """``line: text`` of ``range(start, stop, step)`` calls in ``source``: a
+    block loop of its own instead of ``utils._batch.chunk_slices``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and _dotted(node.func) == "range"
+            and len(node.args) == 3
+        ):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_transformers_loop_over_blocks_with_the_shared_rule():
+    # ARCHITECTURE.md: "The batch check, the time-axis rule, moving time last
+    # and the block-by-block loop they share are in `utils/_batch.py`": the
+    # block size is set once (`chunk_memory` changes it for all).
+    bad = "for b in range(0, n, _CHUNK):\n    out[b : b + _CHUNK] = 0\n"
+    assert _own_block_loops(bad) == ["1: range(0, n, _CHUNK)"]
+    found = {
+        str(path.relative_to(ROOT)): _own_block_loops(path.read_text())
+        for sub in ("augmentation", "preprocessing")
+        for path in sorted((PACKAGE / sub).glob("*.py"))
+    }
+    assert len(found) > 5
+    assert {path: lines for path, lines in found.items() if lines} == {}
+
+
+# ---------------------------------------------------------------------------
 # "Overridden hooks" (Classifiers)
 # ---------------------------------------------------------------------------
 # The three hooks ARCHITECTURE.md names under "Overridden hooks".

@@ -17,6 +17,7 @@ from ..utils._batch import (
     SAMPLE_SHAPE_CONSTRAINT,
     apply_time_last,
     check_batch,
+    chunk_slices,
     resolve_time_axis,
 )
 from ..utils._random import generator_from_random_state
@@ -207,9 +208,6 @@ class _TimeAugmenter(_BaseAugmenter):
         raise NotImplementedError
 
 
-_CHUNK = 256  # samples per block when shifting: bounds the temporary copies
-
-
 def _roll_time(X, shifts, *, fill_zeros=False):
     """Shift every sample of ``X`` (time last) by its own number of samples.
 
@@ -222,11 +220,11 @@ def _roll_time(X, shifts, *, fill_zeros=False):
     flat = X.reshape(n, -1, T)
     out = np.empty_like(flat)
     start = (-np.asarray(shifts)) % T
-    for b in range(0, n, _CHUNK):
-        e = min(b + _CHUNK, n)
-        doubled = np.concatenate([flat[b:e], flat[b:e, :, : T - 1]], axis=-1)
+    # a block's doubled copy is about twice its samples
+    for sl in chunk_slices(n, 2 * flat[0].size):
+        doubled = np.concatenate([flat[sl], flat[sl, :, : T - 1]], axis=-1)
         windows = np.lib.stride_tricks.sliding_window_view(doubled, T, axis=-1)
-        out[b:e] = windows[np.arange(e - b), :, start[b:e]]
+        out[sl] = windows[np.arange(sl.stop - sl.start), :, start[sl]]
     if fill_zeros:
         src = np.arange(T)[None, :] - np.asarray(shifts)[:, None]
         out *= ((src >= 0) & (src < T)).astype(X.dtype)[:, None, :]
