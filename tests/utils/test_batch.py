@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_seismo.augmentation import RandomBandpass, TimeStretch
+from sklearn_seismo.augmentation import RandomBandpass, RandomShift, TimeStretch
 from sklearn_seismo.preprocessing import Bandpass
 from sklearn_seismo.utils import _batch, chunk_memory
 
@@ -52,8 +52,10 @@ def waveforms():
         lambda: Bandpass(1.0, 20.0),
         lambda: RandomBandpass(random_state=0),
         lambda: TimeStretch(random_state=0),
+        lambda: RandomShift(max_shift=250, random_state=0),
+        lambda: RandomShift(max_shift=250, mode="zeros", random_state=0),
     ],
-    ids=["Bandpass", "RandomBandpass", "TimeStretch"],
+    ids=["Bandpass", "RandomBandpass", "TimeStretch", "RandomShift", "ShiftZeros"],
 )
 def test_chunked_equals_unchunked(make, waveforms, monkeypatch):
     # blocks of a few samples against one block holding the whole batch
