@@ -19,7 +19,6 @@ import sklearn_seismo
 from sklearn_seismo.flows import _coupling, _layers
 from sklearn_seismo.neural import MiniceptionClassifier, ResNetClassifier
 from sklearn_seismo.neural._base import _SeismoNet
-from sklearn_seismo.over_sampling import GlowOversampler
 from sklearn_seismo.preprocessing import Bandpass
 from sklearn_seismo.study import _cli
 from sklearn_seismo.utils.discovery import all_estimators
@@ -183,11 +182,13 @@ def _own_fit_resample(cls):
 
 
 def test_samplers_use_imblearns_fit_resample():
-    # ARCHITECTURE.md: "`AugmentationSampler` and `GlowOversampler` fill
-    # `_check_X_y` ... and `_fit_resample` ..., and use imblearn's
-    # `fit_resample`, `**params` included."
+    # ARCHITECTURE.md: "`AugmentationSampler`, `CriticFilteredSampler` and
+    # `GlowOversampler` fill `_check_X_y` ... and `_fit_resample` ..., and use
+    # imblearn's `fit_resample`, `**params` included."
     samplers = dict(all_estimators(type_filter="sampler"))
-    assert {"AugmentationSampler", "GlowOversampler"} <= set(samplers)
+    assert {"AugmentationSampler", "CriticFilteredSampler", "GlowOversampler"} <= set(
+        samplers
+    )
 
     for name, cls in samplers.items():
         assert not _own_fit_resample(cls), (name, _own_fit_resample(cls))
@@ -807,8 +808,8 @@ def test_run_and_suite_share_the_option_groups():
 
 
 # ---------------------------------------------------------------------------
-# "`_check_X_y` returns `X` in the caller's layout, so no state passes through
-# `self`" (Training time, GlowOversampler's parts)
+# "`_check_X_y` returns `X` in the caller's layout ..., so nothing of a
+# sampler's own passes through `self`" (Training time, samplers)
 # ---------------------------------------------------------------------------
 def _root(node):
     while isinstance(node, ast.Attribute | ast.Subscript):
@@ -839,10 +840,10 @@ def _stores_on_self(source, first=1):
     return [f"{line}: {text}" for line, text in sorted(found)]
 
 
-def test_glow_check_X_y_keeps_no_state_on_self():
-    # ARCHITECTURE.md, Training time, GlowOversampler's parts: "`_check_X_y`
-    # returns `X` in the caller's layout, so no state passes through `self`
-    # between imbalanced-learn's hooks."
+def test_samplers_check_X_y_keep_no_state_on_self():
+    # ARCHITECTURE.md, Training time, samplers: "`_check_X_y` returns `X` in
+    # the caller's layout ..., so nothing of a sampler's own passes through
+    # `self` between imbalanced-learn's hooks."
     bad = (
         "    def _check_X_y(me, X, y):\n"
         "        X, me._flat = f(X)\n"
@@ -859,8 +860,17 @@ def test_glow_check_X_y_keeps_no_state_on_self():
         "5: me.seen['a']",
     ]
     assert _stores_on_self(bad, first=10)[0] == "11: me._flat"
-    lines, first = inspect.getsourcelines(GlowOversampler._check_X_y)
-    assert _stores_on_self("".join(lines), first) == []
+    own = {
+        name: cls._check_X_y
+        for name, cls in all_estimators(type_filter="sampler")
+        if "_check_X_y" in vars(cls)
+    }
+    assert {"AugmentationSampler", "CriticFilteredSampler", "GlowOversampler"} <= set(
+        own
+    )
+    for name, method in own.items():
+        lines, first = inspect.getsourcelines(method)
+        assert _stores_on_self("".join(lines), first) == [], name
 
 
 # ---------------------------------------------------------------------------

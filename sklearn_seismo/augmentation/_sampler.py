@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
+from ..utils._layout import as_samples
 from ..utils._random import generator_from_random_state
 from ..utils._sampling import check_new_samples_fit, check_strategy_counts
 
@@ -127,12 +128,13 @@ class AugmentationSampler(BaseSampler):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         # imblearn's hook: n-D samples (or 2-D + sample_shape) instead of a
-        # 2-D matrix; the layout is restored in _fit_resample.
+        # 2-D matrix. X goes back in the caller's layout, so that
+        # _fit_resample reads the layout from the array (as_samples).
         if isinstance(self.sampling_strategy, Mapping):
             check_strategy_counts(self.sampling_strategy)
         check_classification_targets(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X_nd, y, self._flat = validate_samples(
+        X_nd, y, flat = validate_samples(
             self, X, y, reset=True, sample_shape=self.sample_shape
         )
         if self.sampling_strategy is not None and (
@@ -143,7 +145,7 @@ class AugmentationSampler(BaseSampler):
                 "sampling_strategy fills classes up to a target count, "
                 "n_copies/classes append a fixed number of copies."
             )
-        return X_nd, y, binarize_y
+        return restore_layout(X_nd, flat), y, binarize_y
 
     def _copies_per_class(self, y):
         """``sampling_strategy_`` of the n_copies/classes mode."""
@@ -194,9 +196,10 @@ class AugmentationSampler(BaseSampler):
         return self
 
     def _fit_resample(self, X, y, **params):
-        # imblearn's hook: X is validated (n, *sample_shape_); BaseSampler's
+        # imblearn's hook: X is validated (in the caller's layout); BaseSampler's
         # fit_resample has set sampling_strategy_ unless sampling_strategy is
         # None (n_copies/classes mode). params are accepted and ignored.
+        X, flat = as_samples(X, self.sample_shape_)
         if self.sampling_strategy is None:
             self.sampling_strategy_ = self._copies_per_class(y)
         elif callable(self.sampling_strategy):
@@ -223,7 +226,7 @@ class AugmentationSampler(BaseSampler):
         source = np.concatenate(source) if source else np.empty(0, dtype=np.intp)
         X_new = self.augmenter.augment_batch(X[source], rng)
         X_res = np.concatenate([X, X_new.astype(X.dtype, copy=False)])
-        return restore_layout(X_res, self._flat), np.concatenate([y, y[source]])
+        return restore_layout(X_res, flat), np.concatenate([y, y[source]])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import restore_layout, validate_samples
 from ..utils._batch import SAMPLE_SHAPE_CONSTRAINT
+from ..utils._layout import as_samples
 from ..utils._random import seed_from_random_state
 from ..utils._sampling import check_new_samples_fit, check_strategy_counts
 from ..utils._two_sample import two_sample_classifier
@@ -254,16 +255,17 @@ class CriticFilteredSampler(BaseOverSampler):
     # ------------------------------------------------------------------ checks
     def _check_X_y(self, X, y, accept_sparse=None):
         # imblearn's hook: n-D samples (or 2-D + sample_shape) instead of a
-        # 2-D matrix; the layout is restored in _fit_resample.
+        # 2-D matrix. X goes back in the caller's layout, so that
+        # _fit_resample reads the layout from the array (as_samples).
         if isinstance(self.sampling_strategy, Mapping):
             check_strategy_counts(self.sampling_strategy)
         check_classification_targets(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         self._check_params()
-        X_nd, y, self._flat = validate_samples(
+        X_nd, y, flat = validate_samples(
             self, X, y, reset=True, sample_shape=self.sample_shape
         )
-        return X_nd, y, binarize_y
+        return restore_layout(X_nd, flat), y, binarize_y
 
     def _check_params(self):
         # What _parameter_constraints cannot say: combinations and the
@@ -311,14 +313,15 @@ class CriticFilteredSampler(BaseOverSampler):
             )
 
     # ---------------------------------------------------------------- sampling
-    def _inner(self, counts, seed):
-        """A clone of ``sampler`` that makes ``counts`` samples per class."""
+    def _inner(self, counts, seed, flat):
+        """A clone of ``sampler`` that makes ``counts`` samples per class from
+        samples in the caller's layout (``flat``: flattened)."""
         sampler = clone(self.sampler)
         names = sampler.get_params(deep=False)
         params = {"sampling_strategy": counts}
         if "random_state" in names and names["random_state"] is None:
             params["random_state"] = seed
-        if "sample_shape" in names and names["sample_shape"] is None and self._flat:
+        if "sample_shape" in names and names["sample_shape"] is None and flat:
             params["sample_shape"] = tuple(self.sample_shape_)
         # AugmentationSampler: sampling_strategy excludes its n_copies mode
         for name, default in (("n_copies", 1), ("classes", None)):
@@ -327,8 +330,9 @@ class CriticFilteredSampler(BaseOverSampler):
         return sampler.set_params(**params)
 
     def _fit_resample(self, X, y, **params):
-        # imblearn's hook: X is validated (n, *sample_shape_) and
+        # imblearn's hook: X is validated (in the caller's layout) and
         # sampling_strategy_ set by BaseSampler.fit_resample.
+        X, flat = as_samples(X, self.sample_shape_)
         if callable(self.sampling_strategy):
             # only the callable's result shows its counts
             check_strategy_counts(self.sampling_strategy(y), "sampling_strategy(y)")
@@ -351,14 +355,12 @@ class CriticFilteredSampler(BaseOverSampler):
             fix="ask for fewer new samples or a lower oversampling_factor",
         )
         self.candidate_scores_, self.selected_ = {}, {}
-        self.sampler_ = self._inner(dict(asked), inner_seed)
+        self.sampler_ = self._inner(dict(asked), inner_seed, flat)
         if not asked:
-            return restore_layout(X, self._flat), y
+            return restore_layout(X, flat), y
 
         n = len(X)
-        X_res, y_res = self.sampler_.fit_resample(
-            restore_layout(X, self._flat), y, **params
-        )
+        X_res, y_res = self.sampler_.fit_resample(restore_layout(X, flat), y, **params)
         y_res = np.asarray(y_res)
         if len(y_res) < n or not np.array_equal(y_res[:n], y):
             raise ValueError(
@@ -396,7 +398,7 @@ class CriticFilteredSampler(BaseOverSampler):
             self.selected_[cls] = keep
             X_new.append(cand[keep].astype(X.dtype, copy=False))
             y_new.append(np.full(len(keep), cls, dtype=y.dtype))
-        return restore_layout(np.concatenate(X_new), self._flat), np.concatenate(y_new)
+        return restore_layout(np.concatenate(X_new), flat), np.concatenate(y_new)
 
     def _score(self, cand, X_class, X_rest, cls, seed):
         """Critic score of each candidate; -inf for non-finite candidates."""

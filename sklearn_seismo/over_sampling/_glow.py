@@ -28,6 +28,7 @@ from ..utils import (
     validate_samples,
     warn_if_sample_shape_missing,
 )
+from ..utils._layout import as_samples
 from ..utils._sampling import check_new_samples_fit
 from ..utils._torch import (
     estimator_torch_threads,
@@ -37,7 +38,7 @@ from ..utils._torch import (
 from . import _glow_latent as latent
 from . import _glow_training as training
 from ._glow_inspect import LatentMethodsMixin, torch_threads
-from ._glow_layout import FlowLayout, as_samples, resolve_n_dim
+from ._glow_layout import FlowLayout, resolve_n_dim
 
 __all__ = ["GlowOversampler"]
 
@@ -539,7 +540,7 @@ class GlowOversampler(LatentMethodsMixin, BaseOverSampler):
         X_nd, y, flat = validate_samples(
             self, X, y, reset=True, sample_shape=self.sample_shape, max_sample_ndim=3
         )
-        return (X_nd.reshape(len(X_nd), -1) if flat else X_nd), y, binarize_y
+        return restore_layout(X_nd, flat), y, binarize_y
 
     def _validate_pool(self, pool, n_train, name):
         X_pool, _ = validate_samples(

@@ -106,18 +106,6 @@ def _rms(X):
     )
 
 
-def as_samples(X, sample_shape):
-    """``(X_nd, flat)``: ``X`` unflattened if it arrived flattened.
-
-    The sampler's ``_check_X_y`` hook returns the validated ``X`` in the
-    caller's layout, so that ``_fit_resample`` can tell the layout from the
-    array alone (no state passes between imbalanced-learn's two hooks): a 2-D
-    ``X`` for samples of more than one dimension is the flattened layout.
-    """
-    flat = X.ndim == 2 and len(sample_shape) > 1
-    return (X.reshape(len(X), *sample_shape) if flat else X), flat
-
-
 def resolve_n_dim(n_dim, sample_shape):
     """The flow's spatial dimensions for ``n_dim`` ("auto", 1 or 2)."""
     if n_dim == "auto":

@@ -15,6 +15,7 @@ from sklearn.utils.validation import validate_data
 
 __all__ = [
     "MAX_WAVEFORM_COMPONENTS",
+    "as_samples",
     "check_sample_shape",
     "flatten_samples",
     "is_waveform_shape",
@@ -317,6 +318,40 @@ def restore_layout(X_nd, flat):
     if flat:
         return X_nd.reshape(X_nd.shape[0], -1)
     return X_nd
+
+
+def as_samples(X, sample_shape):
+    """``(X_nd, flat)``: ``X`` unflattened if it arrived flattened.
+
+    A sampler's ``_check_X_y`` hook (imbalanced-learn's) returns the
+    validated ``X`` in the caller's layout, ``restore_layout(X_nd, flat)``, so
+    that ``_fit_resample`` tells the layout from the array alone and nothing
+    passes through ``self`` between the two hooks: a 2-D ``X`` for samples of
+    more than one dimension is the flattened layout.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, *sample_shape) or (n_samples, n_features)
+    sample_shape : tuple of int
+        The fitted ``sample_shape_``.
+
+    Returns
+    -------
+    X_nd : ndarray of shape (n_samples, *sample_shape)
+    flat : bool
+        Whether ``X`` was flattened; give it to :func:`restore_layout`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X_nd, flat = as_samples(np.zeros((4, 6)), (2, 3))
+    >>> X_nd.shape, flat
+    ((4, 2, 3), True)
+    >>> as_samples(np.zeros((4, 6)), (6,))[1]
+    False
+    """
+    flat = X.ndim == 2 and len(sample_shape) > 1
+    return (X.reshape(len(X), *sample_shape) if flat else X), flat
 
 
 def warn_if_sample_shape_missing(estimator, X, sample_shape, *, model_ndim=None):
