@@ -127,9 +127,16 @@ def fold_scores(y_true, y_pred, *, labels=None):
     return scores
 
 
+#: What scikit-learn says of a class absent from y_true (and nothing else).
+_ABSENT_CLASS = (
+    r"y_pred contains classes not in y_true"
+    r"|Recall is ill-defined and being set to 0\.0 in labels with no true samples"
+)
+
+
 def _quiet(func, *args, **kwargs):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+        warnings.filterwarnings("ignore", message=_ABSENT_CLASS, category=UserWarning)
         return float(func(*args, **kwargs))
 
 

@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -30,6 +31,29 @@ def test_fold_scores_match_hand_computed_values():
     # balanced accuracy and G-mean over the classes present in y_true
     assert s["balanced_accuracy"] == pytest.approx((5 / 6 + 0.5) / 2)
     assert s["gmean"] == pytest.approx(0.0)  # medium has zero recall
+
+
+def test_fold_scores_silence_only_the_absent_class_warnings(monkeypatch):
+    # a class absent from y_true (predicted or only in labels) is what the
+    # per-class scores report; scikit-learn's two warnings of it are noise
+    y_true = np.array([0, 0, 0, 1])
+    y_pred = np.array([0, 2, 0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = fold_scores(y_true, y_pred, labels=[0, 1, 2])
+    assert s["support_2"] == 0 and s["recall_2"] == 0.0
+    assert s["balanced_accuracy"] == pytest.approx((2 / 3 + 1) / 2)
+
+    # any other warning of the metrics reaches the user
+    import sklearn.metrics
+
+    def loud(y_true, y_pred, **kwargs):
+        warnings.warn("something else went wrong", UserWarning)
+        return 0.5
+
+    monkeypatch.setattr(sklearn.metrics, "balanced_accuracy_score", loud)
+    with pytest.warns(UserWarning, match="something else"):
+        assert fold_scores(y_true, y_pred)["balanced_accuracy"] == 0.5
 
 
 def test_fold_scores_rejects_mismatched_lengths():
