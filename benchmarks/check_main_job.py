@@ -66,6 +66,7 @@ TIME_COLUMNS = {"fit_time", "fit_cpu_time", "score_time"}
 LOG_COLUMNS = [
     "run_date",
     "commit",
+    "cpu",
     "note",
     "wall_time_s",
     "scores_identical",
@@ -161,6 +162,12 @@ def _commit(folder):
     return head.stdout.strip() + ("+changes" if dirty else "")
 
 
+def _cpu(config):
+    """The CPU model a run recorded (torch's kernels, hence the last bits of
+    every score, depend on it)."""
+    return config.get("environment", {}).get("cpu") or "unknown"
+
+
 # ------------------------------------------------------------------ comparing
 def compare(run, reference):
     """One log row: how far ``run`` is from ``reference``."""
@@ -202,6 +209,7 @@ def compare(run, reference):
     ]
     return {
         "run_date": run_cfg.get("date", "unknown"),
+        "cpu": _cpu(run_cfg),
         "scores_identical": sum(mine[k] == theirs[k] for k in theirs),
         "n_scores": len(theirs),
         "max_abs_diff_rare_f1": max(diffs, default=float("nan")),
@@ -248,7 +256,8 @@ def report_lines(rows, reference):
     days = sorted({r["run_date"][:10] for r in rows})
     changed = [r["run_date"] for r in rows if not _true(r["verdicts_same"])]
     same_days = sorted(set(days) - {date[:10] for date in changed})
-    ref_date = _config(reference).get("date", "unknown")
+    ref_cfg = _config(reference)
+    ref_date, ref_cpu = ref_cfg.get("date", "unknown"), _cpu(ref_cfg)
     ref_day = ref_date[:10]
     all_days = sorted(set(same_days) | {ref_day})
     if changed:
@@ -268,16 +277,16 @@ def report_lines(rows, reference):
             "the reference's day; a run on another day is needed."
         )
     lines = [
-        f"Reference: `{_shown(reference)}` (run {ref_date}). "
+        f"Reference: `{_shown(reference)}` (run {ref_date}, CPU {ref_cpu}). "
         f"{len(rows)} run(s) logged, made on {len(days)} day(s); days whose runs all "
         f"state the reference's verdicts: {', '.join(same_days) or 'none'}.",
         "",
         verdict,
         "",
-        "| run (UTC) | commit | how | wall | scores identical | max Δ rare F1 | "
+        "| run (UTC) | commit | CPU | how | wall | scores identical | max Δ rare F1 | "
         "probabilities identical | Conclusion word for word | same verdicts | "
         "versions that differ |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         wall = float(r["wall_time_s"]) if r["wall_time_s"] else float("nan")
@@ -285,7 +294,8 @@ def report_lines(rows, reference):
             "yes" if _true(r["verdicts_same"]) else f"**no**: {r['verdicts_changed']}"
         )
         lines.append(
-            f"| {r['run_date']} | `{r['commit']}` | {r['note']} | "
+            f"| {r['run_date']} | `{r['commit']}` | {r.get('cpu') or 'not logged'} | "
+            f"{r['note']} | "
             f"{wall / 60:.1f} min | {r['scores_identical']} of {r['n_scores']} | "
             f"{float(r['max_abs_diff_rare_f1']):.2g} | "
             f"{r['probabilities_identical']} | "
@@ -296,9 +306,12 @@ def report_lines(rows, reference):
         "",
         "*wall*: the suite's own time (config.json), without the install. "
         "*Scores*: every score of every arm and training set, timing columns left "
-        "out. *Same verdicts*: the Conclusion read without the numbers in brackets "
-        "(better / worse / not settled / no significant difference, and the "
-        "ranking's statement).",
+        "out; identical to the bit only where torch runs the same kernels (the same "
+        "kind of CPU): on another CPU the last bits of a fit differ, training "
+        "amplifies them, and the scores move. *Same verdicts*: the Conclusion read "
+        "without the numbers in brackets (better / worse / not settled / no "
+        "significant difference, and the ranking's statement): what must hold on "
+        "any machine and day.",
     ]
     return lines
 

@@ -119,11 +119,31 @@ def test_changed_probabilities_and_versions_are_reported(check, reference, tmp_p
     np.savez(path, **arrays)
     config = json.loads((run / "config.json").read_text())
     config["environment"]["versions"]["numpy"] = "99.0"
+    config["environment"]["cpu"] = "Another CPU"
     (run / "config.json").write_text(json.dumps(config))
     row = check.compare(run, reference)
     assert row["probabilities_identical"] is False
     assert row["versions_differing"].startswith("numpy ")
     assert row["versions_differing"].endswith("-> 99.0")
+    # the run's CPU is logged and shown next to the reference's: the last bits
+    # of torch's kernels, hence bit-identical scores, depend on it
+    assert row["cpu"] == "Another CPU"
+    log = tmp_path / "log.csv"
+    text = _report(check, reference, log, [row | {"commit": "abc", "note": "x"}])
+    ref_cpu = json.loads((reference / "config.json").read_text())["environment"]["cpu"]
+    assert f"CPU {ref_cpu})" in text
+    assert "| `abc` | Another CPU | x |" in text
+    # a log written before the CPU was logged still reads
+    with open(log, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(log, "w", newline="") as fh:
+        names = [k for k in rows[0] if k != "cpu"]
+        writer = csv.DictWriter(fh, fieldnames=names, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert "| `abc` | not logged | x |" in "\n".join(
+        check.report_lines(check.read_log(log), reference)
+    )
 
 
 def test_runs_of_another_suite_or_layout_are_refused(check, reference, tmp_path):
