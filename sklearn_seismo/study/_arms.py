@@ -5,7 +5,8 @@ FLATTENED layout (so SMOTE/ADASYN, which only take 2-D input, fit in), with the
 classifier told the ``sample_shape``. Arms differ in which sampler fills the
 two sampler slots (``"passthrough"`` otherwise), in one classifier option
 (``class_weight``, ``balanced_batches``, ``focal``), or in a threshold-tuning
-wrapper around the classifier (``threshold``, ``augment+threshold``).
+wrapper around the classifier (``threshold``, ``augment+threshold``,
+``focal+threshold``).
 ``augment+critic`` fills the augment slot with the augmentation sampler inside
 a ``CriticFilteredSampler`` (the best arm of the generative-oversampling
 screen, ``benchmarks/glow/bench_glow_v3_screen.py``); ``glow_clean`` and
@@ -56,6 +57,7 @@ ARM_DESCRIPTIONS = {
         "GlowOversampler with the parents' quiet parts adds n//4, "
         "AugmentationSampler the rest"
     ),
+    "focal+threshold": "the focal arm with its minority threshold tuned",
 }
 
 #: GlowOversampler settings of the ``glow_clean`` arm (a cleaner decode with
@@ -259,6 +261,8 @@ def make_arms(
                        (+n)
     glow_quiet+augment GlowOversampler(quiet)     AugmentationSampler
                        (+n//4)                    (+n - n//4) / clf
+    focal+threshold    passthrough                passthrough /
+                                                  Tuned(clf(loss="focal"))
     ================== ========================== ===============================
 
     ``GlowOversampler(clean)`` is the glow template with
@@ -286,8 +290,10 @@ def make_arms(
     training part only). In ``augment+threshold`` the augmentation sampler sits
     inside the wrapper, so the threshold is chosen on real held-out samples,
     never on augmented copies of the samples the model trained on. The refit
-    model is the one of ``none`` (``augment``): same data, same seed, so the
-    arm differs from it by its threshold alone.
+    model is the one of ``none`` (``augment``, ``focal``): same data, same
+    seed, so the arm differs from it by its threshold alone. A focal loss
+    ranks the rare class well but leaves its probabilities low, which is what
+    a tuned threshold corrects.
 
     Parameters
     ----------
@@ -488,6 +494,11 @@ def make_arms(
             glow_sampler(quarter, **GLOW_QUIET),
             augment_sampler(max(n_synthetic - quarter, 1)),
             clone(clf),
+        ),
+        "focal+threshold": lambda: (
+            "passthrough",
+            "passthrough",
+            tuned(_with_option(clf, "focal", loss="focal")),
         ),
     }
     pipes = {}

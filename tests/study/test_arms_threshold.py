@@ -1,4 +1,5 @@
-"""The threshold, augment+threshold, balanced_batches and focal arms."""
+"""The threshold, augment+threshold, balanced_batches, focal and focal+threshold
+arms."""
 
 import numpy as np
 import pytest
@@ -18,7 +19,13 @@ TunedRareThresholdClassifierCV = pytest.importorskip(
     "sklearn_seismo.model_selection"
 ).TunedRareThresholdClassifierCV
 
-NEW_ARMS = ("threshold", "augment+threshold", "balanced_batches", "focal")
+NEW_ARMS = (
+    "threshold",
+    "augment+threshold",
+    "balanced_batches",
+    "focal",
+    "focal+threshold",
+)
 
 
 class Options(ClassifierMixin, BaseEstimator):
@@ -137,6 +144,17 @@ def test_each_new_arm_builds_its_option_with_the_common_seed():
         steps = pipes[arm].named_steps
         assert steps["oversample"] == "passthrough" == steps["augment"]
 
+    # focal+threshold: the focal arm's classifier, its threshold tuned
+    tuned_focal = pipes["focal+threshold"].named_steps["clf"]
+    assert isinstance(tuned_focal, TunedRareThresholdClassifierCV)
+    assert tuned_focal.rare_class == "bad" and tuned_focal.cv == THRESHOLD_CV
+    assert tuned_focal.random_state == 3
+    focal = pipes["focal"].named_steps["clf"]
+    assert tuned_focal.estimator.get_params() == focal.get_params()
+    assert tuned_focal.estimator is not focal
+    steps = pipes["focal+threshold"].named_steps
+    assert steps["oversample"] == "passthrough" == steps["augment"]
+
 
 def test_a_threshold_template_keeps_its_settings():
     template = TunedRareThresholdClassifierCV(
@@ -158,7 +176,12 @@ def test_a_threshold_template_keeps_its_settings():
 
 
 @pytest.mark.parametrize(
-    "arm, option", [("balanced_batches", "balanced_batches"), ("focal", "loss")]
+    "arm, option",
+    [
+        ("balanced_batches", "balanced_batches"),
+        ("focal", "loss"),
+        ("focal+threshold", "loss"),
+    ],
 )
 def test_an_option_arm_names_a_classifier_without_the_option(arm, option):
     class Plain(ClassifierMixin, BaseEstimator):
@@ -169,7 +192,7 @@ def test_an_option_arm_names_a_classifier_without_the_option(arm, option):
         make_arms(minority="bad", sample_shape=(2, 4), arms=(arm,), classifier=Plain())
 
 
-@pytest.mark.parametrize("arm", ["threshold", "augment+threshold"])
+@pytest.mark.parametrize("arm", ["threshold", "augment+threshold", "focal+threshold"])
 def test_threshold_tuning_never_sees_the_test_fold(arm):
     X, y = _data()
     pipe = make_arms(
